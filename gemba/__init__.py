@@ -1,0 +1,60 @@
+"""Gemba: Gemba walks on a phone, with say-vs-do gaps flagged as evidence arrives."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI."""
+    # GEMBA_INSTANCE_PATH moves the runtime data (database, photos, secret) elsewhere.
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("GEMBA_INSTANCE_PATH") or None,
+    )
+    app.config.from_object("gemba.config")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.config.from_prefixed_env()
+
+    from gemba import cli, database, errors, headers, ratelimit, security
+    from gemba.extensions import csrf, db, login_manager, migrate
+
+    security.ensure_secret_key(app)
+    database.configure(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=database.MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    security.init_login(app)
+    ratelimit.init_app(app)
+    headers.init_app(app)
+
+    from gemba.api.views import bp as api_bp
+    from gemba.auth.views import bp as auth_bp
+    from gemba.capture.views import bp as capture_bp
+    from gemba.manage.views import bp as manage_bp
+    from gemba.media.views import bp as media_bp
+    from gemba.offline.views import bp as offline_bp
+    from gemba.review.views import bp as review_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(capture_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(offline_bp)
+    app.register_blueprint(media_bp)
+    errors.register(app)
+    app.jinja_env.globals["view_functions"] = app.view_functions
+    cli.register(app)
+    cli.register_backup(app)
+    database.upgrade_on_start(app)
+    return app

@@ -1,0 +1,101 @@
+"""Who is calling the API: a logged-in session (with a CSRF header) or a bearer token.
+
+The app's own pages call the API with their session cookie, so unsafe methods
+need the CSRF token in the `X-CSRFToken` header like any form. Scripts send
+`Authorization: Bearer TOKEN` and no cookie; a cross-site page cannot make a
+browser send that header, so those requests need no CSRF token. When a request
+carries both, the session wins and the CSRF check applies.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Request, current_app, g, request
+from flask_login import current_user
+from sqlalchemy import or_, update
+from sqlalchemy.exc import OperationalError
+
+from gemba import accounts
+from gemba.errors import problem
+from gemba.extensions import csrf, db, login_manager
+from gemba.models import ApiToken, User, utcnow
+
+# Operations anyone may call, by endpoint.
+PUBLIC_ENDPOINTS = {"api.openapi_document"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# last_used_at is a hint for people revoking tokens: a minute's precision saves a write
+# per request.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def bearer_token(req: Request) -> str | None:
+    """The token of an `Authorization: Bearer …` header, if there is one."""
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 200:
+        return None
+    return token
+
+
+@login_manager.request_loader
+def _user_from_bearer(req: Request) -> User | None:
+    """Flask-Login asks this when there is no session: API calls may bring a token."""
+    if req.blueprint != "api":
+        return None
+    token = bearer_token(req)
+    if token is None:
+        return None
+    user = accounts.user_for_token(token)
+    if user is not None:
+        g.api_bearer = True
+        _touch(token)
+    return user
+
+
+def _touch(token: str) -> None:
+    """Note when a token was last used (best effort: a busy database is no reason to fail)."""
+    now = utcnow()
+    try:
+        result = db.session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.token_hash == accounts.hash_token(token),
+                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - TOUCH_EVERY),
+            )
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount:
+            db.session.commit()
+        else:
+            db.session.rollback()
+    except OperationalError:
+        db.session.rollback()
+
+
+def unauthorized():
+    """401 as problem details; never the login page's redirect."""
+    if request.headers.get("Authorization"):
+        detail = "The bearer token is missing, malformed, revoked or its user is deactivated."
+    else:
+        detail = "Log in, or send an API token as 'Authorization: Bearer TOKEN'."
+    response = problem(401, detail)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="gemba"'
+    return response
+
+
+def authenticate():
+    """Before every API request: a user is required, and a session needs its CSRF header."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated:
+        return unauthorized()
+    config = current_app.config
+    if (
+        request.method not in SAFE_METHODS
+        and not g.get("api_bearer")
+        and config.get("WTF_CSRF_ENABLED", True)
+    ):
+        csrf.protect()  # raises CSRFError, which errors.py turns into a 400 problem
+    return None

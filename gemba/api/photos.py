@@ -1,0 +1,260 @@
+"""Photos over the API: PUT /api/v1/photos/{id} to send one, GET for its metadata.
+
+A photo travels apart from the Gemba JSON records, keyed by its own
+client-made UUID, so a phone can send it again after a dropped connection
+and get "unchanged" instead of a duplicate.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import current_app, jsonify, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from gemba import photos
+from gemba.api import openapi
+from gemba.api.views import bp
+from gemba.domain.photos import PhotoRejected
+from gemba.errors import problem
+from gemba.extensions import db
+from gemba.models import Photo
+
+NEEDS_RECORD = (
+    "Name the record this photo shows: send the multipart field `record` with the UUID of "
+    "a place, thing, fact or statement. A photo is evidence for one record, so a photo "
+    "without one is not kept."
+)
+TRUE = {"1", "true", "yes", "on"}
+
+
+@bp.put("/photos/<uuid:photo_id>")
+def put_photo(photo_id: uuid.UUID):
+    """Attach a photo (multipart `file`) to a record (`record`); created, or unchanged if resent."""
+    if request.mimetype != "multipart/form-data":
+        return _refuse(415, "Send the photo as multipart/form-data (fields file and record).")
+    try:
+        upload = request.files.get("file")
+        fields = request.form
+    except RequestEntityTooLarge:
+        return too_large()
+    if upload is None:
+        return _refuse(400, "The multipart field `file` with the photo is missing.")
+    raw_record = (fields.get("record") or "").strip()
+    if not raw_record:
+        return _refuse(422, NEEDS_RECORD, "record")
+    try:
+        record_id = uuid.UUID(raw_record)
+    except ValueError:
+        return _refuse(
+            422, "`record` must be the UUID of a place, thing, fact or statement.", "record"
+        )
+    try:
+        data = upload.read()
+        photo, status = photos.save_photo(
+            current_user,
+            photo_id,
+            data,
+            record_id,
+            gps_opt_in=(fields.get("use_gps") or "").strip().lower() in TRUE,
+        )
+    except RequestEntityTooLarge:
+        return too_large()
+    except PhotoRejected as exc:
+        response = _refuse(exc.status, exc.message, getattr(exc, "field", "file"))
+        if exc.status == 503:
+            response.headers["Retry-After"] = "5"
+        return response
+    response = jsonify({**photo_body(photo), "status": status})
+    if status == "created":
+        response.status_code = 201
+        response.headers["Location"] = url_for("api.get_photo", photo_id=photo.id)
+    return response
+
+
+@bp.get("/photos/<uuid:photo_id>")
+def get_photo(photo_id: uuid.UUID):
+    """A photo's metadata and the addresses of its thumbnail and display copy."""
+    return jsonify(photo_body(db.get_or_404(Photo, photo_id)))
+
+
+def photo_body(photo: Photo) -> dict[str, Any]:
+    """The metadata with the URLs of the served copies."""
+    urls = {
+        variant: url_for("media.serve_photo", photo_id=photo.id, variant=variant)
+        for variant in ("display", "thumb")
+    }
+    return photos.photo_json(photo, urls)
+
+
+def too_large():
+    """413 with the limit, for a request Flask refused to read past MAX_CONTENT_LENGTH."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    message = f"The upload is too large; the limit is {limit / 1_048_576:g} MB per request."
+    return _refuse(413, message)
+
+
+def _refuse(status: int, message: str, field: str = "file"):
+    return problem(status, message, errors=[{"field": field, "message": message}])
+
+
+# -- the OpenAPI description -------------------------------------------------------------------
+
+openapi.TAGS.append({"name": "photos", "description": "Photos as evidence for records."})
+
+_RENDITION = {
+    "type": "object",
+    "required": ["url", "width", "height", "type"],
+    "properties": {
+        "url": {
+            "type": "string",
+            "description": "Where the copy is served, to logged-in users (session cookie).",
+        },
+        "width": {"type": "integer", "minimum": 1},
+        "height": {"type": "integer", "minimum": 1},
+        "type": {"type": "string", "description": "Its media type, image/jpeg."},
+    },
+}
+openapi.add_schema(
+    "Photo",
+    {
+        "description": (
+            "A photo attached to one record. Only re-encoded copies are served, with all "
+            "EXIF/XMP metadata (GPS, camera serial) stripped; the uploaded bytes never are."
+        ),
+        "type": "object",
+        "required": [
+            "id",
+            "record",
+            "record_type",
+            "walk",
+            "sha256",
+            "size_bytes",
+            "source_format",
+            "taken_at",
+            "created_at",
+            "display",
+            "thumb",
+        ],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "record": {"type": "string", "format": "uuid"},
+            "record_type": {"enum": list(photos.KINDS)},
+            "walk": {"type": "string", "format": "uuid"},
+            "sha256": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{64}$",
+                "description": "SHA-256 of the bytes received, for evidence integrity.",
+            },
+            "size_bytes": {"type": "integer", "minimum": 1},
+            "source_format": {"enum": ["JPEG", "PNG", "WEBP", "HEIF"]},
+            "taken_at": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "Capture time from EXIF, when the camera recorded its time zone.",
+            },
+            "created_at": {"type": "string", "format": "date-time"},
+            "display": {**_RENDITION, "description": "At most 2048 px on the long edge."},
+            "thumb": {**_RENDITION, "description": "At most 400 px on the long edge."},
+            "status": {
+                "enum": ["created", "unchanged"],
+                "description": "Only in the answer to PUT.",
+            },
+        },
+    },
+)
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return openapi.problem_response(description)
+
+
+openapi.add_operation(
+    "/photos/{photo_id}",
+    "put",
+    {
+        "operationId": "putPhoto",
+        "summary": "Send a photo of a place, thing, fact or statement.",
+        "description": (
+            "Idempotent by the photo's UUID: the same bytes sent again for the same record "
+            "answer 200 `unchanged`; the same UUID with other bytes, or for another record, "
+            "is 409. JPEG, PNG, WebP and HEIC are accepted; anything else, empty or damaged "
+            "files and decompression bombs are refused (413, 415, 422). Gemba JSON calls "
+            "`record` optional, but this server keeps a photo only with its record: without "
+            "it the answer is 422. Only the observer of the record's walk (or an admin) may "
+            "add photos. With `use_gps`, the photo's EXIF position becomes the position of "
+            "the record's place when that place has none; otherwise it is discarded."
+        ),
+        "tags": ["photos"],
+        "parameters": [openapi.path_id("photo_id", "photo")],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file", "record"],
+                        "properties": {
+                            "file": {
+                                "type": "string",
+                                "contentMediaType": "application/octet-stream",
+                                "description": "The photo: JPEG, PNG, WebP or HEIC, "
+                                "at most 25 MB (MAX_CONTENT_LENGTH).",
+                            },
+                            "record": {
+                                "type": "string",
+                                "format": "uuid",
+                                "description": "The UUID of the place, thing, fact or "
+                                "statement the photo shows. Required here (422 without it).",
+                            },
+                            "use_gps": {
+                                "type": "boolean",
+                                "default": False,
+                                "description": "Put the photo's EXIF position into the "
+                                "record's place if it has none.",
+                            },
+                        },
+                    },
+                    "encoding": {"file": {"contentType": "image/*, application/octet-stream"}},
+                }
+            },
+        },
+        "responses": {
+            "200": openapi.json_body(openapi.ref("Photo"), "Sent before: nothing changed."),
+            "201": {
+                **openapi.json_body(openapi.ref("Photo"), "Stored."),
+                "headers": {
+                    "Location": {
+                        "description": "The photo's metadata.",
+                        "schema": {"type": "string"},
+                    }
+                },
+            },
+            "400": _problem("No `file` field, or no CSRF token with a session."),
+            "401": openapi.ERRORS["401"],
+            "403": _problem("The record belongs to another observer's walk."),
+            "404": _problem("No such record."),
+            "409": _problem("The photo id is already used for other bytes or another record."),
+            "413": _problem("The upload is over the size limit or has too many pixels."),
+            "415": _problem("Not a photo (JPEG, PNG, WebP, HEIC), or not multipart/form-data."),
+            "422": _problem("Empty or damaged photo, or no `record` (or not a UUID)."),
+            "503": _problem("Busy decoding other photos, or storage failed: send again."),
+        },
+    },
+)
+openapi.add_operation(
+    "/photos/{photo_id}",
+    "get",
+    {
+        "operationId": "getPhoto",
+        "summary": "A photo's metadata and where its copies are served.",
+        "tags": ["photos"],
+        "parameters": [openapi.path_id("photo_id", "photo")],
+        "responses": {
+            "200": openapi.json_body(openapi.ref("Photo"), "The photo."),
+            **openapi.errors("401", "404"),
+        },
+    },
+)

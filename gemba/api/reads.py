@@ -1,0 +1,250 @@
+"""The API's read side: lists with filters and pages, and the JSON shape of each item."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, false, func, select
+
+from gemba.domain.gemba_json import FORMAT, MAX_NAME, FieldError, format_timestamp
+from gemba.exports import site_record
+from gemba.extensions import db
+from gemba.models import Fact, Gap, GapStatus, Site, Statement, Topic, User, Walk, topic_key
+from gemba.records import WriteResult
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+MAX_TOPIC = MAX_NAME
+MAX_OFFSET = 1_000_000_000  # beyond any real list; keeps OFFSET inside every database's range
+
+
+class QueryInvalid(Exception):
+    """A query parameter is malformed; carries (field, message) pairs."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+
+# -- query parameters ------------------------------------------------------------------------
+
+
+def _integer(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A bounded whole number; digits only, so "1e3" or " 5" is an error, not a guess."""
+    raw = args.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        raise QueryInvalid([FieldError(name, f"Must be a whole number from {low} to {high}.")])
+    value = int(raw)
+    if not low <= value <= high:
+        raise QueryInvalid([FieldError(name, f"Must be a whole number from {low} to {high}.")])
+    return value
+
+
+def page_params(args: Mapping[str, str]) -> Page:
+    """limit (1..200, default 50) and offset (0 and up) from the query string."""
+    return Page(
+        limit=_integer(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        offset=_integer(args, "offset", 0, 0, MAX_OFFSET),
+    )
+
+
+def uuid_param(args: Mapping[str, str], name: str) -> uuid.UUID | None:
+    """An optional UUID filter; a malformed one is an error, not an empty result."""
+    raw = args.get(name)
+    if raw is None:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise QueryInvalid([FieldError(name, "Must be a UUID.")]) from None
+
+
+def _paged(query: Select, page: Page, to_json) -> dict[str, Any]:
+    """One page of the query with the total, so a client knows when to stop."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.execute(query.limit(page.limit).offset(page.offset)).all()
+    end = page.offset + len(rows)
+    return {
+        "items": [to_json(*row) for row in rows],
+        "total": total or 0,
+        "limit": page.limit,
+        "offset": page.offset,
+        "next_offset": end if end < (total or 0) else None,
+    }
+
+
+# -- lists ----------------------------------------------------------------------------------
+
+
+def list_sites(page: Page) -> dict[str, Any]:
+    """Every site, by name, as Gemba JSON site records."""
+    return _paged(select(Site).order_by(Site.name, Site.id), page, site_record)
+
+
+def list_walks(page: Page, site_id: uuid.UUID | None) -> dict[str, Any]:
+    """Walks, newest first, optionally at one site."""
+    query = (
+        select(Walk, Site.name, User.email)
+        .join(Site, Site.id == Walk.site_id)
+        .join(User, User.id == Walk.observer_id)
+        .order_by(Walk.started_at.desc(), Walk.id)
+    )
+    if site_id is not None:
+        query = query.where(Walk.site_id == site_id)
+    return _paged(query, page, walk_summary)
+
+
+def walk_summary(walk: Walk, site_name: str, observer_email: str) -> dict[str, Any]:
+    """A walk for a list: enough to choose one without loading its records."""
+    return {
+        "id": str(walk.id),
+        "site": str(walk.site_id),
+        "site_name": site_name,
+        "title": walk.title,
+        "purpose": walk.purpose,
+        "status": walk.status,
+        "observer": observer_email.split("@", 1)[0],
+        "started_at": format_timestamp(walk.started_at),
+        "ended_at": format_timestamp(walk.ended_at),
+        "updated_at": format_timestamp(walk.updated_at),
+    }
+
+
+def list_topics(site: Site, page: Page) -> dict[str, Any]:
+    """A site's topics by name, with how much was said and seen on each."""
+    statements = (
+        select(func.count(Statement.id)).where(Statement.topic_id == Topic.id).scalar_subquery()
+    )
+    facts = select(func.count(Fact.id)).where(Fact.topic_id == Topic.id).scalar_subquery()
+    gaps = (
+        select(func.count(Gap.id))
+        .where(Gap.topic_id == Topic.id, Gap.contradicted.is_(True))
+        .scalar_subquery()
+    )
+    query = (
+        select(Topic, statements, facts, gaps)
+        .where(Topic.site_id == site.id)
+        .order_by(Topic.key, Topic.id)
+    )
+    return _paged(query, page, _topic_json)
+
+
+def _topic_json(topic: Topic, statements: int, facts: int, gaps: int) -> dict[str, Any]:
+    """A topic with how much evidence it has."""
+    return {"name": topic.name, "statements": statements, "facts": facts, "gaps": gaps}
+
+
+def gap_filters(args: Mapping[str, str]) -> dict[str, Any]:
+    """site, walk, topic and status filters from the query string, checked."""
+    status = args.get("status")
+    if status is not None and status not in GapStatus.__members__:
+        allowed = ", ".join(GapStatus.__members__)
+        raise QueryInvalid([FieldError("status", f"Must be one of: {allowed}.")])
+    topic = args.get("topic")
+    if topic is not None and len(topic) > MAX_TOPIC:
+        raise QueryInvalid(
+            [FieldError("topic", f"Must be a topic name of at most {MAX_TOPIC} characters.")]
+        )
+    return {
+        "site_id": uuid_param(args, "site"),
+        "walk_id": uuid_param(args, "walk"),
+        "topic": topic,
+        "status": status,
+    }
+
+
+def list_gaps(
+    page: Page,
+    *,
+    site_id: uuid.UUID | None = None,
+    walk_id: uuid.UUID | None = None,
+    topic: str | None = None,
+    status: str | None = None,
+) -> dict[str, Any]:
+    """Gaps, strongest first (severity x confidence), with the filters that are given."""
+    query = (
+        select(Gap, Topic.name, Statement.text)
+        .join(Statement, Statement.id == Gap.statement_id)
+        .outerjoin(Topic, Topic.id == Gap.topic_id)
+        .order_by(Gap.score.desc(), Gap.id)
+    )
+    if site_id is not None:
+        query = query.where(Gap.site_id == site_id)
+    if walk_id is not None:
+        query = query.where(Gap.walk_id == walk_id)
+    if topic is not None:
+        # No topic holds a NUL character, and PostgreSQL refuses one even in a comparison.
+        query = query.where(Topic.key == topic_key(topic) if "\x00" not in topic else false())
+    if status is not None:
+        query = query.where(Gap.status == status)
+    return _paged(query, page, gap_json)
+
+
+def gap_json(gap: Gap, topic_name: str | None, statement_text: str) -> dict[str, Any]:
+    """One gap as the API shows it: the statement, the evidence and how strong it is."""
+    return {
+        "id": str(gap.id),
+        "site": str(gap.site_id),
+        "walk": str(gap.walk_id),
+        "statement": str(gap.statement_id),
+        "statement_text": statement_text,
+        "topic": topic_name,
+        "kind": gap.kind,
+        "status": gap.status,
+        "contradicted": gap.contradicted,
+        "severity": gap.severity,
+        "confidence": gap.confidence,
+        "explanation": gap.explanation,
+        "evidence": list(gap.evidence or []),
+        "observed": gap.observed,
+        "flagged_at": format_timestamp(gap.flagged_at),
+        "updated_at": format_timestamp(gap.evidence_changed_at),
+        "triaged_at": format_timestamp(gap.triaged_at),
+    }
+
+
+# -- sync ------------------------------------------------------------------------------------
+
+
+def sync_response(result: WriteResult) -> dict[str, Any]:
+    """A result per record, and the gaps the batch created, changed or cleared."""
+    gaps = result.gaps
+    topic_ids = {g.topic_id for g in gaps if g.topic_id is not None}
+    statement_ids = {g.statement_id for g in gaps}
+    names = (
+        dict(db.session.execute(select(Topic.id, Topic.name).where(Topic.id.in_(topic_ids))).all())
+        if topic_ids
+        else {}
+    )
+    texts = (
+        dict(
+            db.session.execute(
+                select(Statement.id, Statement.text).where(Statement.id.in_(statement_ids))
+            ).all()
+        )
+        if statement_ids
+        else {}
+    )
+    results = []
+    for item in result.results:
+        out = item.as_json()
+        if item.status == "rejected":
+            out["http_status"] = item.http_status
+        results.append(out)
+    return {
+        "format": FORMAT,
+        "results": results,
+        "gaps": [gap_json(g, names.get(g.topic_id), texts.get(g.statement_id, "")) for g in gaps],
+        "cleared_gaps": [str(g) for g in result.cleared_gaps],
+    }

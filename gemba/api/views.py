@@ -1,0 +1,137 @@
+"""The JSON API under /api/v1: Gemba JSON sync, photos, gaps, exports."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, Response, jsonify, request
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from gemba import exports, records
+from gemba.api import openapi, reads
+from gemba.api.auth import authenticate
+from gemba.domain.gemba_json import FieldError
+from gemba.errors import problem
+from gemba.extensions import csrf, db
+from gemba.models import Site, Walk
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Session callers are CSRF-checked in authenticate(); bearer callers need no token.
+csrf.exempt(bp)
+bp.before_request(authenticate)
+
+
+@bp.errorhandler(exports.DocumentInvalid)
+def document_invalid(error: exports.DocumentInvalid):
+    """The envelope was wrong: say which field, nothing was written."""
+    return problem(error.status, error.detail, errors=_errors(error.errors))
+
+
+@bp.errorhandler(reads.QueryInvalid)
+def query_invalid(error: reads.QueryInvalid):
+    """A malformed query parameter is the caller's mistake, not an empty list."""
+    return problem(400, "A query parameter is not valid.", errors=_errors(error.errors))
+
+
+def _errors(errors: list[FieldError]) -> list[dict[str, str]]:
+    """Field errors as the problem's `errors` member."""
+    return [{"field": e.field, "message": e.message} for e in errors]
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI document describing every operation here."""
+    return jsonify(openapi.document())
+
+
+@bp.post("/sync")
+def sync():
+    """Write a batch of Gemba JSON records; a result per record, and the gaps it moved."""
+    doc = exports.parse_json(request.get_data(cache=False))
+    try:
+        result = exports.import_document(current_user, doc)
+    except (IntegrityError, OperationalError) as exc:
+        db.session.rollback()
+        if not records.worth_retrying(exc):
+            raise  # a full disk or a lost database: the app's 503 says so
+        return problem(409, "Another request changed the same records meanwhile; send again.")
+    return jsonify(reads.sync_response(result))
+
+
+@bp.get("/sites")
+def list_sites():
+    """Sites, by name."""
+    return jsonify(reads.list_sites(reads.page_params(request.args)))
+
+
+@bp.get("/sites/<uuid:site_id>/topics")
+def list_site_topics(site_id: uuid.UUID):
+    """A site's topics with counts."""
+    site = db.get_or_404(Site, site_id)
+    return jsonify(reads.list_topics(site, reads.page_params(request.args)))
+
+
+@bp.get("/sites/<uuid:site_id>/export")
+def export_site(site_id: uuid.UUID):
+    """The whole site as a Gemba JSON file."""
+    return _download(exports.site_export(db.get_or_404(Site, site_id)))
+
+
+@bp.get("/sites/<uuid:site_id>/export.zip")
+def export_site_archive(site_id: uuid.UUID):
+    """The whole site and its photos as one zip."""
+    return _download_archive(exports.site_export(db.get_or_404(Site, site_id)))
+
+
+@bp.get("/walks")
+def list_walks():
+    """Walks, newest first, optionally at one site."""
+    page = reads.page_params(request.args)
+    return jsonify(reads.list_walks(page, reads.uuid_param(request.args, "site")))
+
+
+@bp.get("/walks/<uuid:walk_id>")
+def get_walk(walk_id: uuid.UUID):
+    """A walk with its records, as Gemba JSON."""
+    return jsonify(exports.walk_export(db.get_or_404(Walk, walk_id)).document)
+
+
+@bp.get("/walks/<uuid:walk_id>/export")
+def export_walk(walk_id: uuid.UUID):
+    """A walk as a Gemba JSON file."""
+    return _download(exports.walk_export(db.get_or_404(Walk, walk_id)))
+
+
+@bp.get("/walks/<uuid:walk_id>/export.zip")
+def export_walk_archive(walk_id: uuid.UUID):
+    """A walk and its photos as one zip."""
+    return _download_archive(exports.walk_export(db.get_or_404(Walk, walk_id)))
+
+
+@bp.get("/gaps")
+def list_gaps():
+    """Gaps, strongest first, filtered by site, walk, topic and status."""
+    page = reads.page_params(request.args)
+    return jsonify(reads.list_gaps(page, **reads.gap_filters(request.args)))
+
+
+def _download_archive(export: exports.Export) -> Response:
+    """The document and its photos as a zip file."""
+    return Response(
+        exports.archive(export),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{exports.archive_name(export)}"'},
+    )
+
+
+def _download(export: exports.Export) -> Response:
+    """The document as a file: a browser saves it instead of showing it."""
+    return Response(
+        export.dumps(),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+    )
+
+
+from gemba.api import photos  # noqa: E402, F401  (registers the photo routes on bp)

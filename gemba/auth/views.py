@@ -1,0 +1,161 @@
+"""Log in, log out, first-run setup and the profile page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from gemba import accounts
+from gemba.auth.forms import EmptyForm, LoginForm, PasswordForm, SetupForm, TokenForm
+from gemba.database import begin_write
+from gemba.extensions import db
+from gemba.models import ApiToken, Role
+from gemba.ratelimit import limit_login_per_account, limit_login_per_address, mark_failed_login
+
+bp = Blueprint("auth", __name__)
+
+_SETUP_EXEMPT = {"auth.setup", "static"}
+
+
+@bp.before_app_request
+def require_setup():
+    """Until the first admin exists, every page leads to the setup page."""
+    if current_app.extensions.get("gemba_has_users"):
+        return None
+    if accounts.user_count() > 0:
+        current_app.extensions["gemba_has_users"] = True
+        return None
+    if request.endpoint in _SETUP_EXEMPT or (request.endpoint or "").startswith("api."):
+        return None
+    return redirect(url_for("auth.setup"))
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    """Create the first admin; gone once any user exists."""
+    if accounts.user_count() > 0:
+        return redirect(url_for("auth.login"))
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(form.email.data, form.password.data, Role.admin)
+        except accounts.AccountError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            _start_session(user)
+            flash("Welcome! Add a site, then start your first walk.", "success")
+            return redirect(url_for("manage.sites"))
+    return render_template("auth/setup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limit_login_per_address
+@limit_login_per_account
+def login():
+    """Log in by e-mail and password; one message for every failure."""
+    if current_user.is_authenticated:
+        return redirect(url_for("capture.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.find_user(form.email.data)
+        if user is None or not user.active or not user.check_password(form.password.data):
+            mark_failed_login()
+            form.password.errors.append("E-mail or password is wrong.")
+        else:
+            _start_session(user, remember=form.remember.data)
+            return redirect(_safe_next() or url_for("capture.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Log out this browser; with `everywhere` set, every session of the user ends.
+
+    POST with CSRF, so no link can log someone out.
+    """
+    form = EmptyForm()
+    if form.validate_on_submit():
+        if request.form.get("everywhere") and current_user.is_authenticated:
+            begin_write()
+            user = current_user._get_current_object()
+            user.session_version += 1  # other browsers' cookies name the old version
+            db.session.commit()
+        session.clear()  # first: logout_user() then notes that a remember cookie must go
+        logout_user()
+        flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Change your password and manage your API tokens."""
+    form = PasswordForm()
+    token_form = TokenForm(prefix="token")
+    new_token = None
+    if request.method == "POST" and request.form.get("action") == "password":
+        if form.validate():
+            if not current_user.check_password(form.current.data):
+                form.current.errors.append("That is not your current password.")
+            else:
+                try:
+                    accounts.set_password(current_user, form.password.data, by=current_user)
+                except accounts.AccountError as exc:
+                    form.password.errors.append(exc.message)
+                else:
+                    login_user(
+                        current_user._get_current_object()
+                    )  # keep this session, end the others
+                    flash("Password changed. Other sessions are logged out.", "success")
+                    return redirect(url_for("auth.profile"))
+    elif request.form.get("action") == "token" and token_form.validate_on_submit():
+        new_token = accounts.create_token(current_user, token_form.name.data)
+    tokens = db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        token_form=token_form,
+        tokens=tokens,
+        new_token=new_token,
+        revoke_form=EmptyForm(),
+    )
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of your own tokens."""
+    form = EmptyForm()
+    token = db.session.get(ApiToken, token_id)
+    if form.validate_on_submit() and token is not None and token.user_id == current_user.id:
+        accounts.revoke_token(token)
+        flash("Token revoked.", "success")
+    return redirect(url_for("auth.profile"))
+
+
+def _start_session(user, remember: bool = False) -> None:
+    """Log the user in on a fresh session: nothing planted before login survives it."""
+    session.clear()
+    login_user(user, remember=remember)
+
+
+def _safe_next() -> str | None:
+    """Only a local path is a safe place to return to after login."""
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

@@ -1,0 +1,344 @@
+"""Short capture forms, and their translation to and from Gemba JSON records.
+
+Forms only collect input; `records.write` validates the record and saves it, so
+the phone form, the API and import share every rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from werkzeug.datastructures import FileStorage
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from gemba.domain.gemba_json import COMPARATORS, FREQUENCIES, MAX_NAME, MAX_TEXT, SOURCES
+
+THING_KIND_CHOICES = [
+    ("equipment", "Equipment"),
+    ("tool", "Tool"),
+    ("material", "Material"),
+    ("document", "Document"),
+    ("screen", "Screen"),
+    ("product", "Product"),
+    ("other", "Other"),
+]
+SOURCE_LABELS = {
+    "interview": "Interview",
+    "sop": "SOP / work instruction",
+    "signage": "Sign on the wall",
+    "survey": "Survey",
+    "meeting": "Meeting",
+    "other": "Other",
+}
+CLAIM_CHOICES = (
+    [("", "No claim")] + [(w, w.capitalize()) for w in FREQUENCIES] + [("measure", "A number")]
+)
+COMPARATOR_CHOICES = [("", "about (±)"), ("<=", "at most (≤)"), (">=", "at least (≥)")]
+OUTCOME_CHOICES = [
+    ("done", "Done"),
+    ("not_done", "Not done"),
+    ("measurement", "Measured"),
+    ("note", "Note"),
+]
+SENTIMENT_CHOICES = [("", "None"), ("pain", "Pain"), ("neutral", "Neutral"), ("delight", "Delight")]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _blank(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+    return value if value not in ("", None) else None
+
+
+class WalkForm(FlaskForm):
+    site = SelectField("Site", validators=[DataRequired()])
+    title = StringField(
+        "Title", validators=[DataRequired(), Length(max=MAX_NAME)], render_kw={"autofocus": True}
+    )
+    purpose = TextAreaField(
+        "Purpose",
+        validators=[Optional(), Length(max=MAX_TEXT)],
+        description="The question this walk should answer.",
+        render_kw={"rows": 2},
+    )
+
+    def to_record(self, walk_id: str) -> dict:
+        return {
+            "type": "walk",
+            "id": walk_id,
+            "site": self.site.data,
+            "title": self.title.data,
+            "purpose": _blank(self.purpose.data),
+        }
+
+
+class _PhotosMixin:
+    """Two ways to attach photos: the camera straight away, or pictures already taken."""
+
+    camera = MultipleFileField(
+        "Take photo", render_kw={"accept": "image/*", "capture": "environment"}
+    )
+    photos = MultipleFileField("Choose photos", render_kw={"accept": "image/*"})
+
+    def uploads(self) -> list[FileStorage]:
+        """The files chosen in either input, in order, without the empty ones."""
+        chosen = [*(self.camera.data or []), *(self.photos.data or [])]
+        return [f for f in chosen if isinstance(f, FileStorage) and f.filename]
+
+
+class PlaceForm(_PhotosMixin, FlaskForm):
+    name = StringField(
+        "Where are you?",
+        validators=[DataRequired(), Length(max=MAX_NAME)],
+        description="Area, station or process step, e.g. Press 2.",
+        render_kw={"autofocus": True},
+    )
+    note = TextAreaField(
+        "Note", validators=[Optional(), Length(max=MAX_TEXT)], render_kw={"rows": 2}
+    )
+    lat = HiddenField()
+    lon = HiddenField()
+    accuracy_m = HiddenField()
+    photo_gps = BooleanField(
+        "Use photo GPS for this place",
+        description="Only if the place has no location yet. Otherwise the position in the "
+        "photo is discarded, as it always is from the stored copies.",
+    )
+
+    def to_record(self, walk_id: str, record_id: str) -> dict:
+        record = {
+            "type": "place",
+            "id": record_id,
+            "walk": walk_id,
+            "name": self.name.data,
+            "note": _blank(self.note.data),
+        }
+        for name in ("lat", "lon", "accuracy_m"):
+            raw = _blank(getattr(self, name).data)
+            try:
+                record[name] = float(raw) if raw is not None else None
+            except ValueError:
+                record[name] = raw  # the write path refuses it with a message
+        return record
+
+    def load(self, obj) -> None:
+        self.name.data, self.note.data = obj.name, obj.note
+        self.lat.data = obj.lat
+        self.lon.data = obj.lon
+        self.accuracy_m.data = obj.accuracy_m
+
+
+class ThingForm(_PhotosMixin, FlaskForm):
+    name = StringField(
+        "What is it?",
+        validators=[DataRequired(), Length(max=MAX_NAME)],
+        render_kw={"autofocus": True},
+    )
+    kind = RadioField("Kind", choices=choices(THING_KIND_CHOICES), default="equipment")
+    place = SelectField("At", choices=[], validate_choice=False)
+    note = TextAreaField(
+        "Note", validators=[Optional(), Length(max=MAX_TEXT)], render_kw={"rows": 2}
+    )
+
+    def to_record(self, walk_id: str, record_id: str) -> dict:
+        return {
+            "type": "thing",
+            "id": record_id,
+            "walk": walk_id,
+            "name": self.name.data,
+            "kind": self.kind.data,
+            "place": _blank(self.place.data),
+            "note": _blank(self.note.data),
+        }
+
+    def load(self, obj) -> None:
+        self.name.data, self.kind.data, self.note.data = obj.name, obj.kind, obj.note
+        self.place.data = str(obj.place_id) if obj.place_id else ""
+
+
+class _TopicMixin:
+    topic = StringField(
+        "Topic",
+        validators=[Optional(), Length(max=MAX_NAME)],
+        description="Statements and facts on the same topic are compared.",
+        render_kw={"list": "topics", "autocomplete": "off"},
+    )
+
+
+class StatementForm(_PhotosMixin, _TopicMixin, FlaskForm):
+    text = TextAreaField(
+        "What was said?",
+        validators=[DataRequired(), Length(max=MAX_TEXT)],
+        render_kw={"rows": 2, "autofocus": True},
+    )
+    speaker = StringField(
+        "Said by (role)",
+        validators=[Optional(), Length(max=120)],
+        description="A role such as Shift lead, never a name.",
+        render_kw={"list": "speakers", "autocomplete": "off"},
+    )
+    source = SelectField(
+        "Source", choices=choices((s, SOURCE_LABELS[s]) for s in SOURCES), default="interview"
+    )
+    claim = RadioField("Claim", choices=choices(CLAIM_CHOICES), default="", validate_choice=True)
+    claim_value = FloatField("Value", validators=[Optional()])
+    claim_unit = StringField(
+        "Unit", validators=[Optional(), Length(max=32)], render_kw={"list": "units"}
+    )
+    claim_comparator = SelectField("Compared as", choices=choices(COMPARATOR_CHOICES), default="")
+    claim_tolerance = FloatField(
+        "Tolerance %", validators=[Optional(), NumberRange(min=0, max=1000)], default=20
+    )
+    persona = SelectField("Persona", choices=[], validate_choice=False)
+    place = SelectField("At", choices=[], validate_choice=False)
+
+    def validate(self, extra_validators=None) -> bool:
+        """A number claim needs its number (Optional() would skip a field validator)."""
+        ok = super().validate(extra_validators)
+        if self.claim.data == "measure" and self.claim_value.data is None:
+            if not self.claim_value.errors:
+                self.claim_value.errors = ["Enter the number that was claimed."]
+            ok = False
+        return ok
+
+    def to_record(self, walk_id: str, record_id: str) -> dict:
+        claim: dict | None = None
+        if self.claim.data in FREQUENCIES:
+            claim = {"frequency": self.claim.data}
+        elif self.claim.data == "measure":
+            claim = {"value": self.claim_value.data, "unit": _blank(self.claim_unit.data)}
+            if self.claim_comparator.data in COMPARATORS:
+                claim["comparator"] = self.claim_comparator.data
+            if self.claim_tolerance.data is not None and not self.claim_comparator.data:
+                claim["tolerance"] = self.claim_tolerance.data / 100
+        return {
+            "type": "statement",
+            "id": record_id,
+            "walk": walk_id,
+            "topic": _blank(self.topic.data),
+            "text": self.text.data,
+            "speaker": _blank(self.speaker.data),
+            "source": self.source.data,
+            "claim": claim,
+            "persona": _blank(self.persona.data),
+            "place": _blank(self.place.data),
+        }
+
+    def load(self, obj) -> None:
+        self.topic.data = obj.topic.name if obj.topic else ""
+        self.text.data, self.speaker.data = obj.text, obj.speaker
+        self.source.data = obj.source or "other"
+        self.persona.data = str(obj.persona_id) if obj.persona_id else ""
+        self.place.data = str(obj.place_id) if obj.place_id else ""
+        if obj.claim_frequency:
+            self.claim.data = obj.claim_frequency
+        elif obj.claim_value is not None:
+            self.claim.data = "measure"
+            self.claim_value.data = obj.claim_value
+            self.claim_unit.data = obj.claim_unit
+            self.claim_comparator.data = obj.claim_comparator or ""
+            if obj.claim_tolerance is not None:
+                self.claim_tolerance.data = round(obj.claim_tolerance * 100, 6)
+        else:
+            self.claim.data = ""
+
+
+class FactForm(_PhotosMixin, _TopicMixin, FlaskForm):
+    text = TextAreaField(
+        "What happened?",
+        validators=[DataRequired(), Length(max=MAX_TEXT)],
+        render_kw={"rows": 2, "autofocus": True},
+    )
+    outcome = RadioField(
+        "It was", choices=choices(OUTCOME_CHOICES), default="done", validators=[InputRequired()]
+    )
+    value = FloatField("Value", validators=[Optional()])
+    unit = StringField("Unit", validators=[Optional(), Length(max=32)], render_kw={"list": "units"})
+    sentiment = RadioField("Sentiment", choices=choices(SENTIMENT_CHOICES), default="")
+    persona = SelectField("Persona", choices=[], validate_choice=False)
+    place = SelectField("At", choices=[], validate_choice=False)
+    things = MultiCheckboxField("Things involved", choices=[], validate_choice=False)
+    contradicts = SelectField(
+        "Contradicts a statement?",
+        choices=[],
+        validate_choice=False,
+        description="Mark it by hand when you know it contradicts what was said.",
+    )
+    contradiction_note = StringField("Why", validators=[Optional(), Length(max=MAX_TEXT)])
+
+    def validate(self, extra_validators=None) -> bool:
+        """A measurement needs its value (Optional() would skip a field validator)."""
+        ok = super().validate(extra_validators)
+        if self.outcome.data == "measurement" and self.value.data is None:
+            if not self.value.errors:
+                self.value.errors = ["Enter the measured value."]
+            ok = False
+        return ok
+
+    def to_record(self, walk_id: str, record_id: str) -> dict:
+        outcome = self.outcome.data
+        return {
+            "type": "fact",
+            "id": record_id,
+            "walk": walk_id,
+            "topic": _blank(self.topic.data),
+            "text": self.text.data,
+            "performed": {"done": True, "not_done": False}.get(outcome),
+            "value": self.value.data if outcome == "measurement" else None,
+            "unit": _blank(self.unit.data) if outcome == "measurement" else None,
+            "sentiment": _blank(self.sentiment.data),
+            "persona": _blank(self.persona.data),
+            "place": _blank(self.place.data),
+            "things": [t for t in self.things.data or [] if t],
+        }
+
+    def load(self, obj) -> None:
+        self.topic.data = obj.topic.name if obj.topic else ""
+        self.text.data = obj.text
+        if obj.performed is not None:
+            self.outcome.data = "done" if obj.performed else "not_done"
+        elif obj.value is not None:
+            self.outcome.data = "measurement"
+        else:
+            self.outcome.data = "note"
+        self.value.data, self.unit.data = obj.value, obj.unit
+        self.sentiment.data = obj.sentiment or ""
+        self.persona.data = str(obj.persona_id) if obj.persona_id else ""
+        self.place.data = str(obj.place_id) if obj.place_id else ""
+        self.things.data = [str(t.id) for t in obj.things]
+
+
+# Errors from the write path, by Gemba JSON field, onto form fields.
+ERROR_FIELDS = {
+    "claim.value": "claim_value",
+    "claim.unit": "claim_unit",
+    "claim.tolerance": "claim_tolerance",
+    "claim.comparator": "claim_comparator",
+    "claim": "claim",
+    "claim.frequency": "claim",
+    "performed": "outcome",
+    "things": "things",
+}

@@ -1,0 +1,347 @@
+"""Capture on the floor: start a walk, log places, things, facts and statements."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from gemba import photos, records, timeline
+from gemba.auth.forms import EmptyForm
+from gemba.capture.forms import (
+    ERROR_FIELDS,
+    FactForm,
+    PlaceForm,
+    StatementForm,
+    ThingForm,
+    WalkForm,
+    choices,
+)
+from gemba.domain.gemba_json import RecordInvalid
+from gemba.domain.photos import PhotoRejected
+from gemba.extensions import db
+from gemba.forms_support import copy_errors
+from gemba.models import Fact, Photo, Place, Statement, Thing, Walk
+
+bp = Blueprint("capture", __name__)
+
+KINDS = {
+    "place": (Place, PlaceForm),
+    "thing": (Thing, ThingForm),
+    "fact": (Fact, FactForm),
+    "statement": (Statement, StatementForm),
+}
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Your walks first, then the latest walks of everyone."""
+    mine, others = timeline.walk_lists(current_user)
+    return render_template("capture/index.html", mine=mine, others=others)
+
+
+@bp.route("/walks/new", methods=["GET", "POST"])
+@login_required
+def start_walk():
+    """Start a walk at a site, with the question it should answer."""
+    form = WalkForm()
+    form.site.choices = timeline.site_choices()
+    if not form.site.choices:
+        flash("There is no site yet. An analyst or admin adds sites first.", "info")
+    if form.validate_on_submit():
+        walk_id = str(uuid.uuid4())
+        try:
+            records.save(current_user, form.to_record(walk_id))
+        except RecordInvalid as exc:
+            copy_errors(form, exc)
+        else:
+            return redirect(url_for("capture.show_walk", walk_id=walk_id))
+    return render_template("capture/start_walk.html", form=form)
+
+
+@bp.route("/walks/<uuid:walk_id>")
+@login_required
+def show_walk(walk_id: uuid.UUID):
+    """The walk's timeline, newest first, a page at a time, with the contradictions found so
+    far; `?record=<id>` opens the page that holds that record."""
+    walk = db.get_or_404(Walk, walk_id)
+    view = timeline.walk_timeline(
+        walk, max(1, request.args.get("page", 1, type=int) or 1), _uuid_arg("record")
+    )
+    return render_template(
+        "capture/walk.html",
+        walk=walk,
+        view=view,
+        editable=records.can_edit_walk(current_user, walk),
+        finish_form=EmptyForm(),
+    )
+
+
+def _uuid_arg(name: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/walks/<uuid:walk_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_walk(walk_id: uuid.UUID):
+    """Rename a walk or change its purpose."""
+    walk = _editable(walk_id)
+    form = WalkForm(obj=walk)
+    form.site.choices = choices([(str(walk.site_id), walk.site.name)])
+    if request.method == "GET":
+        form.site.data = str(walk.site_id)
+    if form.validate_on_submit():
+        try:
+            records.save(current_user, form.to_record(str(walk.id)))
+        except RecordInvalid as exc:
+            copy_errors(form, exc)
+        else:
+            flash("Walk saved.", "success")
+            return redirect(url_for("capture.show_walk", walk_id=walk.id))
+    return render_template("capture/edit_walk.html", form=form, walk=walk)
+
+
+@bp.route("/walks/<uuid:walk_id>/finish", methods=["POST"])
+@login_required
+def finish_walk(walk_id: uuid.UUID):
+    """Mark the walk finished (or open it again)."""
+    walk = _editable(walk_id)
+    if EmptyForm().validate_on_submit():
+        reopen = walk.status == "finished"
+        record = {
+            "type": "walk",
+            "id": str(walk.id),
+            "site": str(walk.site_id),
+            "title": walk.title,
+            "status": "in_progress" if reopen else "finished",
+            "ended_at": None if reopen else timeline.now_iso(),
+        }
+        records.save(current_user, record)
+        flash("Walk reopened." if reopen else "Walk finished. Thank you!", "success")
+    return redirect(url_for("capture.show_walk", walk_id=walk.id))
+
+
+def add_record(walk_id: uuid.UUID, kind: str):
+    """Log a place, thing, fact or statement on your walk."""
+    walk = _editable(walk_id)
+    _, form_class = KINDS[kind]
+    form = form_class()
+    timeline.fill_choices(form, walk)
+    record_id = _form_record_id()
+    if form.validate_on_submit() and _save(form, kind, walk, record_id):
+        return _back_to_walk(walk, record_id)
+    return render_template(
+        "capture/record_form.html",
+        form=form,
+        walk=walk,
+        kind=kind,
+        record_id=record_id,
+        choices=timeline.datalists(walk),
+        photos=_photos_of(kind, record_id),
+    )
+
+
+def edit_record(walk_id: uuid.UUID, record_id: uuid.UUID, kind: str):
+    """Change a record of your walk."""
+    walk = _editable(walk_id)
+    model, form_class = KINDS[kind]
+    obj = db.session.get(model, record_id)
+    if obj is None or obj.walk_id != walk.id:
+        abort(404)
+    form = form_class()
+    timeline.fill_choices(form, walk, exclude_fact=obj.id if kind == "fact" else None)
+    if request.method == "GET":
+        form.load(obj)
+    if form.validate_on_submit() and _save(form, kind, walk, str(obj.id)):
+        return _back_to_walk(walk, str(obj.id))
+    return render_template(
+        "capture/record_form.html",
+        form=form,
+        walk=walk,
+        kind=kind,
+        record=obj,
+        record_id=str(obj.id),
+        choices=timeline.datalists(walk),
+        photos=_photos_of(kind, str(obj.id)),
+    )
+
+
+def delete_record(walk_id: uuid.UUID, record_id: uuid.UUID, kind: str):
+    """Confirm, then delete a record of your walk."""
+    walk = _editable(walk_id)
+    model, _ = KINDS[kind]
+    obj = db.session.get(model, record_id)
+    if obj is None or obj.walk_id != walk.id:
+        abort(404)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        records.delete(current_user, kind, obj.id)
+        flash(f"{kind.capitalize()} deleted.", "success")
+        return redirect(url_for("capture.show_walk", walk_id=walk.id))
+    return render_template("capture/confirm_delete.html", walk=walk, kind=kind, obj=obj, form=form)
+
+
+for _kind in KINDS:
+    _plural = f"{_kind}s"
+    bp.add_url_rule(
+        f"/walks/<uuid:walk_id>/{_plural}/new",
+        f"add_{_kind}",
+        login_required(add_record),
+        methods=["GET", "POST"],
+        defaults={"kind": _kind},
+    )
+    bp.add_url_rule(
+        f"/walks/<uuid:walk_id>/{_plural}/<uuid:record_id>/edit",
+        f"edit_{_kind}",
+        login_required(edit_record),
+        methods=["GET", "POST"],
+        defaults={"kind": _kind},
+    )
+    bp.add_url_rule(
+        f"/walks/<uuid:walk_id>/{_plural}/<uuid:record_id>/delete",
+        f"delete_{_kind}",
+        login_required(delete_record),
+        methods=["GET", "POST"],
+        defaults={"kind": _kind},
+    )
+
+
+def _editable(walk_id: uuid.UUID) -> Walk:
+    walk = db.get_or_404(Walk, walk_id)
+    if not records.can_edit_walk(current_user, walk):
+        abort(403)
+    return walk
+
+
+def _save(form, kind: str, walk: Walk, record_id: str) -> bool:
+    """Turn the form into records, write them in one go, and report new contradictions."""
+    batch = [form.to_record(str(walk.id), record_id)]
+    link_to = getattr(form, "contradicts", None)
+    if link_to is not None and link_to.data:
+        batch.append(
+            {
+                "type": "contradiction",
+                "id": str(uuid.uuid5(uuid.UUID(record_id), link_to.data)),
+                "fact": record_id,
+                "statement": link_to.data,
+                "note": form.contradiction_note.data or None,
+            }
+        )
+    try:
+        result = records.write_all_or_nothing(current_user, batch)
+    except RecordInvalid as exc:
+        copy_errors(form, exc, {**ERROR_FIELDS, "statement": "contradicts", "fact": "contradicts"})
+        return False
+    # The record is saved first, so a refused photo never costs the text typed for it.
+    added, refused = _attach_photos(form, record_id)
+    if refused:
+        form.photos.errors = [f"{name}: {message}" for name, message in refused]
+        flash(
+            f"{kind.capitalize()} saved, but {_count(len(refused), 'photo')} could not be added."
+            " See below; choose another or go back to the walk.",
+            "error",
+        )
+        _flash_gaps(result, record_id)
+        return False
+    with_photos = f" with {_count(added, 'photo')}" if added else ""
+    flash(f"{kind.capitalize()} saved{with_photos}.", "success")
+    _flash_gaps(result, record_id)
+    return True
+
+
+def _form_record_id() -> str:
+    """The record's client-made id, kept in the form so a resend updates instead of adding."""
+    raw = request.form.get("record_id") or ""
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+def _attach_photos(form, record_id: str) -> tuple[int, list[tuple[str, str]]]:
+    """Save the chosen photos for the record: how many were added, and (file, reason) refusals."""
+    uploads = form.uploads() if hasattr(form, "uploads") else []
+    use_gps = bool(getattr(form, "photo_gps", None) and form.photo_gps.data)
+    record_uuid = uuid.UUID(record_id)
+    added, refused = 0, []
+    for upload in uploads:
+        data = upload.read()
+        # Derived from the record and the bytes: sending the form again after a dropped
+        # connection finds the photo already there instead of adding it twice.
+        photo_id = uuid.uuid5(record_uuid, hashlib.sha256(data).hexdigest())
+        try:
+            photos.save_photo(current_user, photo_id, data, record_uuid, gps_opt_in=use_gps)
+        except PhotoRejected as exc:
+            refused.append((_file_name(upload.filename), exc.message))
+        else:
+            added += 1
+    return added, refused
+
+
+def _photos_of(kind: str, record_id: str) -> list[Photo]:
+    """The photos already attached to a record, oldest first."""
+    column = photos.KINDS[kind][1]
+    return list(
+        db.session.scalars(
+            select(Photo).where(column == uuid.UUID(record_id)).order_by(Photo.created_at)
+        )
+    )
+
+
+def _file_name(name: str | None) -> str:
+    """A file name short enough to show beside its error."""
+    name = (name or "photo").rsplit("/", 1)[-1].rsplit("\\", 1)[-1] or "photo"
+    return name if len(name) <= 60 else name[:57] + "…"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """Photos over the request limit: say so in words, and how to keep what was typed."""
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1_048_576
+    return render_template("capture/too_large.html", limit=f"{limit:g}"), 413
+
+
+def _back_to_walk(walk: Walk, record_id: str):
+    """Back to the timeline at the saved record, or at the top where a contradiction shows."""
+    anchor = "" if g.get("gap_flashed") else f"#r-{record_id}"
+    return redirect(url_for("capture.show_walk", walk_id=walk.id) + anchor)
+
+
+def _flash_gaps(result: records.WriteResult, record_id: str) -> None:
+    """Tell the observer at once when what they just saved contradicts a statement."""
+    for gap in result.gaps:
+        if gap.contradicted and (record_id in gap.evidence or str(gap.statement_id) == record_id):
+            g.gap_flashed = True
+            statement = gap.statement
+            who = f" — {statement.speaker}" if statement.speaker else ""
+            flash(
+                {
+                    "text": f"Contradicts: “{statement.text}”{who}",
+                    "detail": gap.explanation,
+                    "href": url_for("capture.show_walk", walk_id=statement.walk_id)
+                    + f"#r-{statement.id}",
+                },
+                "gap",
+            )

@@ -1,0 +1,208 @@
+"""Flask commands: users, tokens, demo data, gap recompute."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+
+from gemba import accounts
+from gemba.extensions import db
+
+user_cli = AppGroup("user", help="Manage users.")
+token_cli = AppGroup("token", help="Manage API tokens.")
+gaps_cli = AppGroup("gaps", help="Say-vs-do gaps.")
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(["observer", "analyst", "admin"]),
+    default="observer",
+    show_default=True,
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email: str, role: str, password_stdin: bool) -> None:
+    """Create a user; the password is prompted for, or read from standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(email, password, role)
+    except accounts.AccountError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@token_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="script", show_default=True, help="What the token is for.")
+def create_token(email: str, name: str) -> None:
+    """Print a new API token for the user (the last line of output is the token)."""
+    user = accounts.find_user(email)
+    if user is None or not user.active:
+        raise click.ClickException(f"No active user {email}.")
+    token = accounts.create_token(user, name)
+    click.echo(f"Token for {user.email} (shown once, keep it safe):")
+    click.echo(token)
+
+
+@gaps_cli.command("recompute")
+def recompute_gaps() -> None:
+    """Re-judge every statement against all evidence and update the gaps table."""
+    from gemba import gap_updates
+    from gemba.database import begin_write
+
+    started = time.perf_counter()
+    begin_write()
+    summary = gap_updates.recompute_all()
+    db.session.commit()
+    took = time.perf_counter() - started
+    click.echo(
+        f"Judged {summary['statements']} statements in {took:.2f} s: "
+        f"{summary['changed']} gaps changed, {summary['cleared']} cleared, "
+        f"{summary['gaps']} in all."
+    )
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--email", default="demo@example.com", show_default=True)
+@click.option("--password", default="gemba-demo-walk", show_default=True)
+def demo(email: str, password: str) -> None:
+    """Fill a realistic plant with walks, statements and facts, to see Gemba at work."""
+    from gemba import demo_data
+
+    summary = demo_data.load(email, password)
+    click.echo(summary)
+
+
+@click.command("export")
+@with_appcontext
+@click.option("--walk", "walk_id", type=click.UUID, help="Export this walk (and its site).")
+@click.option("--site", "site_id", type=click.UUID, help="Export this whole site.")
+@click.option("--photos", is_flag=True, help="Write a zip with the photos beside the document.")
+@click.option("-o", "--output", default="-", help="File to write (standard output by default).")
+def export_records(walk_id, site_id, photos: bool, output: str) -> None:
+    """Write a walk or a site as a Gemba JSON document, or with --photos as a zip."""
+    from gemba import exports
+    from gemba.models import Site, Walk
+
+    if (walk_id is None) == (site_id is None):
+        raise click.UsageError("Give exactly one of --walk ID or --site ID.")
+    if walk_id is not None:
+        walk = db.session.get(Walk, walk_id)
+        if walk is None:
+            raise click.ClickException(f"No walk {walk_id}.")
+        export = exports.walk_export(walk)
+    else:
+        site = db.session.get(Site, site_id)
+        if site is None:
+            raise click.ClickException(f"No site {site_id}.")
+        export = exports.site_export(site)
+    if photos:
+        with click.open_file(output, "wb") as out:
+            out.write(exports.archive(export))
+    else:
+        with click.open_file(output, "w", encoding="utf-8") as out:
+            out.write(export.dumps())
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("file", type=click.File("rb"))
+@click.option("--as", "email", required=True, help="Write the records as this user.")
+def import_records(file, email: str) -> None:
+    """Import a Gemba JSON document or a zip with photos as a user; exit 1 if any was rejected."""
+    from gemba import exports
+
+    user = accounts.find_user(email)
+    if user is None or not user.active:
+        raise click.ClickException(f"No active user {email}.")
+    try:
+        imported = exports.import_file(user, file.read())
+    except exports.DocumentInvalid as exc:
+        fields = "".join(f"\n  {e.field}: {e.message}" for e in exc.errors)
+        raise click.ClickException(exc.detail + fields) from None
+    for item in imported.result.rejected:
+        click.echo(
+            f"rejected {item.type or 'record'} {item.id}: "
+            + "; ".join(f"{e.field}: {e.message}" for e in item.errors),
+            err=True,
+        )
+    for photo in imported.rejected_photos:
+        click.echo(f"rejected photo {photo.id}: {photo.reason}", err=True)
+    click.echo(f"Imported {imported.describe()}")
+    if imported.result.rejected or imported.rejected_photos:
+        raise click.exceptions.Exit(1)
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to the app's CLI."""
+    app.cli.add_command(user_cli)
+    app.cli.add_command(token_cli)
+    app.cli.add_command(gaps_cli)
+    app.cli.add_command(demo)
+    app.cli.add_command(export_records)
+    app.cli.add_command(import_records)
+
+
+@click.command("backup")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@with_appcontext
+def backup(directory: str | None) -> None:
+    """Write a consistent snapshot of the database and photos into DIRECTORY.
+
+    DIRECTORY must be new or empty; it defaults to instance/backups/gemba-<time>.
+    Safe while the app is serving.
+    """
+    from flask import current_app
+
+    from gemba import backup as backups
+
+    try:
+        target, manifest = backups.create(current_app, directory)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    tables = manifest["database"]["tables"]
+    rows = sum(t["rows"] for name, t in tables.items() if name not in backups.BOOKKEEPING)
+    click.echo(
+        f"Backed up {rows} rows in {len(tables)} tables and "
+        f"{manifest['photos']['count']} photos to {target}"
+    )
+
+
+@click.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="Replace the data of an instance that has some.")
+@with_appcontext
+def restore(directory: str, force: bool) -> None:
+    """Bring back the snapshot in DIRECTORY into this (empty) instance.
+
+    Stop the app servers first: the database and the photos are replaced.
+    """
+    from flask import current_app
+
+    from gemba import backup as backups
+
+    try:
+        manifest = backups.restore(current_app, directory, force=force)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    tables = manifest["database"]["tables"]
+    rows = sum(t["rows"] for name, t in tables.items() if name not in backups.BOOKKEEPING)
+    click.echo(
+        f"Restored {rows} rows and {manifest['photos']['count']} photos "
+        f"from the backup of {manifest['created_at']}."
+    )
+
+
+def register_backup(app: Flask) -> None:
+    """Attach `flask backup` and `flask restore`."""
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)

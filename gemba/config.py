@@ -1,0 +1,42 @@
+"""Defaults only. Secrets come from the instance folder or the environment."""
+
+from __future__ import annotations
+
+# The SQLite database lives in the instance folder; create_app() fills in the path.
+SQLALCHEMY_DATABASE_URI = None
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+# Forms: CSRF on every POST. The token outlives a long walk on the floor.
+WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+# Upload limit for a whole request (photos are the big part).
+MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+
+# Create and upgrade the database on start-up, so a new user never runs a DB command.
+GEMBA_AUTO_MIGRATE = True
+# Where photos are stored; relative paths are inside the instance folder.
+GEMBA_PHOTO_DIR = "photos"
+
+# Cookies are always HttpOnly and SameSite=Lax. They are also marked Secure whenever the
+# request came over HTTPS; set SESSION_COOKIE_SECURE and REMEMBER_COOKIE_SECURE to True
+# (FLASK_SESSION_COOKIE_SECURE=true ...) to insist on it even if a proxy forgets to say so.
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_SECURE = False
+# "Remember me" lasts a month, not Flask-Login's year.
+REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+# Behind a TLS reverse proxy: how many proxies to trust for X-Forwarded-For/-Proto/-Host.
+# 0 trusts none (a client could forge them); 1 for one nginx or Caddy in front.
+GEMBA_BEHIND_PROXY = 0
+
+# Login rate limits (flask-limiter strings), counting failed attempts only.
+GEMBA_LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+GEMBA_LOGIN_LIMIT_PER_ADDRESS = "10 per minute; 100 per hour"
+# memory:// is per process; with several workers or servers use redis://host:6379/0.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_KEY_PREFIX = "gemba"
+RATELIMIT_ENABLED = True

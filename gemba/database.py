@@ -1,0 +1,90 @@
+"""Database set-up: the SQLite default, its pragmas, and migrations on start-up."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def configure(app: Flask) -> None:
+    """Default to SQLite in the instance folder and tune each engine for its backend."""
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        uri = "sqlite:///" + os.path.join(app.instance_path, "gemba.db")
+        app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("postgres://"):  # the spelling some hosts hand out
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgres://")
+    elif uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        options.setdefault("connect_args", {}).setdefault("timeout", 15)
+    else:
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_size", 5)
+        options.setdefault("max_overflow", 10)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Foreign keys on (cascades depend on it), WAL for readers beside a writer."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+    # Let SQLAlchemy, not the driver, say when a transaction begins (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    """Emit BEGIN ourselves: savepoints work, and writes can take the lock up front."""
+    if conn.dialect.name != "sqlite":
+        return
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def begin_write() -> None:
+    """Start the transaction of a user action that writes.
+
+    On SQLite a read transaction that later writes fails at once with "database is
+    locked" if another process wrote meanwhile, whatever the busy timeout; taking the
+    write lock at BEGIN makes concurrent writers queue instead.
+    """
+    from gemba.extensions import db
+
+    session = db.session()
+    if session.in_transaction():
+        session.commit()  # ends the request's read transaction; nothing is pending here
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def upgrade_on_start(app: Flask) -> None:
+    """Bring the schema to the migration head, so a new instance needs no DB command."""
+    if not app.config.get("GEMBA_AUTO_MIGRATE"):
+        return
+    from flask_migrate import upgrade
+
+    lock_path = os.path.join(app.instance_path, ".migrate.lock")
+    # Several workers may start at once: one upgrades, the others wait and find it done.
+    with open(lock_path, "w") as lock, app.app_context():
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            upgrade(directory=MIGRATIONS_DIR)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

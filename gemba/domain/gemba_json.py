@@ -1,0 +1,362 @@
+"""Gemba JSON v1: the record schemas, and checks that go beyond JSON Schema.
+
+One format carries observations in and out (sync, API, export, import), so the
+schema lives here once and is also published in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+FORMAT = "gemba/v1"
+RECORD_TYPES = (
+    "site",
+    "persona",
+    "walk",
+    "place",
+    "thing",
+    "statement",
+    "fact",
+    "contradiction",
+)
+# Records are written parents first, so a batch may list them in any order.
+WRITE_ORDER = {name: position for position, name in enumerate(RECORD_TYPES)}
+
+FREQUENCIES = ["always", "usually", "sometimes", "rarely", "never"]
+COMPARATORS = ["<=", ">="]
+THING_KINDS = ["equipment", "tool", "material", "document", "screen", "product", "other"]
+SENTIMENTS = ["pain", "neutral", "delight"]
+SOURCES = ["interview", "sop", "signage", "survey", "meeting", "other"]
+WALK_STATUSES = ["in_progress", "finished"]
+
+MAX_NAME = 200
+MAX_RECORDS = 5000  # per document: a larger batch is refused whole (HTTP 413)
+# Sites and personas are stored in 120-character columns.
+MAX_SHORT_NAME = 120
+MAX_TEXT = 5000
+# Required text fields: a value of only spaces is stored stripped, so it counts as empty.
+_REQUIRED_TEXT = ("name", "title", "text")
+
+
+def _opt(schema: dict) -> dict:
+    """An optional field also accepts null, as JSON clients often send it."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+UUID = {"type": "string", "format": "uuid", "pattern": "^[0-9a-fA-F-]{32,36}$"}
+NAME = {"type": "string", "minLength": 1, "maxLength": MAX_NAME}
+SHORT_NAME = {"type": "string", "minLength": 1, "maxLength": MAX_SHORT_NAME}
+TEXT = {"type": "string", "maxLength": MAX_TEXT}
+TIMESTAMP = {"type": "string", "format": "date-time", "maxLength": 40}
+TOPIC = {"type": "string", "maxLength": MAX_NAME}
+
+FREQUENCY_CLAIM = {
+    "type": "object",
+    "properties": {"frequency": {"enum": FREQUENCIES}},
+    "required": ["frequency"],
+    "additionalProperties": False,
+}
+MEASURE_CLAIM = {
+    "type": "object",
+    "properties": {
+        "value": {"type": "number"},
+        "unit": _opt({"type": "string", "maxLength": 32}),
+        "tolerance": _opt({"type": "number", "minimum": 0, "maximum": 10}),
+        "comparator": _opt({"enum": COMPARATORS}),
+    },
+    "required": ["value"],
+    "additionalProperties": False,
+}
+CLAIM = {"oneOf": [FREQUENCY_CLAIM, MEASURE_CLAIM]}
+
+
+def _record(type_: str, required: list[str], properties: dict) -> dict:
+    return {
+        "type": "object",
+        "title": type_,
+        "properties": {"type": {"const": type_}, "id": UUID, **properties},
+        "required": ["type", "id", *required],
+        # Newer clients may send fields this server does not know: they are ignored.
+        "additionalProperties": True,
+    }
+
+
+RECORD_SCHEMAS: dict[str, dict] = {
+    "site": _record("site", ["name"], {"name": SHORT_NAME, "description": _opt(TEXT)}),
+    "persona": _record(
+        "persona", ["site", "name"], {"site": UUID, "name": SHORT_NAME, "description": _opt(TEXT)}
+    ),
+    "walk": _record(
+        "walk",
+        ["site", "title"],
+        {
+            "site": UUID,
+            "title": NAME,
+            "purpose": _opt(TEXT),
+            "status": _opt({"enum": WALK_STATUSES}),
+            "started_at": _opt(TIMESTAMP),
+            "ended_at": _opt(TIMESTAMP),
+        },
+    ),
+    "place": _record(
+        "place",
+        ["walk", "name"],
+        {
+            "walk": UUID,
+            "name": NAME,
+            "lat": _opt({"type": "number", "minimum": -90, "maximum": 90}),
+            "lon": _opt({"type": "number", "minimum": -180, "maximum": 180}),
+            "accuracy_m": _opt({"type": "number", "minimum": 0, "maximum": 100000}),
+            "note": _opt(TEXT),
+            "observed_at": _opt(TIMESTAMP),
+        },
+    ),
+    "thing": _record(
+        "thing",
+        ["walk", "name"],
+        {
+            "walk": UUID,
+            "place": _opt(UUID),
+            "name": NAME,
+            "kind": _opt({"enum": THING_KINDS}),
+            "note": _opt(TEXT),
+            "observed_at": _opt(TIMESTAMP),
+        },
+    ),
+    "statement": _record(
+        "statement",
+        ["walk", "text"],
+        {
+            "walk": UUID,
+            "place": _opt(UUID),
+            "topic": _opt(TOPIC),
+            "speaker": _opt({"type": "string", "maxLength": 120}),
+            "source": _opt({"enum": SOURCES}),
+            "persona": _opt(UUID),
+            "text": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+            "claim": _opt(CLAIM),
+            "observed_at": _opt(TIMESTAMP),
+        },
+    ),
+    "fact": _record(
+        "fact",
+        ["walk", "text"],
+        {
+            "walk": UUID,
+            "place": _opt(UUID),
+            "things": _opt({"type": "array", "items": UUID, "maxItems": 50}),
+            "topic": _opt(TOPIC),
+            "text": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+            "performed": _opt({"type": "boolean"}),
+            "value": _opt({"type": "number"}),
+            "unit": _opt({"type": "string", "maxLength": 32}),
+            "sentiment": _opt({"enum": SENTIMENTS}),
+            "persona": _opt(UUID),
+            "observed_at": _opt(TIMESTAMP),
+        },
+    ),
+    "contradiction": _record(
+        "contradiction",
+        ["fact", "statement"],
+        {"fact": UUID, "statement": UUID, "note": _opt(TEXT)},
+    ),
+}
+
+RECORD_SCHEMA = {
+    "type": "object",
+    "required": ["type", "id"],
+    "properties": {"type": {"enum": list(RECORD_TYPES)}, "id": UUID},
+}
+DOCUMENT_SCHEMA = {
+    "type": "object",
+    "required": ["format", "records"],
+    "properties": {
+        "format": {"const": FORMAT},
+        # Items are checked one by one: a bad record is rejected, the batch goes on.
+        "records": {"type": "array", "maxItems": MAX_RECORDS},
+    },
+}
+
+# Only the uuid format is checked by the schema: jsonschema checks date-time only when an
+# optional package is installed, so timestamps are checked by parse_timestamp() instead,
+# the same everywhere and with a message that says what is missing.
+_FORMATS = FormatChecker(formats=["uuid"])
+_VALIDATORS = {
+    name: Draft202012Validator(schema, format_checker=_FORMATS)
+    for name, schema in RECORD_SCHEMAS.items()
+}
+_DOCUMENT_VALIDATOR = Draft202012Validator(DOCUMENT_SCHEMA)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field; `field` is a path like `claim.value`."""
+
+    field: str
+    message: str
+
+
+class RecordInvalid(Exception):
+    """A record broke a rule; carries (field, message) pairs for forms and problem details."""
+
+    def __init__(self, errors: list[FieldError] | FieldError, status: int = 422) -> None:
+        self.errors = [errors] if isinstance(errors, FieldError) else list(errors)
+        self.status = status
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+
+def _path(error: Any) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        parts.append(missing)
+    return ".".join(p for p in parts if p) or "record"
+
+
+def _message(error: Any) -> str:
+    kind = error.validator
+    if kind == "required":
+        return "This field is required."
+    if kind in ("maxLength", "maxItems"):
+        return f"Too long: at most {error.validator_value} characters."[:80]
+    if kind == "minLength":
+        return "This field cannot be empty."
+    if kind in ("enum", "const"):
+        allowed = error.validator_value
+        allowed = allowed if isinstance(allowed, list) else [allowed]
+        return "Must be one of: " + ", ".join(str(a) for a in allowed) + "."
+    if kind in ("minimum", "maximum"):
+        return f"Out of range ({kind} {error.validator_value})."
+    if kind == "format" or kind == "pattern":
+        return f"Not a valid {error.validator_value if kind == 'format' else 'value'}."
+    if kind == "type":
+        wanted = error.validator_value
+        return f"Must be {wanted if isinstance(wanted, str) else ' or '.join(wanted)}."
+    if kind in ("oneOf", "anyOf"):
+        return "Not a valid value for this field."
+    return error.message[:200]
+
+
+def _best_errors(validator: Draft202012Validator, data: Any) -> list[FieldError]:
+    errors: dict[str, str] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        # anyOf/oneOf: report the most specific inner error, not "not valid under anyOf"
+        while error.validator in ("anyOf", "oneOf") and error.context:
+            inner = [e for e in error.context if e.validator_value != "null"]
+            if not inner:
+                break
+            error = max(inner, key=lambda e: len(e.absolute_path))
+        errors.setdefault(_path(error), _message(error))
+    return [FieldError(field, message) for field, message in errors.items()]
+
+
+def validate_document(doc: Any) -> list[FieldError]:
+    """Check the envelope: the format tag and a list of records."""
+    if not isinstance(doc, dict):
+        return [FieldError("document", "Must be a JSON object.")]
+    return _best_errors(_DOCUMENT_VALIDATOR, doc)
+
+
+def record_type(record: Any) -> str | None:
+    """The record's type, if it names a known one."""
+    if isinstance(record, dict) and record.get("type") in RECORD_SCHEMAS:
+        return record["type"]
+    return None
+
+
+def validate_record(record: Any) -> list[FieldError]:
+    """Check one record against its schema and the rules a schema cannot say."""
+    if not isinstance(record, dict):
+        return [FieldError("record", "Must be a JSON object.")]
+    type_ = record_type(record)
+    if type_ is None:
+        return [FieldError("type", "Must be one of: " + ", ".join(RECORD_TYPES) + ".")]
+    errors = _best_errors(_VALIDATORS[type_], record)
+    if errors:
+        return errors
+    known = RECORD_SCHEMAS[type_]["properties"]
+    errors.extend(_value_errors({k: v for k, v in record.items() if k in known}, ""))
+    for field in _REQUIRED_TEXT:
+        value = record.get(field)
+        if isinstance(value, str) and not value.strip():
+            errors.append(FieldError(field, "This field cannot be empty."))
+    topic = record.get("topic")
+    if isinstance(topic, str) and len(" ".join(topic.split()).casefold()) > MAX_NAME:
+        errors.append(FieldError("topic", f"Too long: at most {MAX_NAME} characters."))
+    for field in ("started_at", "ended_at", "observed_at"):
+        if record.get(field) is not None:
+            try:
+                parse_timestamp(record[field])
+            except ValueError as exc:
+                errors.append(FieldError(field, str(exc)))
+    if type_ == "fact" and record.get("performed") is not None and record.get("value") is not None:
+        errors.append(
+            FieldError(
+                "value",
+                "A fact is either a behaviour (performed) or a measurement (value), not both.",
+            )
+        )
+    if (
+        type_ == "walk"
+        and not errors
+        and record.get("ended_at")
+        and record.get("started_at")
+        and parse_timestamp(record["ended_at"]) < parse_timestamp(record["started_at"])
+    ):
+        errors.append(FieldError("ended_at", "A walk cannot end before it starts."))
+    return errors
+
+
+def _value_errors(value: Any, path: str) -> list[FieldError]:
+    """Values no database stores faithfully: NaN and infinities, numbers beyond a double,
+    NUL characters and unpaired surrogates (not encodable as UTF-8)."""
+    if isinstance(value, dict):
+        return [e for k, v in value.items() for e in _value_errors(v, f"{path}{k}.")]
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in _value_errors(v, f"{path}{i}.")]
+    field = path.rstrip(".") or "record"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:
+            finite = False
+        return [] if finite else [FieldError(field, "Must be a finite number.")]
+    if isinstance(value, str):
+        if "\x00" in value:
+            return [FieldError(field, "Must not contain NUL characters.")]
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return [FieldError(field, "Must be valid Unicode text.")]
+    return []
+
+
+def parse_uuid(value: str) -> uuid.UUID:
+    """UUID from its text form (any case, with or without hyphens)."""
+    return uuid.UUID(value)
+
+
+def parse_timestamp(value: str) -> datetime:
+    """ISO 8601 with an offset; a time without a zone is ambiguous and refused."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError("Not an ISO 8601 timestamp, e.g. 2026-11-20T08:00:00+01:00.") from None
+    if moment.tzinfo is None:
+        raise ValueError("The timestamp needs a UTC offset, e.g. +01:00 or Z.")
+    try:
+        moment.astimezone(UTC)  # stored in UTC: 0001-01-01T00:00+01:00 has no UTC form
+    except OverflowError:
+        raise ValueError("The timestamp is out of range.") from None
+    return moment
+
+
+def format_timestamp(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with an explicit offset, as exports write it."""
+    return moment.astimezone(UTC).isoformat() if moment is not None else None

@@ -1,0 +1,396 @@
+"""The photo pipeline: untrusted uploaded bytes in, two small clean JPEGs out.
+
+Photos are evidence taken on a factory floor, so the pipeline has three jobs:
+refuse anything that is not a photo cheaply (before decoding a single pixel
+where it can), keep the picture faithful (orientation, colour) and drop every
+piece of metadata (GPS, camera serial, XMP, comments) from what is stored for
+display. Speed matters because phones send 12-megapixel photos over a flaky
+network and the server should answer before the observer walks on; see
+docs/photos.md for the design and the measured figures.
+
+Pure Python on top of Pillow: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import math
+import re
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+from PIL import ExifTags, Image, ImageCms, ImageFile, JpegImagePlugin
+
+__all__ = [
+    "PhotoRejected",
+    "ProcessedPhoto",
+    "Rendition",
+    "process_photo",
+    "sniff_format",
+]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+NOT_A_PHOTO = "This file is not a photo (JPEG, PNG, WebP or HEIC)."
+EMPTY = "The file is empty."
+DAMAGED = "This photo is damaged or incomplete. Please take or send it again."
+
+# ISO base media brands whose primary image is HEVC coded, i.e. HEIC. AVIF
+# ("avif", "avis") shares the container but is not one of our formats.
+_HEVC_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"})
+
+# EXIF orientation -> the transpose that shows the photo upright.
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+_EXIF_DATETIME = re.compile(r"(\d{4})[:-](\d\d)[:-](\d\d)[ T](\d\d):(\d\d):(\d\d)")
+_EXIF_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)")
+
+_heif_lock = threading.Lock()
+_warnings_lock = threading.Lock()
+_heif_registered = False
+
+
+class PhotoRejected(Exception):
+    """An upload that cannot become a photo; `status` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One encoded copy of a photo, ready to store and serve."""
+
+    data: bytes
+    width: int
+    height: int
+    mime: str = "image/jpeg"
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    """What the pipeline made of an upload: renditions plus the facts worth keeping."""
+
+    display: Rendition
+    thumb: Rendition
+    sha256: str
+    size_bytes: int
+    source_format: str
+    source_width: int
+    source_height: int
+    taken_at: datetime | None
+    gps: tuple[float, float] | None
+    original: bytes | None = None
+
+
+def sniff_format(data: bytes) -> str | None:
+    """Name the image format from its magic bytes, because names and MIME types lie."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if data[4:8] == b"ftyp" and _is_heic(data):
+        return "HEIF"
+    return None
+
+
+def _is_heic(data: bytes) -> bool:
+    """Look at the ftyp box's major and compatible brands for an HEVC one."""
+    box_end = min(int.from_bytes(data[:4], "big"), len(data), 256)
+    brands = {data[8:12]} | {data[i : i + 4] for i in range(16, box_end - 3, 4)}
+    return not brands.isdisjoint(_HEVC_BRANDS)
+
+
+def process_photo(
+    data: bytes,
+    *,
+    max_bytes: int = 25 * 1024 * 1024,
+    max_pixels: int = 50_000_000,
+    display_edge: int = 2048,
+    thumb_edge: int = 400,
+    quality: int = 82,
+    keep_original: bool = False,
+) -> ProcessedPhoto:
+    """Check, decode and re-encode an upload so only clean pixels are ever stored or shown."""
+    # Cheapest refusals first: nothing below allocates more than the upload.
+    if not data:
+        raise PhotoRejected(422, EMPTY)
+    if len(data) > max_bytes:
+        raise PhotoRejected(
+            413,
+            f"This photo is too large ({len(data) / 1_048_576:.1f} MB); "
+            f"the limit is {max_bytes / 1_048_576:.0f} MB.",
+        )
+    source_format = sniff_format(data)
+    if source_format is None:
+        raise PhotoRejected(415, NOT_A_PHOTO)
+    if source_format == "HEIF":
+        _register_heif()
+
+    try:
+        with _pillow_warnings():
+            # No `with`: the decoded image may become the display copy, and
+            # closing it would free its pixels; a BytesIO holds no OS resource.
+            im = Image.open(io.BytesIO(data), formats=[source_format])
+            width, height = im.size
+            if width * height > max_pixels:
+                raise _too_many_pixels(width, height, max_pixels)
+        picture, orientation, taken_at, gps = _decode(im, display_edge)
+    except PhotoRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoRejected(
+            413, f"This photo has too many pixels; the limit is {max_pixels / 1e6:g} megapixels."
+        ) from exc
+    except Exception as exc:  # decoders of hostile bytes raise anything; all mean damaged
+        log.info("photo refused as damaged: %r", exc)
+        raise PhotoRejected(422, DAMAGED) from exc
+
+    if orientation in _TRANSPOSE:
+        picture = picture.transpose(_TRANSPOSE[orientation])
+        if orientation >= 5:
+            width, height = height, width
+    thumb = picture
+    if max(picture.size) > thumb_edge:
+        thumb = picture.resize(
+            _fit(picture.size, thumb_edge), Image.Resampling.LANCZOS, reducing_gap=2.0
+        )
+    return ProcessedPhoto(
+        display=_encode(picture, quality),
+        thumb=_encode(thumb, quality),
+        sha256=hashlib.sha256(data).hexdigest(),
+        size_bytes=len(data),
+        source_format=source_format,
+        source_width=width,
+        source_height=height,
+        taken_at=taken_at,
+        gps=gps,
+        original=data if keep_original else None,
+    )
+
+
+def _too_many_pixels(width: int, height: int, max_pixels: int) -> PhotoRejected:
+    """Build the 413 for a photo whose declared size is over the pixel budget."""
+    return PhotoRejected(
+        413,
+        f"This photo has too many pixels ({width}×{height}); "
+        f"the limit is {max_pixels / 1e6:g} megapixels.",
+    )
+
+
+@contextlib.contextmanager
+def _pillow_warnings() -> Iterator[None]:
+    """Give Pillow's warnings one meaning, whatever filters the process runs with.
+
+    A decompression bomb warning is an error. Pillow's UserWarnings (odd but
+    readable EXIF, mostly) are ignored: the photo is fine, and refusing it only
+    when someone runs with -W error would make uploads behave differently per
+    process. The filters are process-wide, so the lock keeps two threads from
+    restoring each other's; it is held only while headers and EXIF are read,
+    never while pixels are decoded.
+    """
+    with _warnings_lock, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        yield
+
+
+def _register_heif() -> None:
+    """Teach Pillow HEIC on first use, so apps without HEIC uploads never load libheif."""
+    global _heif_registered
+    with _heif_lock:
+        if not _heif_registered:
+            import pillow_heif
+
+            pillow_heif.register_heif_opener()
+            _heif_registered = True
+
+
+def _decode(
+    im: ImageFile.ImageFile, display_edge: int
+) -> tuple[Image.Image, int, datetime | None, tuple[float, float] | None]:
+    """Decode straight to display size (still in stored orientation), in sRGB RGB."""
+    icc = im.info.get("icc_profile")
+    factor = _reduction(im.size, display_edge)
+    drafted = False
+    if isinstance(im, JpegImagePlugin.JpegImageFile) and factor > 1:  # MPO photos too
+        # libjpeg scales by 1/2, 1/4 or 1/8 inside the IDCT: less work, less memory.
+        drafted = im.draft("RGB", (im.width // factor, im.height // factor)) is not None
+    im.load()  # a full load: truncated or corrupt data raises here, never half a photo
+    with _pillow_warnings():  # after the load: PNG keeps EXIF after the pixels
+        orientation, taken_at, gps = _read_exif(im)
+
+    picture = _normalise_mode(im)
+    if factor > 1 and not drafted:
+        picture = picture.reduce(factor)
+    if max(picture.size) > display_edge:
+        picture = picture.resize(_fit(picture.size, display_edge), Image.Resampling.LANCZOS)
+    picture = _flatten_alpha(picture)
+    return _to_srgb(picture, icc), orientation, taken_at, gps
+
+
+def _reduction(size: tuple[int, int], edge: int) -> int:
+    """Pick a power-of-two shrink that lands the long edge in [3/4 edge, edge], else stays above.
+
+    A 4032×3024 phone photo becomes exactly 2016×1512 with no resampling at
+    all; sizes that no power of two fits are shrunk to just above the edge
+    and finished with one short LANCZOS step.
+    """
+    long_edge = max(size)
+    if long_edge <= edge:
+        return 1
+    for factor in (2, 4, 8):
+        if edge * 3 / 4 <= -(-long_edge // factor) <= edge:
+            return factor
+    for factor in (8, 4, 2):
+        if -(-long_edge // factor) >= edge:
+            return factor
+    return 1
+
+
+def _fit(size: tuple[int, int], edge: int) -> tuple[int, int]:
+    """Scale a size down so its long edge is `edge`, keeping the aspect ratio."""
+    width, height = size
+    scale = edge / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _normalise_mode(im: Image.Image) -> Image.Image:
+    """Bring any decoded mode to L, LA, RGB, RGBA or CMYK, the modes the later steps handle."""
+    mode = im.mode
+    if "transparency" in im.info and mode in ("L", "RGB", "P"):
+        return im.convert("RGBA")
+    if mode in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        return im
+    if mode.startswith("I;16") or mode == "I":
+        # 16-bit grey: Pillow's own I;16 -> L clips at 255, so scale instead.
+        return im.convert("I").point(lambda value: value / 256).convert("L")
+    if mode == "PA":
+        return im.convert("RGBA")
+    if mode in ("RGBa", "La"):
+        return im.convert(mode.upper())
+    if mode == "1":
+        return im.convert("L")
+    return im.convert("RGB")
+
+
+def _flatten_alpha(im: Image.Image) -> Image.Image:
+    """Lay transparent pixels on white, as a printed page would show them."""
+    if im.mode not in ("LA", "RGBA"):
+        return im
+    base = Image.new(im.mode[:-1], im.size, "white")
+    base.paste(im, mask=im.getchannel("A"))
+    return base
+
+
+def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
+    """Convert to sRGB through the embedded profile, so wide-gamut photos keep their colours."""
+    if icc:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            if im.mode == "CMYK" or "sRGB" not in ImageCms.getProfileDescription(source):
+                converted = ImageCms.profileToProfile(
+                    im, source, ImageCms.createProfile("sRGB"), outputMode="RGB"
+                )
+                if converted is not None:
+                    return converted
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
+            # A broken or mismatched profile is common and harmless: show the
+            # pixels as if they were sRGB rather than refuse the photo.
+            log.info("ignoring unusable ICC profile: %r", exc)
+    return im if im.mode == "RGB" else im.convert("RGB")
+
+
+def _read_exif(im: Image.Image) -> tuple[int, datetime | None, tuple[float, float] | None]:
+    """Read orientation, capture time and GPS; bad EXIF is common and is simply ignored."""
+    try:
+        exif = im.getexif()
+    except Exception:  # any parser failure on hostile EXIF means: no EXIF
+        return 1, None, None
+    orientation = _safely(lambda: int(exif.get(ExifTags.Base.Orientation, 1)))
+    if orientation not in _TRANSPOSE:
+        orientation = 1
+    taken_at = _safely(lambda: _taken_at(exif.get_ifd(ExifTags.IFD.Exif)))
+    gps = _safely(lambda: _gps(exif.get_ifd(ExifTags.IFD.GPSInfo)))
+    return orientation, taken_at, gps
+
+
+def _safely(read: Callable[[], T]) -> T | None:
+    """Run one EXIF read, turning any failure into None."""
+    try:
+        return read()
+    except Exception:  # hostile EXIF can break the parser in any way
+        return None
+
+
+def _text(value: Any) -> str:
+    """EXIF strings arrive as str or bytes, often NUL padded."""
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    return str(value).strip("\x00 ")
+
+
+def _taken_at(ifd: dict[int, Any]) -> datetime | None:
+    """DateTimeOriginal, made aware UTC only when OffsetTimeOriginal says where it was."""
+    match = _EXIF_DATETIME.fullmatch(_text(ifd.get(ExifTags.Base.DateTimeOriginal, "")))
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(part) for part in match.groups())
+    taken = datetime(year, month, day, hour, minute, second)  # naive: the camera did not say where
+    offset = _EXIF_OFFSET.fullmatch(_text(ifd.get(ExifTags.Base.OffsetTimeOriginal, "")))
+    if offset is None:
+        return taken
+    sign, hours, minutes = offset.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    zone = timezone(-delta if sign == "-" else delta)
+    return taken.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _gps(ifd: dict[int, Any]) -> tuple[float, float] | None:
+    """Latitude and longitude in decimal degrees, or None when absent or nonsense."""
+    lat = _degrees(ifd.get(ExifTags.GPS.GPSLatitude), ifd.get(ExifTags.GPS.GPSLatitudeRef), "S")
+    lon = _degrees(ifd.get(ExifTags.GPS.GPSLongitude), ifd.get(ExifTags.GPS.GPSLongitudeRef), "W")
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    if lat == 0 and lon == 0:  # what cameras write when they had no fix
+        return None
+    return round(lat, 7), round(lon, 7)
+
+
+def _degrees(value: Any, ref: Any, negative: str) -> float | None:
+    """Turn EXIF (degrees, minutes, seconds) rationals and a hemisphere into signed degrees."""
+    if not isinstance(value, tuple) or not 1 <= len(value) <= 3:
+        return None
+    parts = [float(part) for part in value]
+    if not all(math.isfinite(part) and part >= 0 for part in parts):
+        return None
+    degrees = sum(part / 60**i for i, part in enumerate(parts))
+    return -degrees if _text(ref).upper() == negative else degrees
+
+
+def _encode(im: Image.Image, quality: int) -> Rendition:
+    """Encode as a baseline JPEG with no metadata at all: only pixels leave the pipeline."""
+    im.info = {}  # Pillow copies a source comment into the JPEG unless told otherwise
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=quality, optimize=False, progressive=False)
+    return Rendition(data=out.getvalue(), width=im.width, height=im.height, mime="image/jpeg")

@@ -1,0 +1,403 @@
+"""Say-vs-do verdicts: does what was observed on the floor contradict what was said?
+
+A verdict is a pure function of a claim, the observations on its topic at its site and
+the facts an observer marked as contradicting it. No Flask, no database: the write path
+and the full recompute both call :func:`judge`, and because the result does not depend
+on the order of its inputs they always agree. The rules are explained in docs/saydo.md.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from gemba.domain.units import (
+    IncompatibleUnits,
+    canonical_unit,
+    convert,
+    format_number,
+    format_quantity,
+)
+
+FREQUENCY_WORDS = ("always", "usually", "sometimes", "rarely", "never")
+FREQUENCY_BANDS: dict[str, tuple[float, float]] = {
+    "always": (1.0, 1.0),
+    "usually": (0.7, 1.0),
+    "sometimes": (0.2, 0.8),
+    "rarely": (0.0, 0.2),
+    "never": (0.0, 0.0),
+}
+DEFAULT_TOLERANCE = 0.2
+Z_95 = 1.959963984540054  # two-sided 95 %: the 0.975 quantile of the standard normal
+NOTE_LIMIT = 80
+_TINY = 1e-12
+
+# The 0.975 quantile of Student's t for 1..30 degrees of freedom (index = df - 1).
+_T_975 = (
+    12.706204736, 4.302652730, 3.182446305, 2.776445105, 2.570581836,
+    2.446911851, 2.364624252, 2.306004135, 2.262157163, 2.228138852,
+    2.200985160, 2.178812830, 2.160368656, 2.144786688, 2.131449546,
+    2.119905299, 2.109815578, 2.100922040, 2.093024054, 2.085963447,
+    2.079613845, 2.073873068, 2.068657610, 2.063898562, 2.059538553,
+    2.055529439, 2.051830516, 2.048407142, 2.045229642, 2.042272456,
+)  # fmt: skip
+
+_COMPARATORS = {"<=": "<=", "≤": "<=", ">=": ">=", "≥": ">="}
+
+
+@dataclass(frozen=True)
+class FrequencyClaim:
+    """Someone said how often a behaviour happens: "always", "usually", ..."""
+
+    word: str
+
+
+@dataclass(frozen=True)
+class MeasureClaim:
+    """Someone said how much or how long: a typical value ± tolerance, or a bound."""
+
+    value: float
+    unit: str | None
+    tolerance: float | None = None  # fraction, e.g. 0.2 = ±20 %
+    comparator: str | None = None  # None (typical value ± tolerance), "<=" or ">="
+
+
+Claim = FrequencyClaim | MeasureClaim
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One fact on the topic at the site: a behaviour seen or not, or a measurement."""
+
+    fact_id: str
+    performed: bool | None = None  # behaviour facts
+    value: float | None = None  # measurement facts
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class ManualLink:
+    """An observer marked this fact as contradicting the statement."""
+
+    fact_id: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the evidence says about a claim, with the numbers and one readable line."""
+
+    contradicted: bool
+    kind: str  # "frequency" | "measure" | "manual" (manual when only manual links make it a gap)
+    severity: float  # 0..1, how far outside the band
+    confidence: float  # 0..1, how much evidence
+    explanation: str  # one line a person can read
+    evidence: tuple[str, ...]  # fact ids that contradict (sorted, unique), manual links included
+    observed: int  # n: number of observations used in the statistics
+    stats: dict  # JSON-serialisable numbers behind the verdict
+
+
+def wilson_interval(k: int, n: int, z: float = Z_95) -> tuple[float, float]:
+    """Return the Wilson score interval of k successes in n, honest even for tiny n."""
+    if n <= 0:
+        raise ValueError(f"n must be positive, got {n}")
+    if not 0 <= k <= n:
+        raise ValueError(f"k must be between 0 and n={n}, got {k}")
+    z2 = z * z
+    rate = k / n
+    denominator = 1 + z2 / n
+    centre = (rate + z2 / (2 * n)) / denominator
+    half = z * math.sqrt(rate * (1 - rate) / n + z2 / (4 * n * n)) / denominator
+    # The bounds touch 0 or 1 exactly only at k == 0 or k == n. Pinning them keeps "one miss
+    # contradicts always" true even where floating point would round a bound onto the edge.
+    low = 0.0 if k == 0 else max(min(centre - half, rate), math.nextafter(0.0, 1.0))
+    high = 1.0 if k == n else min(max(centre + half, rate), math.nextafter(1.0, 0.0))
+    return low, high
+
+
+def t_quantile_975(df: int) -> float:
+    """Return Student's t 0.975 quantile, the multiplier of a two-sided 95 % interval."""
+    if df < 1:
+        raise ValueError(f"degrees of freedom must be at least 1, got {df}")
+    if df <= len(_T_975):
+        return _T_975[df - 1]
+    # Cornish-Fisher expansion around the normal quantile; beyond df 30 it agrees with the
+    # exact value to better than 1e-5.
+    z = Z_95
+    return (
+        z
+        + (z**3 + z) / (4 * df)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
+        + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * df**4)
+    )
+
+
+def judge(
+    claim: Claim | None,
+    observations: Sequence[Observation],
+    manual: Sequence[ManualLink] = (),
+) -> Verdict | None:
+    """Decide whether observations (and observers' links) contradict a claim."""
+    ordered = sorted(observations, key=_observation_key)
+    links = sorted(manual, key=lambda link: (link.fact_id, link.note or ""))
+    if claim is None:
+        verdict = None
+    elif isinstance(claim, FrequencyClaim):
+        verdict = _judge_frequency(claim, ordered)
+    elif isinstance(claim, MeasureClaim):
+        verdict = _judge_measure(claim, ordered)
+    else:
+        raise TypeError(f"not a claim: {claim!r}")
+    return _apply_manual(verdict, links)
+
+
+def _observation_key(observation: Observation) -> tuple[str, str, str, str]:
+    """Give observations a total order, so input order never changes a verdict."""
+    return (
+        observation.fact_id,
+        repr(observation.performed),
+        repr(observation.value),
+        observation.unit or "",
+    )
+
+
+def _judge_frequency(claim: FrequencyClaim, observations: Sequence[Observation]) -> Verdict | None:
+    """Compare the rate of performed behaviour with the band of the frequency word."""
+    word = claim.word.strip().lower()
+    if word not in FREQUENCY_BANDS:
+        raise ValueError(f"unknown frequency word {claim.word!r}; use one of {FREQUENCY_WORDS}")
+    band_low, band_high = FREQUENCY_BANDS[word]
+    counted = [o for o in observations if o.performed is not None]
+    if not counted:
+        return None
+    performed = [o.fact_id for o in counted if o.performed]
+    missed = [o.fact_id for o in counted if not o.performed]
+    k, n = len(performed), len(counted)
+    rate = k / n
+    low, high = wilson_interval(k, n)
+    if high < band_low:
+        evidence = missed
+    elif low > band_high:
+        evidence = performed
+    else:
+        evidence = []
+    explanation = (
+        f'Said "{word}"; observed {k} of {n} '
+        f"({_percent(rate)}%, 95% CI {_percent(low)}–{_percent(high)}%)"
+    )
+    return Verdict(
+        contradicted=bool(evidence),
+        kind="frequency",
+        severity=max(band_low - rate, rate - band_high, 0.0),
+        confidence=1.0 - (high - low),
+        explanation=explanation,
+        evidence=_ids(evidence),
+        observed=n,
+        stats={
+            "k": k,
+            "n": n,
+            "rate": rate,
+            "ci_low": low,
+            "ci_high": high,
+            "band_low": band_low,
+            "band_high": band_high,
+        },
+    )
+
+
+def _judge_measure(claim: MeasureClaim, observations: Sequence[Observation]) -> Verdict | None:
+    """Convert measurements into the claim's unit and apply the bound or typical-value rule."""
+    if not math.isfinite(claim.value):
+        raise ValueError(f"claimed value must be a finite number, got {claim.value!r}")
+    tolerance = claim.tolerance
+    if tolerance is not None and not (math.isfinite(tolerance) and tolerance >= 0):
+        raise ValueError(f"tolerance must be a non-negative fraction, got {claim.tolerance!r}")
+    if claim.comparator is not None and claim.comparator not in _COMPARATORS:
+        raise ValueError(f"comparator must be '<=' or '>=', got {claim.comparator!r}")
+    unit = canonical_unit(claim.unit) or "count"
+    values: list[tuple[str, float]] = []
+    excluded: Counter[str] = Counter()
+    for observation in observations:
+        if observation.value is None or not math.isfinite(observation.value):
+            continue
+        try:
+            value = float(convert(observation.value, observation.unit, unit))
+        except IncompatibleUnits:
+            excluded[canonical_unit(observation.unit) or "count"] += 1
+        else:
+            values.append((observation.fact_id, value))
+    if not values:
+        return None
+    note = _excluded_note(excluded)
+    if claim.comparator is None:
+        verdict = _judge_typical(claim, unit, values, note)
+    else:
+        verdict = _judge_bound(claim, _COMPARATORS[claim.comparator], unit, values, note)
+    return replace(verdict, stats={**verdict.stats, "excluded": sum(excluded.values())})
+
+
+def _judge_bound(
+    claim: MeasureClaim, comparator: str, unit: str, values: list[tuple[str, float]], note: str
+) -> Verdict:
+    """Treat "≤ x" / "≥ x" as a universal claim: one observation beyond the bound contradicts."""
+    tolerance = claim.tolerance or 0.0
+    slack = abs(claim.value) * tolerance
+    if comparator == "<=":
+        limit, symbol, side, label = claim.value + slack, "≤", "above", "max"
+        worst = max(value for _, value in values)
+        beyond = [fact_id for fact_id, value in values if value > limit]
+        excess = worst - limit
+    else:
+        limit, symbol, side, label = claim.value - slack, "≥", "below", "min"
+        worst = min(value for _, value in values)
+        beyond = [fact_id for fact_id, value in values if value < limit]
+        excess = limit - worst
+    n = len(values)
+    low, high = wilson_interval(len(beyond), n)
+    said = f"Said {symbol} {format_number(claim.value)} {unit}"
+    if tolerance:
+        said += f" (tolerance {format_number(tolerance * 100)}%)"
+    explanation = (
+        f"{said}; {len(beyond)} of {n} observations {side} "
+        f"({label} {format_quantity(worst, unit)}){note}"
+    )
+    return Verdict(
+        contradicted=bool(beyond),
+        kind="measure",
+        severity=min(1.0, max(0.0, excess / (abs(limit) or 1.0))),
+        confidence=1.0 - (high - low),
+        explanation=explanation,
+        evidence=_ids(beyond),
+        observed=n,
+        stats={
+            "n": n,
+            "beyond": len(beyond),
+            "value": float(claim.value),
+            "tolerance": tolerance,
+            "limit": limit,
+            label: worst,
+            "ci_low": low,
+            "ci_high": high,
+            "unit": unit,
+        },
+    )
+
+
+def _judge_typical(
+    claim: MeasureClaim, unit: str, values: list[tuple[str, float]], note: str
+) -> Verdict:
+    """Flag a typical value when the 95 % t interval of the mean lies wholly outside its band."""
+    tolerance = DEFAULT_TOLERANCE if claim.tolerance is None else claim.tolerance
+    half_width = abs(claim.value) * tolerance
+    band_low, band_high = claim.value - half_width, claim.value + half_width
+    samples = [value for _, value in values]
+    n = len(samples)
+    mean = statistics.fmean(samples)
+    distance = max(band_low - mean, mean - band_high, 0.0)
+    severity = min(1.0, distance / (abs(claim.value) or half_width or 1.0))
+    said = f"Said {format_number(claim.value)} {unit} ±{format_number(tolerance * 100)}%"
+    stats: dict = {
+        "n": n,
+        "mean": mean,
+        "value": float(claim.value),
+        "tolerance": tolerance,
+        "band_low": band_low,
+        "band_high": band_high,
+        "unit": unit,
+    }
+    if n == 1:
+        explanation = (
+            f"{said}; observed {format_quantity(mean, unit)} once "
+            f"(one observation is not enough){note}"
+        )
+        return Verdict(False, "measure", severity, 0.0, explanation, (), n, stats)
+    sd = statistics.stdev(samples)
+    t = t_quantile_975(n - 1)
+    margin = t * sd / math.sqrt(n)
+    low, high = mean - margin, mean + margin
+    if high < band_low:
+        evidence = [fact_id for fact_id, value in values if value < band_low]
+    elif low > band_high:
+        evidence = [fact_id for fact_id, value in values if value > band_high]
+    else:
+        evidence = []
+    explanation = (
+        f"{said}; observed mean {format_quantity(mean, unit)} over {n} "
+        f"(95% CI {format_number(low)}–{format_quantity(high, unit)}){note}"
+    )
+    return Verdict(
+        contradicted=bool(evidence),
+        kind="measure",
+        severity=severity,
+        confidence=1.0 - min(1.0, (high - low) / max(abs(mean), _TINY)),
+        explanation=explanation,
+        evidence=_ids(evidence),
+        observed=n,
+        stats={**stats, "sd": sd, "t": t, "ci_low": low, "ci_high": high},
+    )
+
+
+def _apply_manual(verdict: Verdict | None, links: Sequence[ManualLink]) -> Verdict | None:
+    """Make manual links a gap whatever the statistics, keeping statistical detail if any."""
+    if not links:
+        return verdict
+    manual_ids = {link.fact_id for link in links}
+    count = len(manual_ids)
+    marked = _plural(count, "fact")
+    if verdict is not None and verdict.contradicted:
+        return replace(
+            verdict,
+            explanation=f"{verdict.explanation}; {marked} marked by an observer",
+            evidence=_ids([*verdict.evidence, *manual_ids]),
+            stats={**verdict.stats, "manual": count},
+        )
+    note = next((_one_line(link.note) for link in links if link.note and link.note.strip()), None)
+    if note:
+        explanation = f'Marked as contradicting by an observer: "{note}"'
+    else:
+        explanation = f"Marked as contradicting by an observer ({marked})"
+    return Verdict(
+        contradicted=True,
+        kind="manual",
+        severity=0.5,
+        confidence=1.0,
+        explanation=explanation,
+        evidence=_ids(manual_ids),
+        observed=verdict.observed if verdict else 0,
+        stats={**(verdict.stats if verdict else {}), "manual": count},
+    )
+
+
+def _excluded_note(excluded: Counter[str]) -> str:
+    """Say which observations were left out because their unit is in another dimension."""
+    if not excluded:
+        return ""
+    (first_unit, first_count), *rest = sorted(excluded.items())
+    parts = [f"{_plural(first_count, 'observation')} in {first_unit}"]
+    parts += [f"{count} in {unit}" for unit, count in rest]
+    return f"; {', '.join(parts)} not comparable"
+
+
+def _ids(fact_ids: Iterable[str]) -> tuple[str, ...]:
+    """Return fact ids sorted and unique, so evidence never depends on input order."""
+    return tuple(sorted(set(fact_ids)))
+
+
+def _percent(fraction: float) -> int:
+    """Round a fraction to a whole percentage, halves up (12.5 % shows as 13 %)."""
+    return math.floor(fraction * 100 + 0.5)
+
+
+def _plural(count: int, word: str) -> str:
+    """Write "1 fact" / "2 facts"."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _one_line(note: str) -> str:
+    """Collapse a note onto one line and cut it to NOTE_LIMIT characters."""
+    text = " ".join(note.split())
+    return text if len(text) <= NOTE_LIMIT else text[: NOTE_LIMIT - 1].rstrip() + "…"

@@ -1,0 +1,174 @@
+"""Admins manage users; analysts and admins manage sites and personas."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from gemba import accounts, exports, records
+from gemba.auth.forms import EmptyForm
+from gemba.domain.gemba_json import RecordInvalid
+from gemba.extensions import db
+from gemba.forms_support import copy_errors
+from gemba.manage.forms import (
+    EditUserForm,
+    ImportForm,
+    NewUserForm,
+    PersonaForm,
+    ResetPasswordForm,
+    SiteForm,
+)
+from gemba.models import Persona, Role, Site, User
+from gemba.security import role_required
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required(Role.admin)
+def users():
+    """List users and add one."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            accounts.create_user(
+                form.email.data, form.password.data, form.role.data, by=current_user
+            )
+        except accounts.AccountError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            flash(f"User {form.email.data} added.", "success")
+            return redirect(url_for("manage.users"))
+    people = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template("manage/users.html", form=form, users=people)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.admin)
+def edit_user(user_id: int):
+    """Change a user's role, deactivate them, or set a new password."""
+    user = db.get_or_404(User, user_id)
+    form = EditUserForm(obj=user, prefix="user")
+    reset = ResetPasswordForm(prefix="reset")
+    if form.validate_on_submit() and "user-role" in _posted():
+        try:
+            accounts.update_user(
+                user, role=form.role.data, active=form.active.data, by=current_user
+            )
+        except accounts.AccountError as exc:
+            form.role.errors.append(exc.message)
+        else:
+            flash("User updated.", "success")
+            return redirect(url_for("manage.users"))
+    elif reset.validate_on_submit() and "reset-password" in _posted():
+        try:
+            accounts.set_password(user, reset.password.data, by=current_user)
+        except accounts.AccountError as exc:
+            reset.password.errors.append(exc.message)
+        else:
+            flash("Password set. That user's sessions are logged out.", "success")
+            return redirect(url_for("manage.users"))
+    return render_template("manage/edit_user.html", user=user, form=form, reset=reset)
+
+
+@bp.route("/sites", methods=["GET", "POST"])
+@role_required(Role.observer)
+def sites():
+    """All sites; analysts and admins add new ones here."""
+    form = SiteForm()
+    if form.validate_on_submit():
+        if not current_user.has_role(Role.analyst):
+            abort(403)
+        record = {"type": "site", "id": str(uuid.uuid4()), **_site_fields(form)}
+        try:
+            records.save(current_user, record)
+        except RecordInvalid as exc:
+            copy_errors(form, exc)
+        else:
+            flash(f"Site {form.name.data} added.", "success")
+            return redirect(url_for("manage.site", site_id=record["id"]))
+    all_sites = db.session.scalars(select(Site).order_by(Site.name)).all()
+    return render_template("manage/sites.html", form=form, sites=all_sites)
+
+
+@bp.route("/sites/<uuid:site_id>", methods=["GET", "POST"])
+@role_required(Role.observer)
+def site(site_id: uuid.UUID):
+    """A site with its personas; analysts edit both."""
+    site = db.get_or_404(Site, site_id)
+    form = SiteForm(obj=site, prefix="site")
+    persona_form = PersonaForm(prefix="persona")
+    if current_user.has_role(Role.analyst):
+        if "site-name" in _posted() and form.validate_on_submit():
+            record = {"type": "site", "id": str(site.id), **_site_fields(form)}
+            if _save(form, record):
+                flash("Site saved.", "success")
+                return redirect(url_for("manage.site", site_id=site.id))
+        elif "persona-name" in _posted() and persona_form.validate_on_submit():
+            record = {
+                "type": "persona",
+                "id": str(uuid.uuid4()),
+                "site": str(site.id),
+                "name": persona_form.name.data,
+                "description": persona_form.description.data or None,
+            }
+            if _save(persona_form, record):
+                flash(f"Persona {persona_form.name.data} added.", "success")
+                return redirect(url_for("manage.site", site_id=site.id))
+    elif _posted():
+        abort(403)
+    return render_template(
+        "manage/site.html", site=site, form=form, persona_form=persona_form, delete_form=EmptyForm()
+    )
+
+
+@bp.route("/personas/<uuid:persona_id>/delete", methods=["POST"])
+@role_required(Role.analyst)
+def delete_persona(persona_id: uuid.UUID):
+    """Remove a persona; records tagged with it keep their content."""
+    persona = db.get_or_404(Persona, persona_id)
+    site_id = persona.site_id
+    if EmptyForm().validate_on_submit():
+        db.session.delete(persona)
+        db.session.commit()
+        flash("Persona removed.", "success")
+    return redirect(url_for("manage.site", site_id=site_id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.admin)
+def import_records():
+    """Import an export (JSON, or zip with photos) through the write path; show what failed."""
+    form = ImportForm()
+    imported = None
+    if form.validate_on_submit():
+        try:
+            imported = exports.import_file(current_user, form.file.data.read())
+        except exports.DocumentInvalid as exc:
+            form.file.errors.append(exc.detail)
+            form.file.errors.extend(f"{e.field}: {e.message}" for e in exc.errors)
+        else:
+            failed = imported.result.rejected or imported.rejected_photos
+            flash(f"Imported {imported.describe()}", "error" if failed else "success")
+    summary = exports.summary(imported.result) if imported is not None else {}
+    return render_template("manage/import.html", form=form, imported=imported, summary=summary)
+
+
+def _site_fields(form: SiteForm) -> dict:
+    return {"name": form.name.data, "description": form.description.data or None}
+
+
+def _save(form, record: dict) -> bool:
+    try:
+        records.save(current_user, record)
+    except RecordInvalid as exc:
+        copy_errors(form, exc)
+        return False
+    return True
+
+
+def _posted() -> set[str]:
+    return set(request.form) if request.method == "POST" else set()

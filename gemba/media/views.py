@@ -1,0 +1,103 @@
+"""Photo files for logged-in users, and the `flask photos` commands.
+
+Only the re-encoded copies (thumbnail, display) are ever served, and only
+through this view with its login check: never from a static path, never the
+uploaded bytes. A copy never changes under its key (the key is its SHA-256),
+so browsers may keep it for a year and revalidate with the key as ETag.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import click
+from flask import Blueprint, Response, abort, request
+from flask_login import login_required
+
+from gemba import photos
+from gemba.extensions import db
+from gemba.models import Photo
+from gemba.photo_store import LocalPhotoStore
+
+bp = Blueprint("media", __name__, cli_group="photos")
+
+# Private: one user's evidence is never kept by a shared cache; immutable: the
+# key names the bytes, so the browser need not even revalidate.
+CACHE_CONTROL = "private, max-age=31536000, immutable"
+
+
+@bp.get("/photos/<uuid:photo_id>/<any(thumb, display):variant>")
+@login_required
+def serve_photo(photo_id: uuid.UUID, variant: str):
+    """A photo's thumbnail or display copy, for any logged-in user (everyone may read records)."""
+    photo = db.get_or_404(Photo, photo_id)
+    key = photo.thumb_key if variant == "thumb" else photo.display_key
+    headers = {
+        "ETag": f'"{key}"',
+        "Cache-Control": CACHE_CONTROL,
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f'inline; filename="photo-{photo.id}-{variant}.jpg"',
+    }
+    if request.if_none_match.contains(key):
+        return Response(status=304, headers=headers)
+    try:
+        # Copies are small (a display copy is a few hundred KB): read and close at once.
+        with photos.store().open(key) as handle:
+            body = handle.read()
+    except KeyError:
+        abort(404)
+    response = Response(body, mimetype=photo.mime or "image/jpeg", headers=headers)
+    return response
+
+
+@bp.cli.command("sweep")
+@click.option(
+    "--min-age",
+    default=3600,
+    show_default=True,
+    help="Only remove files older than this many seconds (uploads in flight are younger).",
+)
+@click.option("--dry-run", is_flag=True, help="List what would be removed, remove nothing.")
+def sweep(min_age: int, dry_run: bool) -> None:
+    """Remove photo files no photo refers to, and temporary files a crash left behind."""
+    target = photos.store()
+    if not isinstance(target, LocalPhotoStore):
+        raise click.ClickException("Only the local photo store can be swept.")
+    used = photos.used_keys()
+    cutoff = time.time() - min_age
+    removed = kept = 0
+    for path in _files(target.root):
+        try:
+            old = path.stat().st_mtime < cutoff
+        except FileNotFoundError:
+            continue
+        orphan = path.name.endswith(".tmp") or (_is_key(path.name) and path.name not in used)
+        if not orphan:
+            kept += 1
+            continue
+        if not old:
+            continue
+        click.echo(f"{'would remove' if dry_run else 'removing'} {path.relative_to(target.root)}")
+        if not dry_run:
+            path.unlink(missing_ok=True)
+        removed += 1
+    verb = "would remove" if dry_run else "removed"
+    click.echo(f"{kept} photo files in use, {removed} {verb}.")
+
+
+def _files(root: Path):
+    """Every file two levels down in the store (root/ab/cd/…)."""
+    if not root.is_dir():
+        return
+    for first in sorted(root.iterdir()):
+        if not first.is_dir():
+            continue
+        for second in sorted(first.iterdir()):
+            if second.is_dir():
+                yield from sorted(p for p in second.iterdir() if p.is_file())
+
+
+def _is_key(name: str) -> bool:
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)

@@ -1,0 +1,61 @@
+"""All models, imported here so Alembic and the app see one complete metadata."""
+
+from gemba.models.accounts import ApiToken, Role, User
+from gemba.models.base import Base, utcnow
+from gemba.models.gaps import (
+    Action,
+    ActionStatus,
+    AuditEvent,
+    Gap,
+    GapStatus,
+    action_gaps,
+    gap_id_for,
+)
+from gemba.models.notes import PersonaNote
+from gemba.models.photos import Photo
+from gemba.models.sites import Persona, Site, Topic, topic_key
+from gemba.models.walks import (
+    Contradiction,
+    Fact,
+    Place,
+    Sentiment,
+    Source,
+    Statement,
+    Thing,
+    ThingKind,
+    Walk,
+    WalkStatus,
+    fact_things,
+)
+
+__all__ = [
+    "Action",
+    "ActionStatus",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Contradiction",
+    "Fact",
+    "Gap",
+    "GapStatus",
+    "Persona",
+    "PersonaNote",
+    "Photo",
+    "Place",
+    "Role",
+    "Sentiment",
+    "Site",
+    "Source",
+    "Statement",
+    "Thing",
+    "ThingKind",
+    "Topic",
+    "User",
+    "Walk",
+    "WalkStatus",
+    "action_gaps",
+    "fact_things",
+    "gap_id_for",
+    "topic_key",
+    "utcnow",
+]

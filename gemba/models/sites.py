@@ -1,0 +1,63 @@
+"""Sites, the personas seen there, and the topics that tie statements to facts."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gemba.models.base import Base, UTCDateTime, new_uuid, utcnow
+
+_SPACES = re.compile(r"\s+")
+
+
+def topic_key(name: str) -> str:
+    """Topics match case- and whitespace-insensitively: this is the matching key."""
+    return _SPACES.sub(" ", name).strip().casefold()
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    personas: Mapped[list[Persona]] = relationship(
+        back_populates="site", order_by="Persona.name", cascade="all, delete-orphan"
+    )
+
+
+class Persona(Base):
+    """A customer or worker type, never a named person."""
+
+    __tablename__ = "personas"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    site_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    site: Mapped[Site] = relationship(back_populates="personas")
+
+
+class Topic(Base):
+    """The shared subject of statements and facts at one site, so evidence accumulates."""
+
+    __tablename__ = "topics"
+    __table_args__ = (UniqueConstraint("site_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

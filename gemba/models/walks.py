@@ -1,0 +1,218 @@
+"""A walk and the records logged on it: places, things, facts, statements, manual links."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gemba.models.accounts import User
+from gemba.models.base import Base, UTCDateTime, new_uuid, utcnow
+from gemba.models.sites import Persona, Site, Topic
+
+
+class WalkStatus(enum.StrEnum):
+    in_progress = "in_progress"
+    finished = "finished"
+
+
+class ThingKind(enum.StrEnum):
+    equipment = "equipment"
+    tool = "tool"
+    material = "material"
+    document = "document"
+    screen = "screen"
+    product = "product"
+    other = "other"
+
+
+class Sentiment(enum.StrEnum):
+    pain = "pain"
+    neutral = "neutral"
+    delight = "delight"
+
+
+class Source(enum.StrEnum):
+    interview = "interview"
+    sop = "sop"
+    signage = "signage"
+    survey = "survey"
+    meeting = "meeting"
+    other = "other"
+
+
+class Walk(Base):
+    __tablename__ = "walks"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    site_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), index=True
+    )
+    observer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=WalkStatus.in_progress.value)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    site: Mapped[Site] = relationship()
+    observer: Mapped[User] = relationship()
+
+
+class _WalkRecord:
+    """Columns every record on a walk has."""
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Place(_WalkRecord, Base):
+    """Gemba: where on the site something was observed."""
+
+    __tablename__ = "places"
+
+    walk_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("walks.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    walk: Mapped[Walk] = relationship()
+
+
+fact_things = Table(
+    "fact_things",
+    Base.metadata,
+    Column("fact_id", ForeignKey("facts.id", ondelete="CASCADE"), primary_key=True),
+    Column("thing_id", ForeignKey("things.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Thing(_WalkRecord, Base):
+    """Gembutsu: an object observed."""
+
+    __tablename__ = "things"
+
+    walk_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("walks.id", ondelete="CASCADE"), index=True
+    )
+    place_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("places.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default=ThingKind.other.value)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    walk: Mapped[Walk] = relationship()
+    place: Mapped[Place | None] = relationship()
+
+
+class Fact(_WalkRecord, Base):
+    """Genjitsu: what actually happened (behaviour, measurement or note)."""
+
+    __tablename__ = "facts"
+
+    walk_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("walks.id", ondelete="CASCADE"), index=True
+    )
+    place_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("places.id", ondelete="SET NULL"), index=True
+    )
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"), index=True)
+    persona_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("personas.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    performed: Mapped[bool | None]
+    value: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(32))
+    sentiment: Mapped[str | None] = mapped_column(String(16))
+
+    walk: Mapped[Walk] = relationship()
+    place: Mapped[Place | None] = relationship()
+    topic: Mapped[Topic | None] = relationship()
+    persona: Mapped[Persona | None] = relationship()
+    things: Mapped[list[Thing]] = relationship(secondary=fact_things, order_by="Thing.name")
+
+    @property
+    def kind(self) -> str:
+        """behaviour, measurement or note, read off which fields are filled."""
+        if self.performed is not None:
+            return "behaviour"
+        if self.value is not None:
+            return "measurement"
+        return "note"
+
+
+class Statement(_WalkRecord, Base):
+    """What someone said, or what a document claims, by role."""
+
+    __tablename__ = "statements"
+
+    walk_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("walks.id", ondelete="CASCADE"), index=True
+    )
+    place_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("places.id", ondelete="SET NULL"), index=True
+    )
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"), index=True)
+    persona_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("personas.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    speaker: Mapped[str | None] = mapped_column(String(120))
+    source: Mapped[str | None] = mapped_column(String(16))
+    claim_frequency: Mapped[str | None] = mapped_column(String(16))
+    claim_value: Mapped[float | None] = mapped_column(Float)
+    claim_unit: Mapped[str | None] = mapped_column(String(32))
+    claim_tolerance: Mapped[float | None] = mapped_column(Float)
+    claim_comparator: Mapped[str | None] = mapped_column(String(2))
+
+    walk: Mapped[Walk] = relationship()
+    place: Mapped[Place | None] = relationship()
+    topic: Mapped[Topic | None] = relationship()
+    persona: Mapped[Persona | None] = relationship()
+
+    @property
+    def claim(self) -> dict | None:
+        """The claim in Gemba JSON shape, or None for a statement without one."""
+        if self.claim_frequency:
+            return {"frequency": self.claim_frequency}
+        if self.claim_value is None:
+            return None
+        claim: dict = {"value": self.claim_value, "unit": self.claim_unit}
+        if self.claim_comparator:
+            claim["comparator"] = self.claim_comparator
+        if self.claim_tolerance is not None:
+            claim["tolerance"] = self.claim_tolerance
+        return claim
+
+
+class Contradiction(Base):
+    """An observer's manual link: this fact contradicts that statement."""
+
+    __tablename__ = "contradictions"
+    __table_args__ = (UniqueConstraint("fact_id", "statement_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    fact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("facts.id", ondelete="CASCADE"))
+    statement_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    fact: Mapped[Fact] = relationship()
+    statement: Mapped[Statement] = relationship()

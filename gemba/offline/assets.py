@@ -1,0 +1,102 @@
+"""The offline app shell's files and the version the service worker caches them under.
+
+The version is a hash of every file the shell is made of, computed by the server
+when it serves /sw.js: a deploy that changes any of them changes the service
+worker's bytes, so browsers install the new worker and drop the old cache. The
+shell's CSS and JavaScript are served under that version (`/app/assets/<version>/…`),
+compressed and cacheable for a year, so a repeat load costs nothing even without
+the worker, and a new version can never be mixed with an old file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent
+STATIC = PACKAGE / "static"
+TEMPLATES = PACKAGE / "templates"
+
+# CSS and JavaScript of the shell, relative to static/, served by offline.asset.
+SHELL_ASSETS = (
+    "css/gemba.css",
+    "offline/offline.css",
+    "offline/app.js",
+    "offline/db.js",
+    "offline/queue.js",
+    "offline/sync.js",
+    "offline/ui.js",
+    "offline/saydo.js",
+    "offline/forms.js",
+    "offline/photos.js",
+    "offline/zip.js",
+)
+# Modules the first screen needs, preloaded in parallel; the others load on first use
+# (forms and photos when a form opens, say-vs-do on a walk, zip for an export).
+EAGER_MODULES = (
+    "offline/app.js",
+    "offline/db.js",
+    "offline/queue.js",
+    "offline/sync.js",
+    "offline/ui.js",
+)
+# Images the shell shows, served by Flask's static route.
+SHELL_IMAGES = ("icons/gemba.svg", "icons/apple-touch-icon.png")
+# Files that change what the browser runs but are not precached themselves.
+SHELL_TEMPLATES = ("offline/shell.html", "offline/sw.js")
+MANIFEST_ICONS = (
+    ("icons/gemba-192.png", "192x192", "any"),
+    ("icons/gemba-512.png", "512x512", "any"),
+    ("icons/gemba-maskable-512.png", "512x512", "maskable"),
+)
+MIMETYPES = {".js": "text/javascript", ".css": "text/css"}
+
+_lock = threading.Lock()
+_cached: tuple[tuple, str] | None = None
+_compressed: dict[str, tuple[tuple[int, int], bytes, bytes]] = {}
+
+
+def _files() -> list[Path]:
+    paths = [STATIC / p for p in (*SHELL_ASSETS, *SHELL_IMAGES)]
+    paths += [STATIC / p for p, _, _ in MANIFEST_ICONS]
+    paths += [TEMPLATES / p for p in SHELL_TEMPLATES]
+    return paths
+
+
+def shell_version() -> str:
+    """A short hash of the shell's files; recomputed only when one of them changes on disk."""
+    global _cached
+    paths = _files()
+    signature = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    with _lock:
+        if _cached is not None and _cached[0] == signature:
+            return _cached[1]
+        digest = hashlib.sha256()
+        for path in paths:
+            digest.update(os.path.relpath(path, PACKAGE).encode())
+            digest.update(b"\0")
+            digest.update(path.read_bytes())
+        version = digest.hexdigest()[:16]
+        _cached = (signature, version)
+        return version
+
+
+def read_asset(name: str) -> tuple[bytes, bytes]:
+    """An asset's bytes and their gzip form (compressed once per change of the file)."""
+    if name not in SHELL_ASSETS:
+        raise KeyError(name)
+    path = STATIC / name
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size)
+    with _lock:
+        hit = _compressed.get(name)
+        if hit is not None and hit[0] == key:
+            return hit[1], hit[2]
+    data = path.read_bytes()
+    packed = gzip.compress(data, compresslevel=9, mtime=0)
+    with _lock:
+        _compressed[name] = (key, data, packed)
+    return data, packed

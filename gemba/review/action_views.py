@@ -1,0 +1,180 @@
+"""Actions: create one from a gap, the board, an action's page, edits and moves, CSV."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from gemba.capture.forms import choices
+from gemba.database import begin_write
+from gemba.extensions import db
+from gemba.models import Action, Gap, Role, Site
+from gemba.review import actions, exports, queries
+from gemba.review.forms import ActionForm, ActionStatusForm
+from gemba.review.views import bp, uuid_arg
+from gemba.security import role_required
+
+
+def _action_or_404(action_id: uuid.UUID) -> Action:
+    action = queries.load_action(action_id)
+    if action is None:
+        abort(404)
+    return action
+
+
+def _fill(form: ActionForm, site_id: uuid.UUID, topics: set[int], keep: set[uuid.UUID]) -> None:
+    """Owner and gap choices: active users; the linked gaps and others on their topics."""
+    form.owner.choices = choices([("", "Nobody yet"), *queries.owner_choices()])
+    options = queries.gap_choices(site_id, topics, keep)
+    form.gaps.choices = [(str(g.id), f"“{g.statement.text}” — {g.explanation}") for g in options]
+
+
+def _data(form: ActionForm) -> actions.ActionData:
+    return actions.ActionData(
+        title=form.title.data,
+        description=form.description.data,
+        owner_id=int(form.owner.data) if form.owner.data else None,
+        due_date=form.due_date.data,
+        status=form.status.data,
+    )
+
+
+def _chosen_gaps(form: ActionForm) -> list[Gap]:
+    ids = [uuid.UUID(value) for value in form.gaps.data]
+    return list(db.session.scalars(select(Gap).where(Gap.id.in_(ids)))) if ids else []
+
+
+@bp.route("/gaps/<uuid:gap_id>/actions/new", methods=["GET", "POST"])
+@role_required(Role.analyst)
+def new_action(gap_id: uuid.UUID):
+    """Decide a countermeasure for a gap (and others on its topic)."""
+    gap = queries.load_gap(gap_id)
+    if gap is None:
+        abort(404)
+    form = ActionForm()
+    _fill(form, gap.site_id, {gap.topic_id} if gap.topic_id else set(), {gap.id})
+    if request.method == "GET":
+        form.gaps.data = [str(gap.id)]
+        form.owner.data = str(current_user.id)
+    if form.validate_on_submit():
+        data, chosen = _data(form), _chosen_gaps(form)
+        begin_write()
+        try:
+            action = actions.create_action(current_user, data, chosen)
+        except ValueError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Action created.", "success")
+            return redirect(url_for("review.show_action", action_id=action.id))
+    return render_template("review/action_form.html", form=form, gap=gap, action=None)
+
+
+@bp.route("/actions")
+@login_required
+def actions_board():
+    """Actions by status; overdue ones stand out."""
+    site_id = uuid_arg("site")
+    owner_id = current_user.id if request.args.get("mine") else None
+    board = queries.action_board(site_id, owner_id)
+    sites = db.session.execute(select(Site.id, Site.name).order_by(Site.name)).all()
+    return render_template(
+        "review/actions.html",
+        board=board,
+        sites=sites,
+        site_id=site_id,
+        mine=bool(owner_id),
+        move_form=ActionStatusForm(formdata=None),
+    )
+
+
+@bp.route("/actions.csv")
+@login_required
+def export_actions():
+    """Every action (of a site, if given) as CSV."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    body = exports.actions_csv(
+        uuid_arg("site"),
+        queries.today(),
+        lambda action: url_for("review.show_action", action_id=action.id, _external=True),
+    )
+    return Response(
+        "".join(body),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="gemba-actions-{stamp}.csv"'},
+    )
+
+
+@bp.route("/actions/<uuid:action_id>")
+@login_required
+def show_action(action_id: uuid.UUID):
+    """An action, its gaps, and whether evidence since it still contradicts them."""
+    action = _action_or_404(action_id)
+    form = ActionStatusForm(formdata=None, status=action.status)
+    return render_template(
+        "review/action.html", detail=queries.action_detail(action), move_form=form
+    )
+
+
+@bp.route("/actions/<uuid:action_id>/edit", methods=["GET", "POST"])
+@role_required(Role.analyst)
+def edit_action(action_id: uuid.UUID):
+    """Change an action's title, owner, due date, status or gaps."""
+    action = _action_or_404(action_id)
+    form = ActionForm(obj=action if request.method == "GET" else None)
+    linked = {g.id for g in action.gaps}
+    topics = {g.topic_id for g in action.gaps if g.topic_id}
+    _fill(form, action.site_id, topics, linked)
+    if request.method == "GET":
+        form.owner.data = str(action.owner_id) if action.owner_id else ""
+        form.gaps.data = [str(i) for i in linked]
+    if form.validate_on_submit():
+        data, chosen = _data(form), _chosen_gaps(form)
+        begin_write()
+        action = db.session.get(Action, action_id)
+        try:
+            changes = actions.update_action(current_user, action, data, chosen)
+        except ValueError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Action saved." if changes else "Nothing changed.", "success")
+            return redirect(url_for("review.show_action", action_id=action_id))
+        action = _action_or_404(action_id)
+    return render_template("review/action_form.html", form=form, gap=None, action=action)
+
+
+@bp.route("/actions/<uuid:action_id>/status", methods=["POST"])
+@role_required(Role.analyst)
+def move_action(action_id: uuid.UUID):
+    """Move an action to another status (from the board or its page)."""
+    db.get_or_404(Action, action_id)
+    form = ActionStatusForm()
+    if form.validate_on_submit():
+        begin_write()
+        action = db.session.get(Action, action_id)
+        if actions.move_action(current_user, action, form.status.data):
+            db.session.commit()
+            flash(f"“{action.title}” moved.", "success")
+        else:
+            db.session.rollback()
+    else:
+        flash("Choose a status.", "error")
+    target = request.form.get("next", "")
+    if target not in ("board",):
+        return redirect(url_for("review.show_action", action_id=action_id))
+    return redirect(url_for("review.actions_board") + f"#a-{action_id}")

@@ -1,0 +1,193 @@
+"""CSV exports of gaps and actions, for people who never open the app.
+
+Rows are read in batches, so a site with ten thousand gaps costs a handful of
+queries, not one per row. Cells that a spreadsheet would run as a formula are
+prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from gemba.extensions import db
+from gemba.models import Action, Gap, Statement
+from gemba.review.queries import InboxFilters, filtered_gaps, gap_options, is_overdue
+
+GAP_COLUMNS = (
+    "gap_id",
+    "status",
+    "score",
+    "severity",
+    "confidence",
+    "contradicted",
+    "explanation",
+    "statement",
+    "speaker",
+    "source",
+    "claim",
+    "topic",
+    "persona",
+    "site",
+    "walk",
+    "said_at",
+    "evidence_count",
+    "evidence_fact_ids",
+    "flagged_at",
+    "evidence_changed_at",
+    "triaged_at",
+    "triaged_by",
+    "triage_reason",
+    "url",
+)
+ACTION_COLUMNS = (
+    "action_id",
+    "title",
+    "status",
+    "owner",
+    "due_date",
+    "overdue",
+    "site_id",
+    "gap_ids",
+    "statements",
+    "description",
+    "created_at",
+    "updated_at",
+    "url",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 500
+
+
+def safe(value: object) -> str:
+    """A cell as text; one that starts like a formula is kept as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def claim_text(statement: Statement) -> str:
+    """The claim in a few words: "always", "<= 15 min", "10 min ±20%"."""
+    if statement.claim_frequency:
+        return statement.claim_frequency
+    if statement.claim_value is None:
+        return ""
+    unit = f" {statement.claim_unit}" if statement.claim_unit else ""
+    if statement.claim_comparator:
+        return f"{statement.claim_comparator} {statement.claim_value:g}{unit}"
+    tolerance = 0.2 if statement.claim_tolerance is None else statement.claim_tolerance
+    return f"{statement.claim_value:g}{unit} ±{tolerance * 100:g}%"
+
+
+def _csv(columns: Iterable[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe(cell) for cell in row])
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _batched(query: Select) -> Iterator:
+    """ORM objects of an ordered query, fetched BATCH at a time."""
+    offset = 0
+    while True:
+        rows = db.session.scalars(query.limit(BATCH).offset(offset)).unique().all()
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        offset += BATCH
+
+
+def gaps_csv(filters: InboxFilters, url_for_gap: Callable[[Gap], str]) -> Iterator[str]:
+    """The gaps the inbox filters select, strongest first, as CSV text chunks."""
+    query = (
+        filtered_gaps(filters)
+        .options(*gap_options(), joinedload(Gap.triaged_by))
+        .order_by(Gap.score.desc(), Gap.id)
+    )
+
+    def rows():
+        for gap in _batched(query):
+            statement = gap.statement
+            yield (
+                gap.id,
+                gap.status,
+                gap.score,
+                gap.severity,
+                gap.confidence,
+                gap.contradicted,
+                gap.explanation,
+                statement.text,
+                statement.speaker,
+                statement.source,
+                claim_text(statement),
+                statement.topic.name if statement.topic else "",
+                statement.persona.name if statement.persona else "",
+                statement.walk.site.name,
+                statement.walk.title,
+                statement.observed_at,
+                len(gap.evidence),
+                ";".join(gap.evidence),
+                gap.flagged_at,
+                gap.evidence_changed_at,
+                gap.triaged_at,
+                gap.triaged_by.email if gap.triaged_by else "",
+                gap.triage_reason,
+                url_for_gap(gap),
+            )
+
+    return _csv(GAP_COLUMNS, rows())
+
+
+def actions_csv(site_id, today: date, url_for_action: Callable[[Action], str]) -> Iterator[str]:
+    """Every action (of a site, if given) with its linked gaps, as CSV text chunks."""
+    query = (
+        select(Action)
+        .options(
+            joinedload(Action.owner),
+            selectinload(Action.gaps).joinedload(Gap.statement),
+        )
+        .order_by(Action.due_date.is_(None), Action.due_date, Action.created_at, Action.id)
+    )
+    if site_id:
+        query = query.where(Action.site_id == site_id)
+
+    def rows():
+        for action in _batched(query):
+            overdue = is_overdue(action, today)
+            yield (
+                action.id,
+                action.title,
+                action.status,
+                action.owner.email if action.owner else "",
+                action.due_date,
+                overdue,
+                action.site_id,
+                ";".join(str(g.id) for g in action.gaps),
+                " | ".join(g.statement.text for g in action.gaps),
+                action.description,
+                action.created_at,
+                action.updated_at,
+                url_for_action(action),
+            )
+
+    return _csv(ACTION_COLUMNS, rows())

@@ -1,0 +1,124 @@
+"""Forms of the analyst workspace: inbox filters (GET) and every POST (FlaskForm, CSRF)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, Form, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from gemba.capture.forms import MultiCheckboxField, choices
+from gemba.models import ActionStatus, GapStatus
+from gemba.review.queries import SORTS, InboxFilters
+
+STATUS_LABELS = {
+    GapStatus.open.value: "Open",
+    GapStatus.needs_observation.value: "Needs observation",
+    GapStatus.confirmed.value: "Confirmed",
+    GapStatus.actioned.value: "Actioned",
+    GapStatus.dismissed.value: "Dismissed",
+}
+ACTION_LABELS = {
+    ActionStatus.open.value: "Open",
+    ActionStatus.in_progress.value: "In progress",
+    ActionStatus.done.value: "Done",
+    ActionStatus.verified.value: "Verified",
+}
+NOTE_MAX = 2000
+
+
+class FilterForm(Form):
+    """The inbox filters; a GET form, so no CSRF token (it changes nothing)."""
+
+    site = SelectField("Site", validate_choice=False)
+    walk = SelectField("Walk", validate_choice=False)
+    persona = SelectField("Persona", validate_choice=False)
+    topic = StringField("Topic contains", validators=[Optional(), Length(max=200)])
+    date_from = DateField("Said from", validators=[Optional()])
+    date_to = DateField("Said until", validators=[Optional()])
+    sort = SelectField("Order", choices=choices(SORTS.items()), validate_choice=False)
+    status = SelectField(
+        "Status",
+        choices=choices([*STATUS_LABELS.items(), ("all", "All")]),
+        validate_choice=False,
+    )
+
+    def filters(self, topic_id: str | None = None) -> InboxFilters:
+        """Turn what was asked into filters, ignoring anything malformed."""
+        self.validate()
+        status = self.status.data if self.status.data in (*STATUS_LABELS, "all") else "open"
+        return InboxFilters(
+            site=_uuid(self.site.data),
+            walk=_uuid(self.walk.data),
+            persona=_uuid(self.persona.data),
+            topic=(self.topic.data or "").strip() or None,
+            topic_id=int(topic_id) if topic_id and topic_id.isdigit() else None,
+            status=status,
+            date_from=_date(self.date_from),
+            date_to=_date(self.date_to),
+            sort=self.sort.data if self.sort.data in SORTS else "score",
+        )
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def _date(field: DateField) -> date | None:
+    return None if field.errors else field.data
+
+
+class NoteForm(FlaskForm):
+    """Confirm, or ask for more observation, with an optional note."""
+
+    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=NOTE_MAX)])
+
+
+class DismissForm(FlaskForm):
+    """Dismiss a gap: the reason is required, the next analyst will ask."""
+
+    reason = TextAreaField(
+        "Why is this not a real gap?",
+        validators=[DataRequired("Say why you dismiss it."), Length(max=NOTE_MAX)],
+        description="For example: the SOP changed, or the facts were on another line.",
+    )
+
+
+class ActionForm(FlaskForm):
+    """A countermeasure: what, who, by when, and which gaps it answers."""
+
+    title = StringField(
+        "What will be done",
+        validators=[DataRequired("Say what will be done."), Length(max=200)],
+        render_kw={"autofocus": True},
+    )
+    description = TextAreaField("Details", validators=[Optional(), Length(max=NOTE_MAX)])
+    owner = SelectField("Owner", validate_choice=True)
+    due_date = DateField("Due date", validators=[Optional()])
+    status = SelectField("Status", choices=choices(ACTION_LABELS.items()))
+    gaps = MultiCheckboxField("Gaps it answers", validate_choice=True)
+
+    def validate_gaps(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Link at least one gap.")
+
+
+class ActionStatusForm(FlaskForm):
+    """Move an action along the board."""
+
+    status = SelectField("Status", choices=choices(ACTION_LABELS.items()))
+
+
+class PersonaNoteForm(FlaskForm):
+    """What the analyst thinks this persona thinks."""
+
+    text = TextAreaField(
+        "Add to Thinks",
+        validators=[DataRequired("Write the note."), Length(max=NOTE_MAX)],
+        description="Your reading of what this persona believes or worries about.",
+    )

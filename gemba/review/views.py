@@ -1,0 +1,190 @@
+"""The analyst workspace: gap inbox, gap page and triage, CSV of gaps.
+
+Everyone logged in may read these pages (observers are often the same people later,
+at a desk); triage, actions and persona notes need an analyst or admin. Actions live
+in `action_views`, the cross-walk views in `map_views`; both register on this `bp`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from gemba.capture.forms import choices
+from gemba.database import begin_write
+from gemba.domain.units import format_number
+from gemba.extensions import db
+from gemba.models import Gap, GapStatus, Role
+from gemba.review import charts, exports, queries
+from gemba.review.forms import (
+    ACTION_LABELS,
+    STATUS_LABELS,
+    DismissForm,
+    FilterForm,
+    NoteForm,
+)
+from gemba.security import role_required
+from gemba.triage import triage
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+TRIAGE = {
+    "confirm": (GapStatus.confirmed, "Gap confirmed."),
+    "dismiss": (GapStatus.dismissed, "Gap dismissed."),
+    "observe": (GapStatus.needs_observation, "Marked: needs more observation."),
+    "reopen": (GapStatus.open, "Gap re-opened."),
+}
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    """Small formatting helpers every review template uses."""
+    return {
+        "status_label": lambda s: STATUS_LABELS.get(s, s),
+        "action_label": lambda s: ACTION_LABELS.get(s, s),
+        "claim_text": exports.claim_text,
+        "pct": charts.pct,
+        "verdict_chart": charts.verdict_chart,
+        "experience_chart": charts.experience_chart,
+        "evidence_summary": queries.evidence_summary,
+        "num": format_number,
+        "is_overdue": queries.is_overdue,
+        "today": queries.today(),
+        "can_triage": current_user.is_authenticated and current_user.has_role(Role.analyst),
+    }
+
+
+def page_arg() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def _back() -> str:
+    """Where "back to the inbox" goes: the inbox page the analyst came from, if given."""
+    back = request.values.get("back", "")
+    inbox = url_for("review.inbox")
+    return back if back.startswith(inbox) and "//" not in back else inbox
+
+
+def _filter_form() -> tuple[FilterForm, queries.InboxFilters]:
+    form = FilterForm(request.args)
+    options = queries.filter_choices(uuid_arg("site"))
+    form.site.choices = choices([("", "All sites"), *options["site"]])
+    form.walk.choices = choices([("", "All walks"), *options["walk"]])
+    form.persona.choices = choices([("", "All personas"), *options["persona"]])
+    if not request.args.get("status"):
+        form.status.data = GapStatus.open.value
+    return form, form.filters(request.args.get("topic_id"))
+
+
+def uuid_arg(name: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@login_required
+def inbox():
+    """All gaps, strongest first, with filters, counts per status and pages."""
+    form, filters = _filter_form()
+    found = queries.inbox(filters, page_arg())
+    return render_template(
+        "review/inbox.html", form=form, filters=filters, inbox=found, here=request.full_path
+    )
+
+
+@bp.route("/gaps.csv")
+@login_required
+def export_gaps():
+    """The gaps the inbox filters select, as CSV."""
+    _, filters = _filter_form()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    body = exports.gaps_csv(
+        filters, lambda gap: url_for("review.show_gap", gap_id=gap.id, _external=True)
+    )
+    return Response(
+        "".join(body),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="gemba-gaps-{stamp}.csv"'},
+    )
+
+
+def _load_gap(gap_id: uuid.UUID) -> Gap:
+    gap = queries.load_gap(gap_id)
+    if gap is None:
+        abort(404)
+    return gap
+
+
+def _render_gap(gap: Gap, **forms):
+    """The gap page, with any submitted form (and its errors) in place of a blank one."""
+    forms = {
+        "confirm": forms.get("confirm") or NoteForm(prefix="confirm", formdata=None),
+        "dismiss": forms.get("dismiss") or DismissForm(prefix="dismiss", formdata=None),
+        "observe": forms.get("observe") or NoteForm(prefix="observe", formdata=None),
+        "reopen": forms.get("reopen") or NoteForm(prefix="reopen", formdata=None),
+    }
+    previous, following = queries.neighbours(gap)
+    return render_template(
+        "review/gap.html",
+        gap=gap,
+        detail=queries.gap_detail(gap),
+        forms=forms,
+        previous=previous,
+        following=following,
+        back=_back(),
+    )
+
+
+@bp.route("/gaps/<uuid:gap_id>")
+@login_required
+def show_gap(gap_id: uuid.UUID):
+    """A gap: the statement beside its evidence, how it was judged, and its history."""
+    return _render_gap(_load_gap(gap_id))
+
+
+def decide_gap(gap_id: uuid.UUID, decision: str):
+    """Triage a gap: confirm, dismiss (with a reason), ask for observation, or re-open."""
+    _load_gap(gap_id)  # 404 before anything else
+    status, message = TRIAGE[decision]
+    form = (DismissForm if decision == "dismiss" else NoteForm)(prefix=decision)
+    field = form.reason if decision == "dismiss" else form.note
+    if form.validate_on_submit():
+        begin_write()
+        try:
+            triage(db.session.get(Gap, gap_id), status, current_user, field.data)
+        except ValueError as exc:
+            db.session.rollback()
+            field.errors = [*field.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("review.show_gap", gap_id=gap_id, back=_back()))
+    return _render_gap(_load_gap(gap_id), **{decision: form})
+
+
+for _decision in TRIAGE:
+    _endpoint = {"observe": "ask_observation"}.get(_decision, f"{_decision}_gap")
+    bp.add_url_rule(
+        f"/gaps/<uuid:gap_id>/{_decision}",
+        _endpoint,
+        role_required(Role.analyst)(decide_gap),
+        methods=["POST"],
+        defaults={"decision": _decision},
+    )
+
+
+from gemba.review import action_views, map_views  # noqa: E402,F401  (routes on bp)

@@ -1,0 +1,265 @@
+"""Read side of capture: walk lists, a walk's timeline, and the choices its forms offer."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, literal_column, or_, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
+
+from gemba import photos
+from gemba.capture.forms import choices
+from gemba.extensions import db
+from gemba.models import Fact, Gap, Persona, Place, Site, Statement, Thing, Topic, User, Walk
+
+# A walk's page shows this many records, newest first, however long the walk: a day on the
+# floor can log hundreds, and a phone should get a page it can show at once.
+PER_PAGE = 30
+# The strongest contradicted gaps named at the top of a walk; a long walk can touch hundreds.
+PANEL_GAPS = 10
+KINDS = ("place", "thing", "fact", "statement")
+
+
+@dataclass
+class TimelineItem:
+    kind: str
+    obj: Any
+    at: datetime
+
+
+@dataclass
+class WalkView:
+    items: list[TimelineItem]  # this page's records, newest first
+    counts: dict[str, int]  # all of the walk's records, by kind
+    gaps: list[Gap]  # the strongest contradicted gaps touching this walk: its statements or facts
+    more_gaps: bool = False  # more gaps touch the walk than `gaps` names
+    gap_by_statement: dict = field(default_factory=dict)  # for the statements on this page
+    contradicting_facts: set[str] = field(default_factory=set)  # facts on this page
+    photos: dict = field(default_factory=dict)  # record id -> its photos, oldest first
+    page: int = 1
+    pages: int = 1
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def walk_lists(user: User, limit: int = 30) -> tuple[list[Walk], list[Walk]]:
+    """The user's own walks, and the latest walks of others."""
+    base = select(Walk).options(selectinload(Walk.site)).order_by(Walk.started_at.desc())
+    mine = db.session.scalars(base.where(Walk.observer_id == user.id).limit(limit)).all()
+    others = db.session.scalars(
+        base.where(Walk.observer_id != user.id).options(selectinload(Walk.observer)).limit(limit)
+    ).all()
+    return list(mine), list(others)
+
+
+def site_choices() -> list:
+    return choices(
+        (str(s.id), s.name) for s in db.session.scalars(select(Site).order_by(Site.name))
+    )
+
+
+def walk_timeline(walk: Walk, page: int = 1, record: uuid.UUID | None = None) -> WalkView:
+    """One page of the walk's records, newest first (the page holding `record` if given),
+    with the walk's counts and the gaps it touches; a fixed number of queries."""
+    keys = _timeline_keys(walk.id)
+    counts = dict.fromkeys(KINDS, 0)
+    counts.update(db.session.execute(select(keys.c.kind, func.count()).group_by(keys.c.kind)).all())
+    pages = max(1, math.ceil(sum(counts.values()) / PER_PAGE))
+    if record is not None:
+        page = _page_of(keys, record) or page
+    page = min(max(1, page), pages)
+    shown = db.session.execute(
+        select(keys.c.kind, keys.c.id)
+        .order_by(keys.c.at.desc(), keys.c.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    loaded = _load_records(shown)
+    items = [TimelineItem(kind, loaded[rid], loaded[rid].observed_at) for kind, rid in shown]
+    on_page = {kind: [rid for k, rid in shown if k == kind] for kind in KINDS}
+    gaps, more = _strongest_gaps(walk)
+    return WalkView(
+        items=items,
+        counts=counts,
+        gaps=gaps,
+        more_gaps=more,
+        gap_by_statement=_statement_gaps(on_page["statement"]),
+        contradicting_facts=_contradicting(walk, [loaded[f] for f in on_page["fact"]]),
+        photos=photos.photos_of_records(loaded),
+        page=page,
+        pages=pages,
+    )
+
+
+def _timeline_keys(walk_id: uuid.UUID):
+    """(kind, id, at) of every record of the walk, as one subquery to count, order and page."""
+    parts = [
+        select(
+            literal_column(f"'{kind}'").label("kind"), model.id, model.observed_at.label("at")
+        ).where(model.walk_id == walk_id)
+        for kind, model in zip(KINDS, (Place, Thing, Fact, Statement), strict=True)
+    ]
+    return union_all(*parts).subquery()
+
+
+def _page_of(keys, record: uuid.UUID) -> int | None:
+    """The page a record of the walk is on, or None if it is not the walk's."""
+    at = db.session.scalar(select(keys.c.at).where(keys.c.id == record))
+    if at is None:
+        return None
+    newer = db.session.scalar(
+        select(func.count()).where(or_(keys.c.at > at, and_(keys.c.at == at, keys.c.id > record)))
+    )
+    return newer // PER_PAGE + 1
+
+
+def _load_records(shown) -> dict[uuid.UUID, Any]:
+    """The page's records by id, each kind in one query with what its card shows."""
+    options = {
+        Place: (),
+        Thing: (joinedload(Thing.place),),
+        Fact: (
+            joinedload(Fact.topic),
+            joinedload(Fact.place),
+            joinedload(Fact.persona),
+            selectinload(Fact.things),
+        ),
+        Statement: (
+            joinedload(Statement.topic),
+            joinedload(Statement.place),
+            joinedload(Statement.persona),
+        ),
+    }
+    loaded: dict[uuid.UUID, Any] = {}
+    for kind, model in zip(KINDS, options, strict=True):
+        ids = [rid for k, rid in shown if k == kind]
+        if ids:
+            query = select(model).where(model.id.in_(ids)).options(*options[model])
+            loaded.update((obj.id, obj) for obj in db.session.scalars(query))
+    return loaded
+
+
+def _strongest_gaps(walk: Walk) -> tuple[list[Gap], bool]:
+    """The PANEL_GAPS strongest contradicted gaps on the walk's statements or with its facts
+    as evidence, and whether there are more; reads gaps in score order only until found."""
+    walk_facts = select(Fact.id, Fact.topic_id).where(Fact.walk_id == walk.id)
+    fact_ids = {str(fact_id) for fact_id in db.session.scalars(walk_facts)}
+    topics = walk_facts.with_only_columns(Fact.topic_id).where(Fact.topic_id.is_not(None))
+    # In score order along the (site, score) index, so the loop below stops early.
+    candidates = db.session.execute(
+        select(Gap.id, Gap.walk_id, Gap.evidence)
+        .where(
+            Gap.contradicted.is_(True),
+            Gap.site_id == walk.site_id,
+            or_(Gap.walk_id == walk.id, Gap.topic_id.in_(topics)),
+        )
+        .order_by(Gap.score.desc(), Gap.id)
+        .execution_options(yield_per=4 * PANEL_GAPS)
+    )
+    found: list[uuid.UUID] = []
+    for gap_id, walk_id, evidence in candidates:
+        if walk_id == walk.id or fact_ids.intersection(evidence):
+            found.append(gap_id)
+            if len(found) > PANEL_GAPS:
+                break
+    candidates.close()
+    if not found:
+        return [], False
+    gaps = db.session.scalars(
+        select(Gap)
+        .where(Gap.id.in_(found[:PANEL_GAPS]))
+        .options(joinedload(Gap.statement, innerjoin=True))
+        .order_by(Gap.score.desc(), Gap.id)
+    ).all()
+    return list(gaps), len(found) > PANEL_GAPS
+
+
+def _statement_gaps(statement_ids: list[uuid.UUID]) -> dict[uuid.UUID, Gap]:
+    """The contradicted gaps of these statements, by statement."""
+    if not statement_ids:
+        return {}
+    gaps = db.session.scalars(
+        select(Gap).where(Gap.statement_id.in_(statement_ids), Gap.contradicted.is_(True))
+    )
+    return {gap.statement_id: gap for gap in gaps}
+
+
+def _contradicting(walk: Walk, facts: list[Fact]) -> set[str]:
+    """Which of these facts of the walk are evidence of a contradicted gap."""
+    if not facts:
+        return set()
+    ids = {str(fact.id) for fact in facts}
+    conditions = [Gap.walk_id == walk.id]
+    topic_ids = {fact.topic_id for fact in facts if fact.topic_id}
+    if topic_ids:
+        conditions.append(Gap.topic_id.in_(topic_ids))
+    # No site condition: topics and walks belong to one site, and SQLite would rather walk
+    # the (site, score) index through every gap of the site than use the topic index.
+    evidence = db.session.scalars(
+        select(Gap.evidence).where(Gap.contradicted.is_(True), or_(*conditions))
+    )
+    return {fact_id for listed in evidence for fact_id in listed if fact_id in ids}
+
+
+def fill_choices(form, walk: Walk, exclude_fact=None) -> None:
+    """Fill the select fields a capture form offers from this walk and its site."""
+    if hasattr(form, "place"):
+        places = db.session.scalars(
+            select(Place).where(Place.walk_id == walk.id).order_by(Place.observed_at.desc())
+        )
+        form.place.choices = choices([("", "—")] + [(str(p.id), p.name) for p in places])
+    if hasattr(form, "persona"):
+        personas = db.session.scalars(
+            select(Persona).where(Persona.site_id == walk.site_id).order_by(Persona.name)
+        )
+        form.persona.choices = choices([("", "—")] + [(str(p.id), p.name) for p in personas])
+    if hasattr(form, "things"):
+        things = db.session.scalars(
+            select(Thing).where(Thing.walk_id == walk.id).order_by(Thing.name)
+        )
+        form.things.choices = choices((str(t.id), t.name) for t in things)
+    if hasattr(form, "contradicts"):
+        rows = db.session.execute(
+            select(Statement.id, Statement.text, Statement.speaker)
+            .join(Walk, Walk.id == Statement.walk_id)
+            .where(Walk.site_id == walk.site_id)
+            .order_by(Statement.observed_at.desc())
+            .limit(100)
+        )
+        form.contradicts.choices = choices(
+            [("", "No")]
+            + [
+                (str(sid), _short(text) + (f" — {speaker}" if speaker else ""))
+                for sid, text, speaker in rows
+            ]
+        )
+
+
+def datalists(walk: Walk) -> dict[str, list[str]]:
+    """Suggestions for free-text fields: the site's topics, roles heard, units used."""
+    topics = db.session.scalars(
+        select(Topic.name).where(Topic.site_id == walk.site_id).order_by(Topic.name).limit(500)
+    ).all()
+    speakers = db.session.scalars(
+        select(Statement.speaker)
+        .join(Walk, Walk.id == Statement.walk_id)
+        .where(Walk.site_id == walk.site_id, Statement.speaker.is_not(None))
+        .group_by(Statement.speaker)
+        .order_by(func.count().desc())
+        .limit(50)
+    ).all()
+    return {
+        "topics": list(topics),
+        "speakers": list(speakers),
+        "units": ["s", "min", "h", "mm", "cm", "m", "g", "kg", "count", "%"],
+    }
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,202 @@
+"""Exports with photos: a zip of the document and its photo files, and back in."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+
+import pytest
+from PIL import Image
+
+from gemba import exports, photos
+from gemba.extensions import db
+from gemba.models import Photo, User, Walk
+from tests.api.test_roundtrip import one_of_each, wipe, write
+from tests.conftest import uid
+
+
+def jpeg(colour: tuple[int, int, int] = (200, 120, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def walk_with_photos(app, make_user):
+    """One of each record, a photo on the place and one on the first fact."""
+    admin = make_user("admin")
+    batch = one_of_each()
+    write(app, admin, batch)
+    place = next(r["id"] for r in batch if r["type"] == "place")
+    fact = next(r["id"] for r in batch if r["type"] == "fact")
+    shots = {uid(): place, uid(): fact}
+    with app.app_context():
+        actor = db.session.get(User, admin.id)
+        for number, (photo_id, record) in enumerate(shots.items()):
+            photos.save_photo(
+                actor, uuid.UUID(photo_id), jpeg((40 * number, 90, 200)), uuid.UUID(record)
+            )
+    walk = next(r["id"] for r in batch if r["type"] == "walk")
+    return admin, walk, shots
+
+
+def walk_archive(app, walk: str) -> bytes:
+    with app.app_context():
+        return exports.archive(exports.walk_export(db.session.get(Walk, uuid.UUID(walk))))
+
+
+def import_bytes(app, user: User, data: bytes) -> exports.Imported:
+    with app.app_context():
+        return exports.import_file(db.session.get(User, user.id), data)
+
+
+def attached(app) -> dict[str, str]:
+    with app.app_context():
+        return {str(p.id): str(p.record_id) for p in db.session.scalars(db.select(Photo))}
+
+
+def test_an_archive_holds_the_document_a_listing_and_the_photos(app, api_as, walk_with_photos):
+    admin, walk, shots = walk_with_photos
+    api = api_as(user=admin)
+    response = api.get(f"/walks/{walk}/export.zip")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"].endswith(f'gemba-walk-{walk}.zip"')
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as zf:
+        assert zf.read("gemba.json") == api.get(f"/walks/{walk}/export").get_data()
+        listing = json.loads(zf.read("photos.json"))["photos"]
+        assert {p["id"]: p["record"] for p in listing} == shots
+        for entry in listing:
+            Image.open(io.BytesIO(zf.read(entry["file"]))).verify()
+
+
+def test_a_site_archive_is_offered_too(api_as, walk_with_photos):
+    admin, walk, _ = walk_with_photos
+    api = api_as(user=admin)
+    site = api.get(f"/walks/{walk}").get_json()["records"][0]["id"]
+    response = api.get(f"/sites/{site}/export.zip")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert api.get(f"/sites/{uuid.uuid4()}/export.zip").status_code == 404
+
+
+def test_with_originals_kept_an_archive_round_trips_byte_for_byte(app, make_user):
+    app.config["GEMBA_KEEP_ORIGINALS"] = True
+    admin = make_user("admin")
+    batch = one_of_each()
+    write(app, admin, batch)
+    with app.app_context():
+        actor = db.session.get(User, admin.id)
+        photos.save_photo(actor, uuid.uuid4(), jpeg(), uuid.UUID(batch[3]["id"]))
+    walk = batch[2]["id"]
+    first = walk_archive(app, walk)
+    wipe(app)
+    imported = import_bytes(app, admin, first)
+    assert not imported.result.rejected
+    assert [p.status for p in imported.photos] == ["created"]
+    assert walk_archive(app, walk) == first
+
+
+def test_an_archive_imported_into_an_empty_instance_keeps_photos_on_their_records(
+    app, walk_with_photos
+):
+    admin, walk, shots = walk_with_photos
+    first = walk_archive(app, walk)
+    wipe(app)
+    imported = import_bytes(app, admin, first)
+    assert [p.status for p in imported.photos] == ["created", "created"]
+    assert attached(app) == shots
+    again = zipfile.ZipFile(io.BytesIO(walk_archive(app, walk)))
+    before = zipfile.ZipFile(io.BytesIO(first))
+    with again, before:
+        assert again.read("gemba.json") == before.read("gemba.json")
+        assert again.read("photos.json") == before.read("photos.json")
+    second = import_bytes(app, admin, first)
+    assert {p.status for p in second.photos} == {"unchanged"}
+    assert "2 photos: 0 created, 2 unchanged, 0 rejected." in second.describe()
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_bad_photo_entry_is_rejected_alone(app, make_user):
+    admin = make_user("admin")
+    batch = one_of_each()
+    fact = batch[7]["id"]
+    listing = {
+        "photos": [
+            {"id": uid(), "record": fact, "file": "photos/a.jpg"},
+            {"id": uid(), "record": fact, "file": "photos/missing.jpg"},
+            {"id": "nope", "record": fact, "file": "photos/a.jpg"},
+            {"id": uid(), "record": uid(), "file": "photos/a.jpg"},
+            {"id": uid(), "record": fact, "file": "photos/not-an-image.jpg"},
+            "not an entry",
+        ]
+    }
+    data = _zip(
+        {
+            "gemba.json": json.dumps({"format": "gemba/v1", "records": batch}).encode(),
+            "photos.json": json.dumps(listing).encode(),
+            "photos/a.jpg": jpeg(),
+            "photos/not-an-image.jpg": b"plain text",
+        }
+    )
+    imported = import_bytes(app, admin, data)
+    assert not imported.result.rejected
+    assert [p.status for p in imported.photos] == ["created"] + ["rejected"] * 5
+    assert all(p.reason for p in imported.rejected_photos)
+
+
+@pytest.mark.parametrize(
+    ("members", "status"),
+    [
+        ({"photos.json": b'{"photos": []}'}, 422),
+        ({"gemba.json": b"{oops"}, 400),
+        ({"gemba.json": b'{"format": "gemba/v1", "records": []}', "photos.json": b"[]"}, 422),
+    ],
+)
+def test_a_bad_archive_is_refused_whole(app, make_user, members, status):
+    admin = make_user("admin")
+    with pytest.raises(exports.DocumentInvalid) as refused:
+        import_bytes(app, admin, _zip(members))
+    assert refused.value.status == status
+
+
+def test_a_truncated_zip_is_refused(app, make_user):
+    admin = make_user("admin")
+    data = _zip({"gemba.json": b'{"format": "gemba/v1", "records": []}'})
+    with pytest.raises(exports.DocumentInvalid) as refused:
+        import_bytes(app, admin, data[: len(data) // 2])
+    assert refused.value.status == 400
+
+
+def test_the_cli_exports_and_imports_an_archive(app, runner, walk_with_photos, tmp_path):
+    admin, walk, shots = walk_with_photos
+    out = tmp_path / "walk.zip"
+    result = runner.invoke(args=["export", "--walk", walk, "--photos", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    wipe(app)
+    imported = runner.invoke(args=["import", str(out), "--as", admin.email])
+    assert imported.exit_code == 0, imported.output
+    assert "2 photos: 2 created, 0 unchanged, 0 rejected." in imported.output
+    assert attached(app) == shots
+
+
+def test_the_import_page_takes_an_archive(app, login_as, walk_with_photos):
+    admin, walk, _ = walk_with_photos
+    data = walk_archive(app, walk)
+    wipe(app)
+    client, _ = login_as(user=admin)
+    page = client.post(
+        "/manage/import",
+        data={"file": (io.BytesIO(data), "walk.zip")},
+        content_type="multipart/form-data",
+    )
+    assert "2 photos: 2 created" in page.get_data(as_text=True)

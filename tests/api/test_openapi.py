@@ -1,0 +1,107 @@
+"""The OpenAPI document: valid, complete, stable, and open to other modules' operations."""
+
+from __future__ import annotations
+
+import pytest
+from openapi_spec_validator import validate
+
+from gemba.api import openapi
+from gemba.domain.gemba_json import RECORD_SCHEMAS
+from tests.api.conftest import V1
+
+OPERATION_IDS = {
+    ("get", "/openapi.json"): "getOpenApiDocument",
+    ("post", "/sync"): "syncRecords",
+    ("get", "/sites"): "listSites",
+    ("get", "/sites/{site_id}/topics"): "listSiteTopics",
+    ("get", "/sites/{site_id}/export"): "exportSite",
+    ("get", "/walks"): "listWalks",
+    ("get", "/walks/{walk_id}"): "getWalk",
+    ("get", "/walks/{walk_id}/export"): "exportWalk",
+    ("get", "/gaps"): "listGaps",
+    ("get", "/sites/{site_id}/export.zip"): "exportSiteArchive",
+    ("get", "/walks/{walk_id}/export.zip"): "exportWalkArchive",
+}
+
+
+@pytest.fixture
+def document(client) -> dict:
+    response = client.get(V1 + "/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_the_document_is_valid_openapi_3_1(document):
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def test_operation_ids_are_stable(document):
+    found = {
+        (method, path): spec["operationId"]
+        for path, item in document["paths"].items()
+        for method, spec in item.items()
+    }
+    assert {k: v for k, v in found.items() if k in OPERATION_IDS} == OPERATION_IDS
+
+
+def test_every_flask_route_of_the_api_is_described(app, document):
+    described = {
+        (method.upper(), V1 + path) for path, item in document["paths"].items() for method in item
+    }
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        path = rule.rule.replace("<uuid:", "{").replace(">", "}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (method, path) in described, (method, path)
+
+
+def test_records_use_the_schemas_the_server_validates_with(document):
+    schemas = document["components"]["schemas"]
+    for type_, schema in RECORD_SCHEMAS.items():
+        assert schemas[f"{type_.capitalize()}Record"] == schema
+
+
+def test_every_operation_but_the_document_needs_credentials(document):
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer"}
+    assert schemes["sessionCookie"]["in"] == "cookie"
+    assert document["paths"]["/openapi.json"]["get"]["security"] == []
+    for path, item in document["paths"].items():
+        for spec in item.values():
+            if path != "/openapi.json":
+                assert "security" not in spec
+                assert "401" in spec["responses"]
+
+
+def test_another_module_can_add_an_operation(client, monkeypatch):
+    monkeypatch.setattr(openapi, "OPERATIONS", dict(openapi.OPERATIONS))
+    monkeypatch.setattr(openapi, "SCHEMAS", dict(openapi.SCHEMAS))
+    openapi.add_schema("Photo", {"type": "object"})
+    openapi.add_operation(
+        "/photos/{photo_id}",
+        "PUT",
+        {
+            "operationId": "putPhoto",
+            "responses": {"200": openapi.json_body(openapi.ref("Photo"), "Stored.")},
+        },
+    )
+    document = client.get(V1 + "/openapi.json").get_json()
+    assert document["paths"]["/photos/{photo_id}"]["put"]["operationId"] == "putPhoto"
+    assert "Photo" in document["components"]["schemas"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "spec"),
+    [
+        ("/x", "fetch", {"operationId": "x"}),
+        ("x", "get", {"operationId": "x"}),
+        ("/x", "get", {}),
+        ("/x", "get", {"operationId": "syncRecords"}),
+    ],
+)
+def test_a_bad_operation_is_refused(monkeypatch, path, method, spec):
+    monkeypatch.setattr(openapi, "OPERATIONS", dict(openapi.OPERATIONS))
+    with pytest.raises(ValueError, match="operation|operationId"):
+        openapi.add_operation(path, method, spec)

@@ -1,0 +1,212 @@
+"""Fixtures: an app per test on a migrated database (SQLite, or PostgreSQL when
+GEMBA_TEST_DATABASE_URL is set), clients, and small factories for users and records."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from gemba import create_app, records
+from gemba.extensions import db
+from gemba.models import Role, Site, User, Walk
+
+PG_URL = os.environ.get("GEMBA_TEST_DATABASE_URL")
+PASSWORD = "correct horse battery"
+
+
+def _migrate(uri: str) -> None:
+    app = create_app(_config(uri) | {"GEMBA_AUTO_MIGRATE": True})
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _config(uri: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "GEMBA_AUTO_MIGRATE": False,
+        "WTF_CSRF_ENABLED": False,
+        **extra,
+    }
+
+
+def _pg_reset_schema(url: str) -> None:
+    engine = create_engine(_pg_driver(url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _pg_driver(url: str) -> str:
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory, worker_id="main") -> str:
+    """Migrate once per test session; each test then starts from this state."""
+    if PG_URL:
+        _pg_reset_schema(PG_URL)
+        _migrate(_pg_driver(PG_URL))
+        return _pg_driver(PG_URL)
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "gemba.db"
+    os.environ.setdefault("GEMBA_INSTANCE_PATH", str(folder))
+    _migrate(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture
+def database_uri(database_template, tmp_path) -> Iterator[str]:
+    if PG_URL:
+        yield database_template
+        engine = create_engine(database_template)
+        with engine.begin() as conn:
+            tables = [
+                t
+                for t in conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+                ).scalars()
+                if t != "alembic_version"
+            ]
+            if tables:
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return
+    target = tmp_path / "gemba.db"
+    shutil.copy(database_template, target)
+    yield f"sqlite:///{target}"
+
+
+def make_test_app(database_uri: str, tmp_path, **extra) -> Flask:
+    """An app on the test database with its instance data in tmp_path."""
+    os.environ["GEMBA_INSTANCE_PATH"] = str(tmp_path / "instance")
+    return create_app(_config(database_uri, GEMBA_PHOTO_DIR=str(tmp_path / "photos"), **extra))
+
+
+@pytest.fixture
+def app(database_uri, tmp_path) -> Iterator[Flask]:
+    app = make_test_app(database_uri, tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_app(database_uri, tmp_path) -> Iterator[Flask]:
+    """The app with CSRF protection on, as in production."""
+    app = make_test_app(database_uri, tmp_path, WTF_CSRF_ENABLED=True)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app) -> Iterator[None]:
+    """An app context for tests that call domain code and the write path directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: a user with a role, stored and returned (detached-safe id and email)."""
+    counter = {"n": 0}
+
+    def make(role: str = "observer", email: str | None = None) -> User:
+        counter["n"] += 1
+        email = email or f"{role}{counter['n']}@example.com"
+        with app.app_context():
+            user = User(email=email, role=Role(role).value)
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+        return user
+
+    return make
+
+
+def login(client: FlaskClient, user: User) -> FlaskClient:
+    """Log a test client in as the user without going through the form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def login_as(app, make_user):
+    """Factory: a fresh client logged in as a new user of the role."""
+
+    def make(role: str = "observer", user: User | None = None) -> tuple[FlaskClient, User]:
+        user = user or make_user(role)
+        return login(app.test_client(), user), user
+
+    return make
+
+
+def uid() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
+def write(app):
+    """Call the write path as a user: write(user, *records) -> WriteResult."""
+
+    def call(user: User, *batch: dict):
+        with app.app_context():
+            actor = db.session.get(User, user.id)
+            result = records.write(actor, list(batch))
+            return result
+
+    return call
+
+
+@pytest.fixture
+def make_site(app):
+    def make(name: str = "Plant 2") -> str:
+        with app.app_context():
+            site = Site(name=name)
+            db.session.add(site)
+            db.session.commit()
+            return str(site.id)
+
+    return make
+
+
+@pytest.fixture
+def make_walk(app, make_site):
+    """Factory: a walk owned by the user at a site (a new site unless given)."""
+
+    def make(user: User, site_id: str | None = None, title: str = "Line 3 changeover") -> str:
+        site_id = site_id or make_site()
+        with app.app_context():
+            walk = Walk(site_id=uuid.UUID(site_id), observer_id=user.id, title=title)
+            db.session.add(walk)
+            db.session.commit()
+            return str(walk.id)
+
+    return make

@@ -1,0 +1,221 @@
+"""Photo fixtures: a walk with one record of each kind, callers for the API and the pages,
+and photos made on the fly (no binaries in git beyond tests/resources/photos)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image, PngImagePlugin
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+from werkzeug.security import generate_password_hash
+from werkzeug.test import TestResponse
+
+from gemba import accounts
+from gemba.extensions import db
+from gemba.models import Base, Photo, Role, User
+from tests.conftest import PASSWORD, PG_URL, login, uid
+from tests.unit.photo_factories import (
+    RESOURCES,
+    SERIAL,
+    XMP,
+    encode,
+    exif_bytes,
+    heif_encoding_error,
+)
+
+KINDS = ("place", "thing", "fact", "statement")
+GPS_LONDON = ("N", (51.0, 30.0, 36.0), "W", (0.0, 7.0, 12.0))  # 51.51, -0.12
+LONDON = (51.51, -0.12)
+
+needs_heif_encoder = pytest.mark.skipif(
+    heif_encoding_error() is not None, reason=str(heif_encoding_error())
+)
+
+
+def photo_bytes(
+    colour: tuple[int, int, int] = (200, 120, 40),
+    size: tuple[int, int] = (64, 48),
+    fmt: str = "JPEG",
+    **params: Any,
+) -> bytes:
+    """A small photo of one colour; different colours give different bytes."""
+    return encode(Image.new("RGB", size, colour), fmt, **params)
+
+
+def phone_photo(fmt: str = "JPEG", colour: tuple[int, int, int] = (200, 180, 40)) -> bytes:
+    """A photo carrying what a phone writes: GPS, make, serial, capture time, XMP, a comment."""
+    im = Image.new("RGB", (96, 64), colour)
+    exif = exif_bytes(gps=GPS_LONDON, taken="2026:11:20 08:12:00", offset="+01:00", camera=True)
+    if fmt == "JPEG":
+        return encode(im, fmt, exif=exif, xmp=XMP, comment=b"owned by " + SERIAL.encode())
+    if fmt == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", XMP.decode())
+        info.add_text("Comment", "owned by " + SERIAL)
+        return encode(im, fmt, exif=exif, pnginfo=info)
+    return encode(im, fmt, exif=exif, xmp=XMP)
+
+
+def bad_file(name: str) -> bytes:
+    """One of the bad files kept as test resources."""
+    return (RESOURCES / name).read_bytes()
+
+
+@dataclass
+class World:
+    """An observer's walk with a place, a thing, a fact and a statement."""
+
+    app: Flask
+    owner: User
+    walk: str
+    ids: dict[str, str]
+    token: str
+    client: FlaskClient  # the owner's browser session
+    api: FlaskClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.api = self.app.test_client()
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def put(
+        self,
+        data: bytes | None,
+        record: str | None,
+        photo_id: str | None = None,
+        filename: str = "photo.jpg",
+        headers: dict[str, str] | None = None,
+        **fields: str,
+    ) -> TestResponse:
+        """PUT /api/v1/photos/{id} as the owner's script (bearer token)."""
+        form: dict[str, Any] = dict(fields)
+        if data is not None:
+            form["file"] = (io.BytesIO(data), filename)
+        if record is not None:
+            form["record"] = record
+        response = self.api.put(
+            f"/api/v1/photos/{photo_id or uid()}",
+            data=form,
+            headers=headers if headers is not None else self.auth,
+            content_type="multipart/form-data",
+        )
+        close_body(response)
+        return response
+
+    def photo(self, photo_id: str) -> Photo | None:
+        with self.app.app_context():
+            photo = db.session.get(Photo, uuid.UUID(photo_id))
+            if photo is not None:
+                db.session.expunge(photo)
+            return photo
+
+    def photo_count(self) -> int:
+        with self.app.app_context():
+            return db.session.scalar(db.select(db.func.count()).select_from(Photo))
+
+    def photo_dir(self) -> Path:
+        return Path(self.app.config["GEMBA_PHOTO_DIR"])
+
+    def stored_files(self) -> set[str]:
+        """Names of every file under the photo folder (temporary ones included)."""
+        root = self.photo_dir()
+        return {p.name for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+@pytest.fixture
+def database_uri(database_template, tmp_path) -> Iterator[str]:
+    """As the suite's own, but PostgreSQL is emptied with DELETE in dependency order,
+    which for the handful of rows a photo test makes is several times faster than
+    TRUNCATE of every table."""
+    if not PG_URL:
+        target = tmp_path / "gemba.db"
+        shutil.copy(database_template, target)
+        yield f"sqlite:///{target}"
+        return
+    yield database_template
+    engine = create_engine(database_template, poolclass=NullPool)
+    with engine.begin() as conn:
+        tables = text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        existing = set(conn.execute(tables).scalars())
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name in existing:
+                conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: a stored user of a role. Photo tests never log in through the form, so a
+    one-round hash keeps each test from spending a quarter second in scrypt."""
+    counter = {"n": 0}
+
+    def make(role: str = "observer", email: str | None = None) -> User:
+        counter["n"] += 1
+        with app.app_context():
+            user = User(email=email or f"{role}{counter['n']}@example.com", role=Role(role).value)
+            user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def world(app, make_user, make_walk, write) -> World:
+    owner = make_user("observer")
+    walk = make_walk(owner)
+    ids = {kind: uid() for kind in KINDS}
+    result = write(
+        owner,
+        {"type": "place", "id": ids["place"], "walk": walk, "name": "Press 2"},
+        {"type": "thing", "id": ids["thing"], "walk": walk, "name": "Torque wrench"},
+        {"type": "fact", "id": ids["fact"], "walk": walk, "text": "Guard left open"},
+        {"type": "statement", "id": ids["statement"], "walk": walk, "text": "Guards stay shut"},
+    )
+    assert not result.rejected
+    with app.app_context():
+        token = accounts.create_token(db.session.get(User, owner.id))
+    return World(app, owner, walk, ids, token, login(app.test_client(), owner))
+
+
+@pytest.fixture
+def upload(world) -> Callable[..., str]:
+    """Attach a photo to a record through the API; return the new photo's id."""
+
+    def send(kind: str = "fact", data: bytes | None = None, **fields: str) -> str:
+        photo_id = uid()
+        response = world.put(data or photo_bytes(), world.ids[kind], photo_id, **fields)
+        assert response.status_code == 201, response.get_json()
+        return photo_id
+
+    return send
+
+
+def close_body(response: TestResponse) -> None:
+    """Close the request body the test client spooled to a temporary file for a big upload."""
+    stream = response.request.environ.get("wsgi.input")
+    if stream is not None:
+        stream.close()
+
+
+def served_image(response: TestResponse) -> Image.Image:
+    """Open a served photo with Pillow, fully loaded."""
+    assert response.status_code == 200
+    im = Image.open(io.BytesIO(response.get_data()))
+    im.load()
+    return im

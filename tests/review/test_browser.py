@@ -1,0 +1,246 @@
+"""In a real browser: an analyst goes from the inbox to a confirmed gap with an action,
+and prints the walk report, using only the UI (keyboard included).
+
+Set GEMBA_SCREENSHOTS=1 to also write docs/screenshots/review-*.png at phone and
+laptop sizes (the pages shown in the README and reviewed by eye).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from gemba import accounts, demo_data, records
+from gemba.extensions import db
+from gemba.models import Action, Gap, Role, Topic, User, gap_id_for
+from gemba.review import actions
+from gemba.triage import triage
+from tests.conftest import make_test_app
+from tests.review.conftest import copy_demo
+
+pytestmark = pytest.mark.browser
+
+EMAIL, PASSWORD = "ana@example.com", "look at the real place"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def server(database_uri, tmp_path, demo_rows) -> Iterator[tuple[str, object]]:
+    """The demo plant and an analyst, served on a random loopback port with CSRF on."""
+    app = make_test_app(database_uri, tmp_path, WTF_CSRF_ENABLED=True, TESTING=False)
+    copy_demo(app, demo_rows)
+    with app.app_context():
+        accounts.create_user(EMAIL, PASSWORD, Role.analyst)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", app
+    httpd.shutdown()
+    thread.join(5)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _log_in(page, base: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_analyst_confirms_a_gap_decides_an_action_and_prints_the_report(browser, server, tmp_path):
+    base, app = server
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _log_in(page, base)
+    page.click("nav.nav >> text=Gaps")
+    assert page.locator(".gap-row").count() == 5
+    first_claim = page.locator(".gap-row .claim").first.inner_text()
+
+    # Keyboard: j focuses the first row, j/k move, Enter opens.
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    focused = page.evaluate("document.activeElement.querySelector('.claim').textContent")
+    assert focused.split() == first_claim.split()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/review/gaps/**")
+    assert "A changeover takes ten minutes." in page.locator("h1").inner_text()
+    assert page.locator("text=How the verdict was computed").is_visible()
+
+    # Confirm: "c" takes the keyboard to the confirm button.
+    page.fill("textarea[name=confirm-note]", "Seen on three changeovers")
+    page.keyboard.press("Escape")
+    page.keyboard.press("c")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".flash-success")
+    assert "Gap confirmed." in page.locator(".flash-success").inner_text()
+    assert page.locator(".gap-head .badge.status").inner_text() == "Confirmed"
+    assert "Open → Confirmed" in page.locator(".history").inner_text()
+
+    # Decide an action for it (and the other changeover statement).
+    page.click("text=Create action")
+    page.fill("input[name=title]", "SMED workshop: die cart staged before the changeover")
+    page.fill("input[name=due_date]", (date.today() + timedelta(days=14)).isoformat())
+    page.locator("input[name=gaps]").nth(1).check()
+    page.click("button:has-text('Create action')")
+    page.wait_for_selector("text=Action created.")
+    assert page.locator(".linked-gap").count() == 2
+    assert "Waiting for evidence" in page.locator(".linked-gap").first.inner_text()
+
+    # The board shows it; from the gap, the walk report.
+    page.click(".review-nav >> text=Actions")
+    assert "SMED workshop" in page.locator(".column-open").inner_text()
+    page.click("text=SMED workshop: die cart staged before the changeover")
+    page.click(".linked-gap >> text=“A changeover takes ten minutes.”")
+    page.click("text=Walk report")
+    page.wait_for_url("**/report")
+    assert "Line 3 changeover" in page.locator(".report h1").inner_text()
+    report = page.locator(".report").inner_text()
+    assert "SMED workshop" in report
+    assert "1. “A changeover takes ten minutes.”" in report
+
+    # Printing hides the app's chrome and keeps the report; Chromium saves it as PDF.
+    page.emulate_media(media="print")
+    assert not page.locator(".topbar").is_visible()
+    assert not page.locator("[data-print]").is_visible()
+    assert page.locator(".report-gap").first.is_visible()
+    pdf = tmp_path / "report.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    with app.app_context():
+        gap = db.session.get(Gap, gap_id_for(_statement("changeover", "ten")))
+        assert gap.status == "actioned"
+        assert gap.triaged_by.email == EMAIL
+    context.close()
+
+
+def _statement(walk: str, key: str) -> uuid.UUID:
+    return uuid.UUID(demo_data._id("statement", demo_data._id("walk", walk), key))
+
+
+def _furnish(app) -> None:
+    """Make the demo plant look lived in: triage, an action whose loop closes, notes."""
+    with app.app_context():
+        analyst = db.session.scalar(db.select(User).where(User.email == EMAIL))
+        badge = db.session.get(Gap, gap_id_for(_statement("entry", "badge")))
+        torque = db.session.get(Gap, gap_id_for(_statement("changeover", "torque")))
+        speed = db.session.get(Gap, gap_id_for(_statement("picking", "speed")))
+        triage(torque, "confirmed", analyst, "Seen on both shifts")
+        triage(speed, "needs_observation", analyst, "Watch the night shift too")
+        data = actions.ActionData(
+            "Repair the gate 2 scanner and add a second one",
+            "Maintenance ticket 4711",
+            analyst.id,
+            date.today() - timedelta(days=2),
+            "in_progress",
+        )
+        action = actions.create_action(analyst, data, [badge])
+        action.created_at = datetime.now(UTC) - timedelta(days=1)  # after the entry walk
+        overdue = actions.ActionData(
+            "Torque check on the changeover card", None, analyst.id, date(2026, 1, 5), "open"
+        )
+        actions.create_action(analyst, overdue, [torque])
+        actions.add_persona_note(
+            analyst,
+            uuid.UUID(demo_data._id("persona", "fork")),
+            "Believes speed is what the planners reward",
+        )
+        db.session.commit()
+        walk = str(uuid.uuid4())
+        at = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+        batch = [
+            {
+                "type": "walk",
+                "id": walk,
+                "site": demo_data._id("site"),
+                "title": "Gate 2 follow-up",
+                "started_at": at,
+            }
+        ]
+        batch += [
+            {
+                "type": "fact",
+                "id": str(uuid.uuid4()),
+                "walk": walk,
+                "topic": "Badge scan at entry",
+                "text": "Scanned badge at entry",
+                "performed": True,
+                "observed_at": at,
+            }
+            for _ in range(7)
+        ]
+        fork = demo_data._id("persona", "fork")
+        for text, sentiment in (
+            ("Driver waits at the blocked aisle end, visibly annoyed", "pain"),
+            ("Pallets left in the turning space again", "pain"),
+            ("Driver thanks the picker for clearing the lane", "delight"),
+        ):
+            batch.append(
+                {
+                    "type": "fact",
+                    "id": str(uuid.uuid4()),
+                    "walk": walk,
+                    "text": text,
+                    "persona": fork,
+                    "sentiment": sentiment,
+                    "observed_at": at,
+                }
+            )
+        records.write(analyst, batch)
+        db.session.commit()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("GEMBA_SCREENSHOTS"), reason="set GEMBA_SCREENSHOTS=1 to take them"
+)
+def test_screenshots_of_the_review_pages(browser, server, tmp_path):
+    base, app = server
+    _furnish(app)
+    ids = {
+        "gap": gap_id_for(_statement("changeover", "ten")),
+        "topic": None,
+        "persona": demo_data._id("persona", "fork"),
+        "walk": demo_data._id("walk", "changeover"),
+    }
+    with app.app_context():
+        ids["topic"] = db.session.scalar(
+            db.select(Topic.id).where(Topic.key == "badge scan at entry")
+        )
+        action_id = db.session.scalar(db.select(Action.id).order_by(Action.title))
+    pages = {
+        "inbox": "/review/?status=all",
+        "gap": f"/review/gaps/{ids['gap']}",
+        "topic": f"/review/topics/{ids['topic']}",
+        "empathy-map": f"/review/personas/{ids['persona']}",
+        "experience-map": f"/review/walks/{ids['walk']}/experience",
+        "report": f"/review/walks/{ids['walk']}/report",
+        "actions": "/review/actions",
+        "action": f"/review/actions/{action_id}",
+    }
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height, suffix in ((390, 844, "phone"), (1280, 900, "laptop")):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        _log_in(page, base)
+        for name, url in pages.items():
+            page.goto(base + url)
+            shot = tmp_path / f"review-{name}-{suffix}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+            shutil.copy(shot, SCREENSHOTS / shot.name)
+        if suffix == "laptop":  # how the report looks on paper
+            page.goto(base + pages["report"])
+            page.emulate_media(media="print")
+            page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+            page.screenshot(path=str(SCREENSHOTS / "review-report-print.png"), full_page=True)
+        context.close()
