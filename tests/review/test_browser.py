@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from gemba import accounts, demo_data, records
@@ -55,6 +56,7 @@ def _log_in(page, base: str) -> None:
     page.fill("input[name=email]", EMAIL)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def test_analyst_confirms_a_gap_decides_an_action_and_prints_the_report(browser, server, tmp_path):
@@ -63,7 +65,8 @@ def test_analyst_confirms_a_gap_decides_an_action_and_prints_the_report(browser,
     page = context.new_page()
     _log_in(page, base)
     page.click("nav.nav >> text=Gaps")
-    assert page.locator(".gap-row").count() == 5
+    # The click only starts the navigation: wait for the inbox's rows to arrive.
+    expect(page.locator(".gap-row")).to_have_count(5)
     first_claim = page.locator(".gap-row .claim").first.inner_text()
 
     # Keyboard: j focuses the first row, j/k move, Enter opens.
