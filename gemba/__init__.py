@@ -24,7 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config.from_prefixed_env()
 
-    from gemba import cli, database, errors, headers, ratelimit, security
+    from gemba import cli, database, errors, headers, page_cache, ratelimit, security
     from gemba.extensions import csrf, db, login_manager, migrate
 
     security.ensure_secret_key(app)
@@ -35,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     security.init_login(app)
     ratelimit.init_app(app)
+    page_cache.init_app(app)
     headers.init_app(app)
 
     from gemba.api.views import bp as api_bp

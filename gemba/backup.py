@@ -45,8 +45,9 @@ SQLITE_FILE = "gemba.db"
 PG_FILE = "gemba.dump"
 PHOTOS = "photos"
 CHUNK = 1024 * 1024
-# Tables that say nothing about the data: the migration marker is compared on its own.
-BOOKKEEPING = {"alembic_version"}
+# Tables that say nothing about the data: the migration marker is compared on its own,
+# the data revision (gemba/revision.py) is a cache token.
+BOOKKEEPING = {"alembic_version", "data_revision"}
 
 
 class BackupError(Exception):

@@ -40,3 +40,11 @@ GEMBA_LOGIN_LIMIT_PER_ADDRESS = "10 per minute; 100 per hour"
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_KEY_PREFIX = "gemba"
 RATELIMIT_ENABLED = True
+
+# Rendered walk pages and inbox pages, kept until the data changes (gemba/page_cache.py).
+# Memory per worker by default; with several workers or servers, share one Redis:
+# CACHE_TYPE = "RedisCache", CACHE_REDIS_URL = "redis://host:6379/1".
+GEMBA_PAGE_CACHE = True
+CACHE_TYPE = "SimpleCache"
+CACHE_DEFAULT_TIMEOUT = 600
+CACHE_THRESHOLD = 1000

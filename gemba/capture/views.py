@@ -17,10 +17,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from gemba import photos, records, timeline
+from gemba import page_cache, photos, records, revision, timeline
 from gemba.auth.forms import EmptyForm
 from gemba.capture.forms import (
     ERROR_FIELDS,
@@ -79,15 +80,24 @@ def start_walk():
 def show_walk(walk_id: uuid.UUID):
     """The walk's timeline, newest first, a page at a time, with the contradictions found so
     far; `?record=<id>` opens the page that holds that record."""
+    revision.current()  # first: the cached part is keyed by the data read after it
     walk = db.get_or_404(Walk, walk_id)
-    view = timeline.walk_timeline(
-        walk, max(1, request.args.get("page", 1, type=int) or 1), _uuid_arg("record")
-    )
+    editable = records.can_edit_walk(current_user, walk)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    record = _uuid_arg("record")
+
+    def build() -> tuple[dict[str, int], str]:
+        view = timeline.walk_timeline(walk, page, record)
+        body = render_template("capture/_walk_body.html", walk=walk, view=view, editable=editable)
+        return view.counts, body
+
+    counts, body = page_cache.cached("walk", (walk.id, page, record, editable), build)
     return render_template(
         "capture/walk.html",
         walk=walk,
-        view=view,
-        editable=records.can_edit_walk(current_user, walk),
+        counts=counts,
+        body=Markup(body),  # noqa: S704  (rendered by Jinja with autoescape, then cached)
+        editable=editable,
         finish_form=EmptyForm(),
     )
 

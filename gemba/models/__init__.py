@@ -13,6 +13,7 @@ from gemba.models.gaps import (
 )
 from gemba.models.notes import PersonaNote
 from gemba.models.photos import Photo
+from gemba.models.revision import DataRevision
 from gemba.models.sites import Persona, Site, Topic, topic_key
 from gemba.models.walks import (
     Contradiction,
@@ -35,6 +36,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Contradiction",
+    "DataRevision",
     "Fact",
     "Gap",
     "GapStatus",

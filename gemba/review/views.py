@@ -21,7 +21,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from gemba import page_cache, revision
 from gemba.capture.forms import choices
 from gemba.database import begin_write
 from gemba.domain.units import format_number
@@ -99,11 +101,22 @@ def uuid_arg(name: str) -> uuid.UUID | None:
 @login_required
 def inbox():
     """All gaps, strongest first, with filters, counts per status and pages."""
-    form, filters = _filter_form()
-    found = queries.inbox(filters, page_arg())
-    return render_template(
-        "review/inbox.html", form=form, filters=filters, inbox=found, here=request.full_path
-    )
+    revision.current()  # first: the cached part is keyed by the data read after it
+
+    def build() -> str:
+        form, filters = _filter_form()
+        found = queries.inbox(filters, page_arg())
+        return render_template(
+            "review/_inbox_body.html",
+            form=form,
+            filters=filters,
+            inbox=found,
+            here=request.full_path,
+        )
+
+    body = page_cache.cached("inbox", (request.full_path,), build)
+    # Rendered by Jinja with autoescape, then cached as a string.
+    return render_template("review/inbox.html", body=Markup(body))  # noqa: S704
 
 
 @bp.route("/gaps.csv")

@@ -1,0 +1,31 @@
+"""data revision token for read-side caches
+
+Revision ID: a3f1c2d4e5b6
+Revises: 78bddf6590d0
+Create Date: 2026-11-23 13:45:00.000000
+
+"""
+import uuid
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = 'a3f1c2d4e5b6'
+down_revision = '78bddf6590d0'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    table = op.create_table(
+        'data_revision',
+        sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('token', sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_data_revision')),
+    )
+    op.bulk_insert(table, [{'id': 1, 'token': uuid.uuid4().hex}])
+
+
+def downgrade():
+    op.drop_table('data_revision')
