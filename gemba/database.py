@@ -45,6 +45,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Reads: map the file instead of copying pages through read() calls, and keep more
+    # pages per connection (the default 2 MB holds a few walks of a 100,000-fact site).
+    cursor.execute("PRAGMA mmap_size=268435456")
+    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
     # Let SQLAlchemy, not the driver, say when a transaction begins (see _sqlite_begin).
     dbapi_connection.isolation_level = None

@@ -67,19 +67,12 @@ def site_choices() -> list:
 def walk_timeline(walk: Walk, page: int = 1, record: uuid.UUID | None = None) -> WalkView:
     """One page of the walk's records, newest first (the page holding `record` if given),
     with the walk's counts and the gaps it touches; a fixed number of queries."""
-    keys = _timeline_keys(walk.id)
-    counts = dict.fromkeys(KINDS, 0)
-    counts.update(db.session.execute(select(keys.c.kind, func.count()).group_by(keys.c.kind)).all())
+    counts = _counts(walk.id)
     pages = max(1, math.ceil(sum(counts.values()) / PER_PAGE))
     if record is not None:
-        page = _page_of(keys, record) or page
+        page = _page_of(_timeline_keys(walk.id), record) or page
     page = min(max(1, page), pages)
-    shown = db.session.execute(
-        select(keys.c.kind, keys.c.id)
-        .order_by(keys.c.at.desc(), keys.c.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    shown = _page_keys(walk.id, page)
     loaded = _load_records(shown)
     items = [TimelineItem(kind, loaded[rid], loaded[rid].observed_at) for kind, rid in shown]
     on_page = {kind: [rid for k, rid in shown if k == kind] for kind in KINDS}
@@ -97,13 +90,51 @@ def walk_timeline(walk: Walk, page: int = 1, record: uuid.UUID | None = None) ->
     )
 
 
+MODELS = (Place, Thing, Fact, Statement)
+
+
+def _counts(walk_id: uuid.UUID) -> dict[str, int]:
+    """The walk's records by kind: four index-only counts in one statement."""
+    counts = [
+        select(func.count()).select_from(model).where(model.walk_id == walk_id).scalar_subquery()
+        for model in MODELS
+    ]
+    return dict(zip(KINDS, db.session.execute(select(*counts)).one(), strict=True))
+
+
+def _page_keys(walk_id: uuid.UUID, page: int) -> list[tuple[str, uuid.UUID]]:
+    """(kind, id) of one page, newest first. Each kind reads only as many rows as the page
+    needs along its (walk, time, id) index, so a page costs the same however long the walk."""
+    upto = page * PER_PAGE
+    parts = []
+    for kind, model in zip(KINDS, MODELS, strict=True):
+        newest = (
+            select(model.id, model.observed_at.label("at"))
+            .where(model.walk_id == walk_id)
+            .order_by(model.observed_at.desc(), model.id.desc())
+            .limit(upto)
+            .subquery()
+        )
+        parts.append(select(literal_column(f"'{kind}'").label("kind"), newest.c.id, newest.c.at))
+    keys = union_all(*parts).subquery()
+    return [
+        (kind, rid)
+        for kind, rid in db.session.execute(
+            select(keys.c.kind, keys.c.id)
+            .order_by(keys.c.at.desc(), keys.c.id.desc())
+            .limit(PER_PAGE)
+            .offset(upto - PER_PAGE)
+        )
+    ]
+
+
 def _timeline_keys(walk_id: uuid.UUID):
     """(kind, id, at) of every record of the walk, as one subquery to count, order and page."""
     parts = [
         select(
             literal_column(f"'{kind}'").label("kind"), model.id, model.observed_at.label("at")
         ).where(model.walk_id == walk_id)
-        for kind, model in zip(KINDS, (Place, Thing, Fact, Statement), strict=True)
+        for kind, model in zip(KINDS, MODELS, strict=True)
     ]
     return union_all(*parts).subquery()
 
@@ -147,13 +178,20 @@ def _load_records(shown) -> dict[uuid.UUID, Any]:
 
 def _strongest_gaps(walk: Walk) -> tuple[list[Gap], bool]:
     """The PANEL_GAPS strongest contradicted gaps on the walk's statements or with its facts
-    as evidence, and whether there are more; reads gaps in score order only until found."""
-    walk_facts = select(Fact.id, Fact.topic_id).where(Fact.walk_id == walk.id)
-    fact_ids = {str(fact_id) for fact_id in db.session.scalars(walk_facts)}
-    topics = walk_facts.with_only_columns(Fact.topic_id).where(Fact.topic_id.is_not(None))
+    as evidence, and whether there are more.
+
+    Reads the candidates (gaps of the walk, or on a topic it has facts on) in score order,
+    a chunk at a time, and asks only for the walk's facts on the chunk's topics, to see
+    whether one of them is evidence: a long walk's hundreds of facts are never loaded.
+    """
+    topics = (
+        select(Fact.topic_id)
+        .where(Fact.walk_id == walk.id, Fact.topic_id.is_not(None))
+        .scalar_subquery()
+    )
     # In score order along the (site, score) index, so the loop below stops early.
     candidates = db.session.execute(
-        select(Gap.id, Gap.walk_id, Gap.evidence)
+        select(Gap.id, Gap.walk_id, Gap.topic_id, Gap.evidence)
         .where(
             Gap.contradicted.is_(True),
             Gap.site_id == walk.site_id,
@@ -163,11 +201,14 @@ def _strongest_gaps(walk: Walk) -> tuple[list[Gap], bool]:
         .execution_options(yield_per=4 * PANEL_GAPS)
     )
     found: list[uuid.UUID] = []
-    for gap_id, walk_id, evidence in candidates:
-        if walk_id == walk.id or fact_ids.intersection(evidence):
-            found.append(gap_id)
-            if len(found) > PANEL_GAPS:
-                break
+    for chunk in candidates.partitions():
+        on_topics = {topic for _, walk_id, topic, _ in chunk if walk_id != walk.id and topic}
+        mine = _fact_ids_on_topics(walk.id, on_topics)
+        for gap_id, walk_id, _, evidence in chunk:
+            if walk_id == walk.id or mine.intersection(evidence):
+                found.append(gap_id)
+        if len(found) > PANEL_GAPS:
+            break
     candidates.close()
     if not found:
         return [], False
@@ -178,6 +219,14 @@ def _strongest_gaps(walk: Walk) -> tuple[list[Gap], bool]:
         .order_by(Gap.score.desc(), Gap.id)
     ).all()
     return list(gaps), len(found) > PANEL_GAPS
+
+
+def _fact_ids_on_topics(walk_id: uuid.UUID, topic_ids: set[int]) -> set[str]:
+    """The walk's facts on these topics, as the strings gap evidence lists."""
+    if not topic_ids:
+        return set()
+    query = select(Fact.id).where(Fact.walk_id == walk_id, Fact.topic_id.in_(sorted(topic_ids)))
+    return {str(fact_id) for fact_id in db.session.scalars(query)}
 
 
 def _statement_gaps(statement_ids: list[uuid.UUID]) -> dict[uuid.UUID, Gap]:

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Float, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gemba.models.accounts import User
@@ -77,6 +77,8 @@ class Place(_WalkRecord, Base):
     """Gemba: where on the site something was observed."""
 
     __tablename__ = "places"
+    # A walk's timeline, newest first, a page at a time (gemba/timeline.py).
+    __table_args__ = (Index("ix_places_walk_time", "walk_id", "observed_at", "id"),)
 
     walk_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("walks.id", ondelete="CASCADE"), index=True
@@ -102,6 +104,8 @@ class Thing(_WalkRecord, Base):
     """Gembutsu: an object observed."""
 
     __tablename__ = "things"
+    # A walk's timeline, newest first, a page at a time (gemba/timeline.py).
+    __table_args__ = (Index("ix_things_walk_time", "walk_id", "observed_at", "id"),)
 
     walk_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("walks.id", ondelete="CASCADE"), index=True
@@ -121,6 +125,8 @@ class Fact(_WalkRecord, Base):
     """Genjitsu: what actually happened (behaviour, measurement or note)."""
 
     __tablename__ = "facts"
+    # A walk's timeline, newest first, a page at a time (gemba/timeline.py).
+    __table_args__ = (Index("ix_facts_walk_time", "walk_id", "observed_at", "id"),)
 
     walk_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("walks.id", ondelete="CASCADE"), index=True
@@ -158,6 +164,8 @@ class Statement(_WalkRecord, Base):
     """What someone said, or what a document claims, by role."""
 
     __tablename__ = "statements"
+    # A walk's timeline, newest first, a page at a time (gemba/timeline.py).
+    __table_args__ = (Index("ix_statements_walk_time", "walk_id", "observed_at", "id"),)
 
     walk_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("walks.id", ondelete="CASCADE"), index=True

@@ -151,12 +151,16 @@ class Inbox:
 
 def inbox(filters: InboxFilters, page: int) -> Inbox:
     """One page of gaps, the counts per status, and one evidence quote per row."""
-    query = _ordered(filtered_gaps(filters), filters.sort).options(*gap_options())
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     counted = filtered_gaps(filters, with_status=False).with_only_columns(Gap.status, func.count())
     counts = dict.fromkeys((s.value for s in STATUS_ORDER), 0)
     for status, n in db.session.execute(counted.group_by(Gap.status)):
         counts[status] = n
+    query = _ordered(filtered_gaps(filters), filters.sort).options(*gap_options())
+    # The counts per status already hold the total: no second count of the same rows.
+    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=False)
+    pagination.total = (
+        sum(counts.values()) if filters.status == "all" else counts.get(filters.status, 0)
+    )
     first_ids = [gap.evidence[0] for gap in pagination.items if gap.evidence]
     return Inbox(pagination, counts, sum(counts.values()), fact_texts(first_ids))
 

@@ -1,4 +1,4 @@
-"""data revision token for read-side caches
+"""data revision token for read-side caches; timeline indexes
 
 Revision ID: a3f1c2d4e5b6
 Revises: 78bddf6590d0
@@ -16,6 +16,8 @@ down_revision = '78bddf6590d0'
 branch_labels = None
 depends_on = None
 
+TIMELINE_TABLES = ('places', 'things', 'facts', 'statements')
+
 
 def upgrade():
     table = op.create_table(
@@ -25,7 +27,13 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_data_revision')),
     )
     op.bulk_insert(table, [{'id': 1, 'token': uuid.uuid4().hex}])
+    for name in TIMELINE_TABLES:
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.create_index(f'ix_{name}_walk_time', ['walk_id', 'observed_at', 'id'], unique=False)
 
 
 def downgrade():
+    for name in TIMELINE_TABLES:
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.drop_index(f'ix_{name}_walk_time')
     op.drop_table('data_revision')
