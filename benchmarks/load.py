@@ -437,6 +437,12 @@ def prepare(uri: str, folder: Path, args: argparse.Namespace) -> dict:
         email = user.email
         built = time.perf_counter() - started
         db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            # A database that has been in use has been vacuumed and analysed (autovacuum);
+            # one bulk-loaded a second ago has not, and its index-only scans would visit
+            # the heap for every row.
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
         db.engine.dispose()
     return {
         "walks": tuple(str(w) for w in ids["walk_ids"]),

@@ -279,9 +279,12 @@ def _ref_field(record: dict, ref: str) -> str:
 # -- helpers shared by the record types --------------------------------------------------------
 
 
-def _upsert(model: type, record_id: uuid.UUID, values: dict[str, Any]) -> tuple[Any, str]:
-    """Create the row, or update only the fields that differ; say which happened."""
-    obj = db.session.get(model, record_id)
+def _upsert(
+    model: type, record_id: uuid.UUID, values: dict[str, Any], existing: Any = None
+) -> tuple[Any, str]:
+    """Create the row, or update only the fields that differ; say which happened.
+    `existing` is the stored row when the caller has already looked it up."""
+    obj = existing if existing is not None else db.session.get(model, record_id)
     if obj is None:
         obj = model(id=record_id, **values)
         db.session.add(obj)
@@ -312,21 +315,18 @@ def _time(value: str) -> datetime:
     return parse_timestamp(value)
 
 
-def _existing_walk_id(model: type, record_id: uuid.UUID) -> uuid.UUID | None:
-    return db.session.scalar(select(model.walk_id).where(model.id == record_id))
-
-
-def _editable_walk(ctx: _Context, model: type, record: dict) -> Walk:
-    """The record's walk, which must exist and be the actor's to edit."""
+def _editable_walk(ctx: _Context, model: type, record: dict) -> tuple[Walk, Any]:
+    """The record's walk, which must exist and be the actor's to edit, and the record as
+    stored (None if new): one lookup each, which the apply functions reuse."""
     walk = db.session.get(Walk, parse_uuid(record["walk"]))
     if walk is None:
         raise _Reject("walk", "Unknown walk.", 404)
-    current = _existing_walk_id(model, parse_uuid(record["id"]))
-    if current is not None and current != walk.id:
+    existing = db.session.get(model, parse_uuid(record["id"]))
+    if existing is not None and existing.walk_id != walk.id:
         raise _Reject("walk", "A record cannot move to another walk.", 409)
     if not can_edit_walk(ctx.actor, walk):
         raise _Reject("walk", "You can only add to and edit your own walks.", 403)
-    return walk
+    return walk, existing
 
 
 def _place_id(record: dict, walk: Walk) -> uuid.UUID | None:
@@ -365,15 +365,16 @@ def _topic_id(ctx: _Context, site_id: uuid.UUID, name: str | None) -> int | None
     return topic_id
 
 
-def _note_touched(ctx: _Context, type_: str, obj: Any) -> None:
-    """Remember which topics and statements need their gaps refreshed."""
+def _note_touched(ctx: _Context, type_: str, obj: Any, *, new: bool = False) -> None:
+    """Remember which topics and statements need their gaps refreshed (a record `new` in
+    this write has no manual contradiction links yet: no need to look them up)."""
     if type_ in ("fact", "statement") and obj.topic_id is not None:
         ctx.topics.add(obj.topic_id)
     if type_ == "statement":
         ctx.statements.add(obj.id)
     if type_ == "contradiction":
         ctx.statements.add(obj.statement_id)
-    if type_ == "fact":
+    if type_ == "fact" and not new:
         ctx.statements.update(
             db.session.scalars(
                 select(Contradiction.statement_id).where(Contradiction.fact_id == obj.id)
@@ -497,7 +498,7 @@ def _apply_walk(ctx: _Context, record: dict) -> str:
 
 
 def _apply_place(ctx: _Context, record: dict) -> str:
-    walk = _editable_walk(ctx, Place, record)
+    walk, existing = _editable_walk(ctx, Place, record)
     values: dict[str, Any] = {"walk_id": walk.id, "name": record["name"].strip()}
     _optional(
         record,
@@ -515,12 +516,12 @@ def _apply_place(ctx: _Context, record: dict) -> str:
     ):
         raise _Reject("lon" if "lat" in values else "lat", "Give both latitude and longitude.")
     _drop_null_time(values)
-    _, status = _upsert(Place, parse_uuid(record["id"]), values)
+    _, status = _upsert(Place, parse_uuid(record["id"]), values, existing)
     return status
 
 
 def _apply_thing(ctx: _Context, record: dict) -> str:
-    walk = _editable_walk(ctx, Thing, record)
+    walk, existing = _editable_walk(ctx, Thing, record)
     values: dict[str, Any] = {"walk_id": walk.id, "name": record["name"].strip()}
     _optional(
         record,
@@ -532,7 +533,7 @@ def _apply_thing(ctx: _Context, record: dict) -> str:
     if values.get("kind", "") is None:
         values["kind"] = "other"
     _drop_null_time(values)
-    _, status = _upsert(Thing, parse_uuid(record["id"]), values)
+    _, status = _upsert(Thing, parse_uuid(record["id"]), values, existing)
     return status
 
 
@@ -565,9 +566,8 @@ def _shared_references(ctx: _Context, record: dict, walk: Walk, values: dict[str
 
 
 def _apply_statement(ctx: _Context, record: dict) -> str:
-    walk = _editable_walk(ctx, Statement, record)
+    walk, before = _editable_walk(ctx, Statement, record)
     statement_id = parse_uuid(record["id"])
-    before = db.session.get(Statement, statement_id)
     if before is not None:
         _note_touched(ctx, "statement", before)
     values: dict[str, Any] = {"walk_id": walk.id, "text": record["text"].strip()}
@@ -580,16 +580,15 @@ def _apply_statement(ctx: _Context, record: dict) -> str:
         values.update(_claim_values(record["claim"]))
     _shared_references(ctx, record, walk, values)
     _drop_null_time(values)
-    obj, status = _upsert(Statement, statement_id, values)
+    obj, status = _upsert(Statement, statement_id, values, before)
     db.session.flush()
     _note_touched(ctx, "statement", obj)
     return status
 
 
 def _apply_fact(ctx: _Context, record: dict) -> str:
-    walk = _editable_walk(ctx, Fact, record)
+    walk, before = _editable_walk(ctx, Fact, record)
     fact_id = parse_uuid(record["id"])
-    before = db.session.get(Fact, fact_id)
     if before is not None:
         _note_touched(ctx, "fact", before)
     values: dict[str, Any] = {"walk_id": walk.id, "text": record["text"].strip()}
@@ -612,7 +611,7 @@ def _apply_fact(ctx: _Context, record: dict) -> str:
         values.setdefault("unit", None)
     elif values.get("value") is not None:
         values.setdefault("performed", None)
-    obj, status = _upsert(Fact, fact_id, values)
+    obj, status = _upsert(Fact, fact_id, values, before)
     if "things" in record:
         wanted = [parse_uuid(t) for t in record.get("things") or []]
         things = []
@@ -625,7 +624,7 @@ def _apply_fact(ctx: _Context, record: dict) -> str:
             obj.things = things
             status = "updated" if status == "unchanged" else status
     db.session.flush()
-    _note_touched(ctx, "fact", obj)
+    _note_touched(ctx, "fact", obj, new=before is None)
     return status
 
 

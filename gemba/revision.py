@@ -18,6 +18,7 @@ data, and a cache entry made under that token showed exactly that data.
 from __future__ import annotations
 
 import uuid
+from typing import Any, TypeVar
 
 from flask import g, has_app_context
 from sqlalchemy import event, select
@@ -28,6 +29,7 @@ from gemba.extensions import db
 from gemba.models import DataRevision
 
 ROW_ID = 1
+M = TypeVar("M")
 _WROTE = "gemba_wrote"
 
 
@@ -44,6 +46,21 @@ def current() -> str:
     if has_app_context():
         g.data_revision = token
     return token
+
+
+def load_with_token(model: type[M], ident: Any) -> M | None:
+    """`session.get(model, ident)` that also reads the token in the same statement.
+
+    The session's user is the first thing every page loads; reading the token with it
+    saves the cached pages a round trip to the database.
+    """
+    token = select(DataRevision.token).where(DataRevision.id == ROW_ID).scalar_subquery()
+    row = db.session.execute(select(model, token).where(model.id == ident)).first()
+    if row is None:
+        return None
+    if has_app_context() and "data_revision" not in g:
+        g.data_revision = row[1] or "none"
+    return row[0]
 
 
 def _upsert(dialect_name: str, token: str):

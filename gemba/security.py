@@ -11,7 +11,8 @@ from typing import Any
 from flask import Flask, abort
 from flask_login import current_user, login_required
 
-from gemba.extensions import db, login_manager
+from gemba import revision
+from gemba.extensions import login_manager
 from gemba.models import Role, User
 
 
@@ -42,7 +43,7 @@ def _load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = revision.load_with_token(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

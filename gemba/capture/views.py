@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from gemba import page_cache, photos, records, revision, timeline
@@ -81,7 +82,7 @@ def show_walk(walk_id: uuid.UUID):
     """The walk's timeline, newest first, a page at a time, with the contradictions found so
     far; `?record=<id>` opens the page that holds that record."""
     revision.current()  # first: the cached part is keyed by the data read after it
-    walk = db.get_or_404(Walk, walk_id)
+    walk = db.get_or_404(Walk, walk_id, options=[joinedload(Walk.site), joinedload(Walk.observer)])
     editable = records.can_edit_walk(current_user, walk)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     record = _uuid_arg("record")

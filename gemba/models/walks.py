@@ -125,12 +125,14 @@ class Fact(_WalkRecord, Base):
     """Genjitsu: what actually happened (behaviour, measurement or note)."""
 
     __tablename__ = "facts"
-    # A walk's timeline, newest first, a page at a time (gemba/timeline.py).
-    __table_args__ = (Index("ix_facts_walk_time", "walk_id", "observed_at", "id"),)
-
-    walk_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("walks.id", ondelete="CASCADE"), index=True
+    __table_args__ = (
+        # A walk's timeline, newest first, a page at a time (gemba/timeline.py).
+        Index("ix_facts_walk_time", "walk_id", "observed_at", "id"),
+        # A walk's topics, and its facts on given topics, without reading the rows.
+        Index("ix_facts_walk_topic", "walk_id", "topic_id"),
     )
+
+    walk_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"))
     place_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("places.id", ondelete="SET NULL"), index=True
     )

@@ -30,9 +30,15 @@ def upgrade():
     for name in TIMELINE_TABLES:
         with op.batch_alter_table(name, schema=None) as batch_op:
             batch_op.create_index(f'ix_{name}_walk_time', ['walk_id', 'observed_at', 'id'], unique=False)
+    with op.batch_alter_table('facts', schema=None) as batch_op:
+        batch_op.drop_index('ix_facts_walk_id')
+        batch_op.create_index('ix_facts_walk_topic', ['walk_id', 'topic_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('facts', schema=None) as batch_op:
+        batch_op.drop_index('ix_facts_walk_topic')
+        batch_op.create_index('ix_facts_walk_id', ['walk_id'], unique=False)
     for name in TIMELINE_TABLES:
         with op.batch_alter_table(name, schema=None) as batch_op:
             batch_op.drop_index(f'ix_{name}_walk_time')
