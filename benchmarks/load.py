@@ -622,9 +622,15 @@ def judge(report: Report, log: str, args: argparse.Namespace) -> None:
     """The issue's targets, each a line that says met or missed."""
     errors = sum(r.errors for r in report.rows if r.kind not in ("all",))
     report.verdicts.append((f"no errors ({errors} seen)", errors == 0))
+    locked_run = f"mix, {args.locked_workers} workers"
     for row in report.rows:
         if row.kind in PAGES and row.values:
             p95 = percentile(row.values, 0.95)
+            if row.label == locked_run:
+                # More workers than cores, there to look for "database is locked": the p95
+                # target is for the issue's setting (2 workers on 2 cores), so only noted.
+                report.notes.append(f"{row.label}, {row.kind}: p95 {p95:.1f} ms (no target)")
+                continue
             report.verdicts.append(
                 (
                     f"{row.label}, {row.kind}: p95 {p95:.1f} ms < {P95_TARGET_MS:g} ms",

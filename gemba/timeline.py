@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gemba import photos
 from gemba.capture.forms import choices
@@ -73,7 +74,7 @@ def walk_timeline(walk: Walk, page: int = 1, record: uuid.UUID | None = None) ->
         page = _page_of(_timeline_keys(walk.id), record) or page
     page = min(max(1, page), pages)
     shown = _page_keys(walk.id, page)
-    loaded = _load_records(shown)
+    loaded = _load_records(shown, with_things=counts["thing"] > 0)
     items = [TimelineItem(kind, loaded[rid], loaded[rid].observed_at) for kind, rid in shown]
     on_page = {kind: [rid for k, rid in shown if k == kind] for kind in KINDS}
     gaps, more = _strongest_gaps(walk)
@@ -150,8 +151,9 @@ def _page_of(keys, record: uuid.UUID) -> int | None:
     return newer // PER_PAGE + 1
 
 
-def _load_records(shown) -> dict[uuid.UUID, Any]:
-    """The page's records by id, each kind in one query with what its card shows."""
+def _load_records(shown, with_things: bool = True) -> dict[uuid.UUID, Any]:
+    """The page's records by id, each kind in one query with what its card shows (a walk
+    without things has no fact linked to one: no query for them)."""
     options = {
         Place: (),
         Thing: (joinedload(Thing.place),),
@@ -159,7 +161,7 @@ def _load_records(shown) -> dict[uuid.UUID, Any]:
             joinedload(Fact.topic),
             joinedload(Fact.place),
             joinedload(Fact.persona),
-            selectinload(Fact.things),
+            *((selectinload(Fact.things),) if with_things else ()),
         ),
         Statement: (
             joinedload(Statement.topic),
@@ -172,7 +174,10 @@ def _load_records(shown) -> dict[uuid.UUID, Any]:
         ids = [rid for k, rid in shown if k == kind]
         if ids:
             query = select(model).where(model.id.in_(ids)).options(*options[model])
-            loaded.update((obj.id, obj) for obj in db.session.scalars(query))
+            for obj in db.session.scalars(query):
+                if model is Fact and not with_things:
+                    set_committed_value(obj, "things", [])
+                loaded[obj.id] = obj
     return loaded
 
 
