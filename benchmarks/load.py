@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/load.py [--pg postgresql://127.0.0.1:5432/test]
         [--duration 20] [--workers 2] [--locked-workers 4] [--clients 4]
         [--facts 100000] [--statements 10000] [--topics 2000] [--seed 7] [--no-sqlite]
+        [--no-page-cache]
 
 For each database (SQLite in a temporary instance folder; PostgreSQL when --pg is given,
 whose public schema is DROPPED and recreated first, so only point it at a scratch
@@ -569,7 +570,11 @@ def run_backend(backend: str, uri: str | None, args: argparse.Namespace) -> Repo
             "FLASK_SQLALCHEMY_DATABASE_URI": uri,
             "FLASK_SECRET_KEY": "load-test-secret",
             "FLASK_GEMBA_AUTO_MIGRATE": "false",
+            # With --no-page-cache every page is built afresh: what a cache miss costs.
+            "FLASK_GEMBA_PAGE_CACHE": "false" if args.no_page_cache else "true",
         }
+        if args.no_page_cache:
+            report.notes.append("page cache off (--no-page-cache): every page built afresh")
         plan_args = {
             "port": 0,
             "walks": data["walks"],
@@ -701,6 +706,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pg", help="PostgreSQL URL of a scratch database (schema is dropped)")
     parser.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL")
+    parser.add_argument(
+        "--no-page-cache", action="store_true", help="build every page afresh (cache misses)"
+    )
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per scenario")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--locked-workers", type=int, default=4, help="SQLite lock check; 0: skip")

@@ -102,6 +102,9 @@ class _Context:
     statements: set[uuid.UUID] = field(default_factory=set)
     photo_keys: list[str] = field(default_factory=list)
     topic_cache: dict[tuple[uuid.UUID, str], int] = field(default_factory=dict)
+    # The batch's walks, held here: the session's identity map keeps only weak references,
+    # so without this each record of a batch would load its walk again.
+    walks: dict[uuid.UUID, Walk] = field(default_factory=dict)
 
 
 # -- public API ------------------------------------------------------------------------------
@@ -279,12 +282,15 @@ def _ref_field(record: dict, ref: str) -> str:
 # -- helpers shared by the record types --------------------------------------------------------
 
 
+_LOOK_UP = object()
+
+
 def _upsert(
-    model: type, record_id: uuid.UUID, values: dict[str, Any], existing: Any = None
+    model: type, record_id: uuid.UUID, values: dict[str, Any], existing: Any = _LOOK_UP
 ) -> tuple[Any, str]:
     """Create the row, or update only the fields that differ; say which happened.
-    `existing` is the stored row when the caller has already looked it up."""
-    obj = existing if existing is not None else db.session.get(model, record_id)
+    `existing` is the stored row (or None) when the caller has already looked it up."""
+    obj = db.session.get(model, record_id) if existing is _LOOK_UP else existing
     if obj is None:
         obj = model(id=record_id, **values)
         db.session.add(obj)
@@ -318,9 +324,11 @@ def _time(value: str) -> datetime:
 def _editable_walk(ctx: _Context, model: type, record: dict) -> tuple[Walk, Any]:
     """The record's walk, which must exist and be the actor's to edit, and the record as
     stored (None if new): one lookup each, which the apply functions reuse."""
-    walk = db.session.get(Walk, parse_uuid(record["walk"]))
+    walk_id = parse_uuid(record["walk"])
+    walk = ctx.walks.get(walk_id) or db.session.get(Walk, walk_id)
     if walk is None:
         raise _Reject("walk", "Unknown walk.", 404)
+    ctx.walks[walk_id] = walk
     existing = db.session.get(model, parse_uuid(record["id"]))
     if existing is not None and existing.walk_id != walk.id:
         raise _Reject("walk", "A record cannot move to another walk.", 409)

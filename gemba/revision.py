@@ -82,7 +82,10 @@ def _executed(state: ORMExecuteState) -> None:
 
 @event.listens_for(db.session, "before_commit")
 def _replace_token(session: Session) -> None:
-    if not (session.info.get(_WROTE) or session.new or session.dirty or session.deleted):
+    if session.in_nested_transaction():
+        return  # a savepoint: the outermost commit replaces the token, once
+    session.flush()  # changes still pending are part of this commit too
+    if not session.info.pop(_WROTE, False):
         return
     bind = session.get_bind(DataRevision)
     token = uuid.uuid4().hex
@@ -94,7 +97,6 @@ def _replace_token(session: Session) -> None:
         g.pop("data_revision", None)  # this request now reads the data it just wrote
 
 
-@event.listens_for(db.session, "after_commit")
 @event.listens_for(db.session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_WROTE, None)

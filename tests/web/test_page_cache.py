@@ -256,3 +256,11 @@ def test_the_cache_can_be_switched_off(app, login_as, make_walk, write):
     with counting_queries(app) as queries:
         client.get(f"/walks/{walk}")
     assert any("FROM facts" in statement for statement in queries)
+
+
+def test_a_batch_replaces_the_token_once_not_per_record(app, make_user, make_walk, write):
+    user = make_user("observer")
+    walk = make_walk(user)
+    with counting_queries(app) as statements:
+        _seen(write, user, walk, performed=False, n=5)  # five records, five savepoints
+    assert sum("data_revision" in statement for statement in statements) == 1
