@@ -45,6 +45,43 @@ class WalkView:
     pages: int = 1
 
 
+@dataclass(frozen=True)
+class WalkHead:
+    """What the walk page's header shows of the walk itself (kept with the cached part)."""
+
+    id: uuid.UUID
+    title: str
+    purpose: str | None
+    status: str
+    started_at: datetime
+    site_name: str
+    observer_id: int
+    observer_label: str
+
+    @classmethod
+    def of(cls, walk: Walk) -> WalkHead:
+        return cls(
+            walk.id,
+            walk.title,
+            walk.purpose,
+            walk.status,
+            walk.started_at,
+            walk.site.name,
+            walk.observer_id,
+            walk.observer.label,
+        )
+
+
+@dataclass(frozen=True)
+class WalkPage:
+    """A walk page as cached: its header, counts, rights and the rendered timeline."""
+
+    head: WalkHead
+    counts: dict[str, int]
+    editable: bool
+    body: str
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 

@@ -82,23 +82,31 @@ def show_walk(walk_id: uuid.UUID):
     """The walk's timeline, newest first, a page at a time, with the contradictions found so
     far; `?record=<id>` opens the page that holds that record."""
     revision.current()  # first: the cached part is keyed by the data read after it
-    walk = db.get_or_404(Walk, walk_id, options=[joinedload(Walk.site), joinedload(Walk.observer)])
-    editable = records.can_edit_walk(current_user, walk)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     record = _uuid_arg("record")
 
-    def build() -> tuple[dict[str, int], str]:
+    def build() -> timeline.WalkPage | None:
+        walk = db.session.get(
+            Walk, walk_id, options=[joinedload(Walk.site), joinedload(Walk.observer)]
+        )
+        if walk is None:
+            return None
+        editable = records.can_edit_walk(current_user, walk)
         view = timeline.walk_timeline(walk, page, record)
         body = render_template("capture/_walk_body.html", walk=walk, view=view, editable=editable)
-        return view.counts, body
+        return timeline.WalkPage(timeline.WalkHead.of(walk), view.counts, editable, body)
 
-    counts, body = page_cache.cached("walk", (walk.id, page, record, editable), build)
+    # Per user: what one may edit on a walk, another may only read. A cached page costs
+    # no query beyond the session's user (which reads the data revision with it).
+    shown = page_cache.cached("walk", (walk_id, page, record, current_user.id), build)
+    if shown is None:
+        abort(404)
     return render_template(
         "capture/walk.html",
-        walk=walk,
-        counts=counts,
-        body=Markup(body),  # noqa: S704  (rendered by Jinja with autoescape, then cached)
-        editable=editable,
+        walk=shown.head,
+        counts=shown.counts,
+        body=Markup(shown.body),  # noqa: S704  (rendered by Jinja with autoescape, then cached)
+        editable=shown.editable,
         finish_form=EmptyForm(),
     )
 

@@ -86,7 +86,9 @@ def test_a_second_read_is_served_from_the_cache_with_fewer_queries(app, login_as
         page_two = client.get(f"/walks/{walk}").get_data(as_text=True)
 
     assert len(second) < len(first)
+    # Only the session's user (with the data revision): not the walk, not its records.
     assert not any("FROM facts" in statement for statement in second)
+    assert not any("FROM walks" in statement for statement in second)
     assert page_two == page_one
     assert "observed 0 of 3" in _explanation(page_two)
 
@@ -264,3 +266,10 @@ def test_a_batch_replaces_the_token_once_not_per_record(app, make_user, make_wal
     with counting_queries(app) as statements:
         _seen(write, user, walk, performed=False, n=5)  # five records, five savepoints
     assert sum("data_revision" in statement for statement in statements) == 1
+
+
+def test_an_unknown_walk_is_not_found_every_time(login_as):
+    client, _ = login_as("observer")
+    missing = uid()
+    assert client.get(f"/walks/{missing}").status_code == 404
+    assert client.get(f"/walks/{missing}").status_code == 404
