@@ -105,6 +105,10 @@ class _Context:
     # The batch's walks, held here: the session's identity map keeps only weak references,
     # so without this each record of a batch would load its walk again.
     walks: dict[uuid.UUID, Walk] = field(default_factory=dict)
+    # The batch's records as stored (None: new), looked up together before writing.
+    stored: dict[type, dict[uuid.UUID, Any]] = field(default_factory=dict)
+    # Topic keys looked up for every site at once: one not in topic_cache is new.
+    topic_keys_read: set[str] = field(default_factory=set)
 
 
 # -- public API ------------------------------------------------------------------------------
@@ -220,6 +224,7 @@ def _write_once(actor: User, records: list[Any], atomic: bool) -> WriteResult:
         seen[key] = index
         valid.append((index, type_, record))
 
+    _look_up_together(ctx, valid)
     for index, type_, record in sorted(valid, key=lambda item: (WRITE_ORDER[item[1]], item[0])):
         if seen[f"{type_}:{parse_uuid(record['id'])}"] != index:
             continue
@@ -244,6 +249,7 @@ def _write_once(actor: User, records: list[Any], atomic: bool) -> WriteResult:
         except _Reject as reject:
             savepoint.rollback()
             ctx.topic_cache.clear()  # topics made inside the savepoint are gone with it
+            ctx.topic_keys_read.clear()
             results[index] = RecordResult(
                 record["id"], type_, "rejected", [reject.error], reject.status
             )
@@ -258,6 +264,35 @@ def _write_once(actor: User, records: list[Any], atomic: bool) -> WriteResult:
     changed, cleared = gap_updates.refresh(ctx.topics, ctx.statements)
     db.session.commit()
     return WriteResult(done, changed, cleared)
+
+
+_WALK_RECORDS = {"place": Place, "thing": Thing, "fact": Fact, "statement": Statement}
+
+
+def _look_up_together(ctx: _Context, valid: list[tuple[int, str, dict]]) -> None:
+    """Load the batch's walk records that already exist, and the topics its records name,
+    a query per kind instead of one per record (a sync batch is mostly new records)."""
+    for type_, model in _WALK_RECORDS.items():
+        ids = sorted({parse_uuid(r["id"]) for _, t, r in valid if t == type_})
+        stored: dict[uuid.UUID, Any] = dict.fromkeys(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            stored.update(
+                (o.id, o) for o in db.session.scalars(select(model).where(model.id.in_(chunk)))
+            )
+        if ids:
+            ctx.stored[model] = stored
+    keys = sorted(
+        {topic_key(r["topic"]) for _, _, r in valid if isinstance(r.get("topic"), str)} - {""}
+    )
+    for start in range(0, len(keys), 500):
+        rows = db.session.execute(
+            select(Topic.site_id, Topic.key, Topic.id).where(
+                Topic.key.in_(keys[start : start + 500])
+            )
+        )
+        ctx.topic_cache.update(((site_id, key), topic_id) for site_id, key, topic_id in rows)
+    ctx.topic_keys_read.update(keys)
 
 
 def _references(record: dict) -> set[str]:
@@ -329,7 +364,9 @@ def _editable_walk(ctx: _Context, model: type, record: dict) -> tuple[Walk, Any]
     if walk is None:
         raise _Reject("walk", "Unknown walk.", 404)
     ctx.walks[walk_id] = walk
-    existing = db.session.get(model, parse_uuid(record["id"]))
+    record_id = parse_uuid(record["id"])
+    stored = ctx.stored.get(model, {})
+    existing = stored[record_id] if record_id in stored else db.session.get(model, record_id)
     if existing is not None and existing.walk_id != walk.id:
         raise _Reject("walk", "A record cannot move to another walk.", 409)
     if not can_edit_walk(ctx.actor, walk):
@@ -363,7 +400,11 @@ def _topic_id(ctx: _Context, site_id: uuid.UUID, name: str | None) -> int | None
     cached = ctx.topic_cache.get((site_id, key))
     if cached is not None:
         return cached
-    topic_id = db.session.scalar(select(Topic.id).where(Topic.site_id == site_id, Topic.key == key))
+    topic_id = None
+    if key not in ctx.topic_keys_read:
+        topic_id = db.session.scalar(
+            select(Topic.id).where(Topic.site_id == site_id, Topic.key == key)
+        )
     if topic_id is None:
         topic = Topic(site_id=site_id, name=" ".join(name.split()), key=key)
         db.session.add(topic)

@@ -7,6 +7,7 @@ import pytest
 from gemba.extensions import db
 from gemba.models import Fact, Gap, Statement, Topic
 from tests.conftest import uid
+from tests.web.test_walk_pages import counting_queries
 
 
 def _count(app, model) -> int:
@@ -219,3 +220,28 @@ def test_invalid_records_name_the_field(app, make_user, make_walk, write, record
     assert field in [e.field for e in result.errors]
     assert _count(app, Fact) == 0
     assert _count(app, Statement) == 0
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_a_batch_looks_up_its_records_and_topics_together(app, make_user, make_walk, write, size):
+    """A sync batch of new facts: one lookup of the records, one of the topics, however
+    many records it holds; sending it again finds them all and changes nothing."""
+    user = make_user("observer")
+    walk = make_walk(user)
+    batch = [
+        {"type": "fact", "id": uid(), "walk": walk, "text": "Seen", "topic": f"Topic {n}"}
+        for n in range(size)
+    ]
+    with counting_queries(app) as first:
+        write(user, *batch)
+    with counting_queries(app) as again:
+        result = write(user, *batch)
+
+    record_lookups = [s for s in first if "FROM facts" in s and "facts.id IN" in s]
+    single_lookups = [s for s in first if "FROM facts" in s and "facts.id = " in s]
+    topic_lookups = [s for s in first if "FROM topics" in s]
+    assert len(record_lookups) == 1
+    assert single_lookups == []
+    assert len(topic_lookups) == 1
+    assert {r.status for r in result.results} == {"unchanged"}
+    assert not any(s.startswith("INSERT INTO facts") for s in again)
