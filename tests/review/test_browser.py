@@ -69,8 +69,11 @@ def test_analyst_confirms_a_gap_decides_an_action_and_prints_the_report(browser,
     expect(page.locator(".gap-row")).to_have_count(5)
     first_claim = page.locator(".gap-row .claim").first.inner_text()
 
-    # Keyboard: j focuses the first row, j/k move, Enter opens.
+    # Keyboard: j focuses the first row, j/k move, Enter opens. The rows can arrive before
+    # review.js (a module) runs: wait for the page's load, and for j to have taken effect.
+    page.wait_for_load_state("load")
     page.keyboard.press("j")
+    page.wait_for_function("document.activeElement?.matches('[data-row]')")
     page.keyboard.press("j")
     page.keyboard.press("k")
     focused = page.evaluate("document.activeElement.querySelector('.claim').textContent")
