@@ -35,7 +35,11 @@ def init_app(app: Flask) -> None:
 
 def cached(name: str, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     """`build()`'s result for this key at the current data revision, built at most once
-    per revision (per worker, with the memory store)."""
+    per revision (per worker, with the memory store).
+
+    The token must be read before the data `build()` reads; the session's user loader
+    reads it first thing in every request, and this function before calling `build()`.
+    """
     if not current_app.config.get("GEMBA_PAGE_CACHE", True):
         return build()
     digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()

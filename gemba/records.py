@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -266,33 +266,33 @@ def _write_once(actor: User, records: list[Any], atomic: bool) -> WriteResult:
     return WriteResult(done, changed, cleared)
 
 
-_WALK_RECORDS = {"place": Place, "thing": Thing, "fact": Fact, "statement": Statement}
-
-
 def _look_up_together(ctx: _Context, valid: list[tuple[int, str, dict]]) -> None:
     """Load the batch's walk records that already exist, and the topics its records name,
     a query per kind instead of one per record (a sync batch is mostly new records)."""
-    for type_, model in _WALK_RECORDS.items():
+    for type_ in ("place", "thing", "fact", "statement"):
+        model = MODELS[type_]
         ids = sorted({parse_uuid(r["id"]) for _, t, r in valid if t == type_})
-        stored: dict[uuid.UUID, Any] = dict.fromkeys(ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            stored.update(
-                (o.id, o) for o in db.session.scalars(select(model).where(model.id.in_(chunk)))
-            )
-        if ids:
-            ctx.stored[model] = stored
+        if not ids:
+            continue
+        ctx.stored[model] = dict.fromkeys(ids)
+        for chunk in _chunks(ids):
+            found = db.session.scalars(select(model).where(model.id.in_(chunk)))
+            ctx.stored[model].update((obj.id, obj) for obj in found)
     keys = sorted(
         {topic_key(r["topic"]) for _, _, r in valid if isinstance(r.get("topic"), str)} - {""}
     )
-    for start in range(0, len(keys), 500):
+    for chunk in _chunks(keys):
         rows = db.session.execute(
-            select(Topic.site_id, Topic.key, Topic.id).where(
-                Topic.key.in_(keys[start : start + 500])
-            )
+            select(Topic.site_id, Topic.key, Topic.id).where(Topic.key.in_(chunk))
         )
         ctx.topic_cache.update(((site_id, key), topic_id) for site_id, key, topic_id in rows)
     ctx.topic_keys_read.update(keys)
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    """Bounded IN lists, whatever the size of the batch."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _references(record: dict) -> set[str]:

@@ -167,7 +167,7 @@ def _page_keys(walk_id: uuid.UUID, page: int) -> list[tuple[str, uuid.UUID]]:
 
 
 def _timeline_keys(walk_id: uuid.UUID):
-    """(kind, id, at) of every record of the walk, as one subquery to count, order and page."""
+    """(kind, id, at) of every record of the walk, as one subquery (to find a record's page)."""
     parts = [
         select(
             literal_column(f"'{kind}'").label("kind"), model.id, model.observed_at.label("at")

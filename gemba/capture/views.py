@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from gemba import page_cache, photos, records, revision, timeline
+from gemba import page_cache, photos, records, timeline
 from gemba.auth.forms import EmptyForm
 from gemba.capture.forms import (
     ERROR_FIELDS,
@@ -81,7 +81,6 @@ def start_walk():
 def show_walk(walk_id: uuid.UUID):
     """The walk's timeline, newest first, a page at a time, with the contradictions found so
     far; `?record=<id>` opens the page that holds that record."""
-    revision.current()  # first: the cached part is keyed by the data read after it
     page = max(1, request.args.get("page", 1, type=int) or 1)
     record = _uuid_arg("record")
 

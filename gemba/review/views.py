@@ -23,7 +23,7 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from gemba import page_cache, revision
+from gemba import page_cache
 from gemba.capture.forms import choices
 from gemba.database import begin_write
 from gemba.domain.units import format_number
@@ -101,7 +101,6 @@ def uuid_arg(name: str) -> uuid.UUID | None:
 @login_required
 def inbox():
     """All gaps, strongest first, with filters, counts per status and pages."""
-    revision.current()  # first: the cached part is keyed by the data read after it
 
     def build() -> str:
         form, filters = _filter_form()
