@@ -95,6 +95,10 @@ class _Reject(Exception):
         self.status = status
 
 
+class _Isolate(Exception):
+    """A record was refused on the fast path: write the batch again, a savepoint per record."""
+
+
 @dataclass
 class _Context:
     actor: User
@@ -122,9 +126,16 @@ def write(actor: User, records: Iterable[Any], *, atomic: bool = False) -> Write
     come in any order (parents are written first); a record sent again is unchanged.
     """
     records = list(records)
+    isolate = False
     for attempt in range(3):
         try:
-            return _write_once(actor, records, atomic)
+            return _write_once(actor, records, atomic, isolate)
+        except _Isolate:
+            # Rare: a record that validated was refused (unknown walk, someone else's
+            # record). Only a savepoint per record keeps the others, so start again so.
+            db.session.rollback()
+            isolate = False
+            return _write_once(actor, records, atomic, isolate)
         except (IntegrityError, OperationalError) as exc:
             # A concurrent writer created the same record or topic first, or the database
             # chose this transaction to lose a lock: try again, now it is an update or
@@ -200,7 +211,11 @@ def can_edit_walk(actor: User, walk: Walk) -> bool:
 # -- the batch ------------------------------------------------------------------------------
 
 
-def _write_once(actor: User, records: list[Any], atomic: bool) -> WriteResult:
+def _write_once(actor: User, records: list[Any], atomic: bool, isolate: bool) -> WriteResult:
+    """One try at the batch. Most batches are all accepted, so the fast path applies every
+    record in the one transaction and flushes once (a statement per table, not three per
+    record); the first refusal on it raises _Isolate, and `isolate` then wraps each record
+    in a savepoint, so a refused record leaves nothing behind and the rest are kept."""
     begin_write()
     ctx = _Context(actor)
     results: list[RecordResult | None] = [None] * len(records)
@@ -240,6 +255,12 @@ def _write_once(actor: User, records: list[Any], atomic: bool) -> WriteResult:
             )
             rejected_ids.add(str(parse_uuid(record["id"])))
             continue
+        if not isolate:
+            try:
+                results[index] = RecordResult(record["id"], type_, _APPLY[type_](ctx, record))
+            except _Reject as reject:
+                raise _Isolate from reject
+            continue
         savepoint = db.session.begin_nested()
         try:
             status = _APPLY[type_](ctx, record)
@@ -261,6 +282,7 @@ def _write_once(actor: User, records: list[Any], atomic: bool) -> WriteResult:
         raise RecordInvalid(
             [e for r in refused for e in r.errors], max(r.http_status for r in refused)
         )
+    db.session.flush()
     changed, cleared = gap_updates.refresh(ctx.topics, ctx.statements)
     db.session.commit()
     return WriteResult(done, changed, cleared)
@@ -630,7 +652,6 @@ def _apply_statement(ctx: _Context, record: dict) -> str:
     _shared_references(ctx, record, walk, values)
     _drop_null_time(values)
     obj, status = _upsert(Statement, statement_id, values, before)
-    db.session.flush()
     _note_touched(ctx, "statement", obj)
     return status
 
@@ -672,7 +693,6 @@ def _apply_fact(ctx: _Context, record: dict) -> str:
         if {t.id for t in obj.things} != {t.id for t in things}:
             obj.things = things
             status = "updated" if status == "unchanged" else status
-    db.session.flush()
     _note_touched(ctx, "fact", obj, new=before is None)
     return status
 

@@ -248,3 +248,53 @@ def test_a_batch_looks_up_its_records_and_topics_together(app, make_user, make_w
     assert len(topic_lookups) == 1
     assert {r.status for r in result.results} == {"unchanged"}
     assert not any(s.startswith("INSERT INTO facts") for s in again)
+
+
+def test_a_clean_batch_writes_its_records_in_one_statement_without_savepoints(
+    app, make_user, make_walk, write
+):
+    """Ten new facts, all accepted: one INSERT for all of them and no savepoint per record
+    (what a phone's sync batch costs the database)."""
+    user = make_user("observer")
+    walk = make_walk(user)
+    batch = [
+        {"type": "fact", "id": uid(), "walk": walk, "text": f"Seen {n}", "performed": n % 2 == 0}
+        for n in range(10)
+    ]
+    with counting_queries(app) as statements:
+        result = write(user, *batch)
+
+    assert [r.status for r in result.results] == ["created"] * 10
+    assert len([s for s in statements if s.startswith("INSERT INTO facts")]) == 1
+    assert not any("SAVEPOINT" in s for s in statements)
+    assert _count(app, Fact) == 10
+
+
+def test_a_record_refused_late_leaves_nothing_and_the_rest_of_the_batch_is_kept(
+    app, make_user, make_walk, write
+):
+    """The fact names a new topic and a thing that is not on the walk: it is refused after
+    its topic was made and the fact added, so the batch is written again with a savepoint
+    per record; the good records stay, the refused one leaves no fact and no topic."""
+    user = make_user("observer")
+    walk = make_walk(user)
+    before = {"type": "fact", "id": uid(), "walk": walk, "text": "Gloves on", "topic": "Gloves"}
+    refused = {
+        "type": "fact",
+        "id": uid(),
+        "walk": walk,
+        "text": "Used the jig",
+        "topic": "A topic nobody named before",
+        "things": [uid()],
+    }
+    after = {"type": "statement", "id": uid(), "walk": walk, "text": "We always use the jig"}
+    result = write(user, before, refused, after)
+
+    assert [r.status for r in result.results] == ["created", "rejected", "created"]
+    assert result.results[1].errors[0].field == "things.0"
+    assert result.results[1].http_status == 404
+    assert _count(app, Fact) == 1
+    assert _count(app, Statement) == 1
+    with app.app_context():
+        names = db.session.scalars(db.select(Topic.name)).all()
+    assert names == ["Gloves"]
