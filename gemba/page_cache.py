@@ -15,7 +15,7 @@ all workers with `CACHE_TYPE = "RedisCache"` and `CACHE_REDIS_URL`. A cache that
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from typing import TypeVar
 
 from flask import Flask, current_app
@@ -33,17 +33,24 @@ def init_app(app: Flask) -> None:
     cache.init_app(app)
 
 
-def cached(name: str, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+def cached(
+    name: str,
+    key: tuple[Hashable, ...],
+    build: Callable[[], T],
+    reads: Collection[str] | None = None,
+) -> T:
     """`build()`'s result for this key at the current data revision, built at most once
     per revision (per worker, with the memory store).
 
-    The token must be read before the data `build()` reads; the session's user loader
-    reads it first thing in every request, and this function before calling `build()`.
+    `reads` names every table `build()` reads: the entry then lasts until one of them
+    is written. Without it, any write makes a new entry. The tokens must be read before
+    the data `build()` reads; the session's user loader reads them first thing in every
+    request, and this function before calling `build()`.
     """
     if not current_app.config.get("GEMBA_PAGE_CACHE", True):
         return build()
     digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-    full_key = f"{name}:{revision.current()}:{digest}"
+    full_key = f"{name}:{revision.current(reads)}:{digest}"
     try:
         found = cache.get(full_key)
     except Exception:  # noqa: BLE001  (a cache is an optimisation: never fail a page for it)

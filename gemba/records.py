@@ -126,24 +126,24 @@ def write(actor: User, records: Iterable[Any], *, atomic: bool = False) -> Write
     come in any order (parents are written first); a record sent again is unchanged.
     """
     records = list(records)
-    isolate = False
-    for attempt in range(3):
+    isolate, conflicts = False, 0
+    while True:
         try:
             return _write_once(actor, records, atomic, isolate)
         except _Isolate:
             # Rare: a record that validated was refused (unknown walk, someone else's
             # record). Only a savepoint per record keeps the others, so start again so.
             db.session.rollback()
-            isolate = False
-            return _write_once(actor, records, atomic, isolate)
+            isolate = True
+            continue
         except (IntegrityError, OperationalError) as exc:
             # A concurrent writer created the same record or topic first, or the database
             # chose this transaction to lose a lock: try again, now it is an update or
             # unchanged. Anything else (a full disk, say) is not helped by trying again.
             db.session.rollback()
-            if attempt == 2 or not worth_retrying(exc):
+            conflicts += 1
+            if conflicts == 3 or not worth_retrying(exc):
                 raise
-    raise AssertionError("unreachable")
 
 
 def worth_retrying(exc: Exception) -> bool:

@@ -1,72 +1,139 @@
-"""The data revision: a token that changes in the same transaction as any write.
+"""The data revision: tokens that change in the same transaction as the writes they cover.
 
-Read-side caches key their entries by the token (gemba/page_cache.py). Rather than
-each write path naming what it invalidates, which is easy to get wrong once (a gap's
-explanation changes when a fact lands in *another* walk), the session itself notices
-that it wrote and replaces the token just before it commits:
+Read-side caches key their entries by tokens (gemba/page_cache.py). Rather than each
+write path naming what it invalidates, which is easy to get wrong once (a gap's
+explanation changes when a fact lands in *another* walk), the database connection
+notices what it wrote and the session replaces the tokens just before it commits:
 
-- `after_flush` fires only when the unit of work had changes to send;
-- `do_orm_execute` sees every statement run through the session, so bulk
-  `insert()/update()/delete()` and textual SQL count as writes too;
-- `before_commit` then upserts the one row with a new random token, inside the
-  transaction, so the token and the data it stands for become visible together.
+- every INSERT, UPDATE or DELETE names its table; the connection collects them for
+  the transaction, with the tables the database itself changes in turn (foreign keys
+  with ON DELETE CASCADE or SET NULL). A statement it cannot read (textual SQL other
+  than a SELECT) counts as a write to every table;
+- `before_commit` then upserts, inside the transaction, a new random token for each
+  table written and for the scope "*" (any write), in one statement, so the tokens and
+  the data they stand for become visible together.
 
-A random token, not a counter: a restored backup brings back the token of its own
-data, and a cache entry made under that token showed exactly that data.
+A page keyed by "*" is rebuilt after any write; one keyed by the tables it reads (the
+gap inbox) survives writes elsewhere (a photo upload). A random token, not a counter:
+a restored backup brings back the tokens of its own data, and a cache entry made under
+them showed exactly that data.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from flask import g, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import Engine, Table, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.dml import UpdateBase
 
 from gemba.extensions import db
 from gemba.models import DataRevision
+from gemba.models.base import Base
 
-ROW_ID = 1
+ANY = "*"  # the scope every write replaces
 M = TypeVar("M")
-_WROTE = "gemba_wrote"
+_WROTE = "gemba_wrote"  # session.info: this transaction wrote through the session
+_TABLES = "gemba_written_tables"  # connection.info: what the transaction wrote
+# Statements that never change data, by their first word.
+_READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA", "SHOW")
+_TOKENS = select(
+    func.aggregate_strings(DataRevision.scope + "=" + DataRevision.token, " ")
+).scalar_subquery()
 
 
-def current() -> str:
-    """The token of the data this request reads (read once per request, before any data).
+def current(tables: Iterable[str] | None = None) -> str:
+    """The token of the data this request reads: of any write (`tables` None), or of the
+    writes to these tables. Read once per request, before any data.
 
     Read it before the data it keys: a write that commits in between then leaves the
     newer data under the older token, which nobody asks for again.
     """
-    if has_app_context() and "data_revision" in g:
-        return g.data_revision
-    token = db.session.scalar(select(DataRevision.token).where(DataRevision.id == ROW_ID))
-    token = token or "none"
-    if has_app_context():
-        g.data_revision = token
-    return token
+    tokens = _tokens()
+    if tables is None:
+        return tokens.get(ANY, "none")
+    joined = " ".join(f"{name}={tokens.get(name, '-')}" for name in sorted(set(tables)))
+    return hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
 
 
 def load_with_token(model: type[M], ident: Any) -> M | None:
-    """`session.get(model, ident)` that also reads the token in the same statement.
+    """`session.get(model, ident)` that also reads the tokens in the same statement.
 
-    The session's user is the first thing every page loads; reading the token with it
+    The session's user is the first thing every page loads; reading the tokens with it
     saves the cached pages a round trip to the database.
     """
-    token = select(DataRevision.token).where(DataRevision.id == ROW_ID).scalar_subquery()
-    row = db.session.execute(select(model, token).where(model.id == ident)).first()
+    row = db.session.execute(select(model, _TOKENS).where(model.id == ident)).first()
     if row is None:
         return None
     if has_app_context() and "data_revision" not in g:
-        g.data_revision = row[1] or "none"
+        g.data_revision = _parse(row[1])
     return row[0]
 
 
-def _upsert(dialect_name: str, token: str):
-    module = postgresql if dialect_name == "postgresql" else sqlite
-    statement = module.insert(DataRevision).values(id=ROW_ID, token=token)
-    return statement.on_conflict_do_update(index_elements=["id"], set_={"token": token})
+def _tokens() -> dict[str, str]:
+    if has_app_context() and "data_revision" in g:
+        return g.data_revision
+    tokens = _parse(db.session.scalar(select(_TOKENS)))
+    if has_app_context():
+        g.data_revision = tokens
+    return tokens
+
+
+def _parse(joined: str | None) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in (joined or "").split())
+
+
+# -- what a transaction wrote -------------------------------------------------------------------
+
+
+def _dependents() -> dict[str, set[str]]:
+    """Table -> the tables the database changes when a row of it goes (cascades and SET
+    NULL, followed all the way)."""
+    direct: dict[str, set[str]] = {name: set() for name in Base.metadata.tables}
+    for table in Base.metadata.tables.values():
+        for fk in table.foreign_keys:
+            if (fk.ondelete or "").upper() in ("CASCADE", "SET NULL", "SET DEFAULT"):
+                direct.setdefault(fk.column.table.name, set()).add(table.name)
+    closed: dict[str, set[str]] = {}
+    for name in direct:
+        seen, todo = set(), [name]
+        while todo:
+            for child in direct.get(todo.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        closed[name] = seen
+    return closed
+
+
+_DEPENDENTS = _dependents()
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_statement(conn, cursor, statement: str, parameters, context, executemany) -> None:
+    """Collect the tables this transaction writes (every engine: backups and tests too)."""
+    target = getattr(getattr(context, "compiled", None), "statement", None)
+    if isinstance(target, UpdateBase) and isinstance(target.table, Table):
+        conn.info.setdefault(_TABLES, set()).add(target.table.name)
+    elif not _is_read(statement):
+        conn.info.setdefault(_TABLES, set()).add(ANY)  # textual or unknown: anything may change
+
+
+def _is_read(statement: str) -> bool:
+    words = statement.split(None, 1)
+    return not words or words[0].upper() in _READS
+
+
+@event.listens_for(Engine, "begin")
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _forget_tables(conn) -> None:
+    conn.info.pop(_TABLES, None)
 
 
 @event.listens_for(db.session, "after_flush")
@@ -81,20 +148,33 @@ def _executed(state: ORMExecuteState) -> None:
 
 
 @event.listens_for(db.session, "before_commit")
-def _replace_token(session: Session) -> None:
+def _replace_tokens(session: Session) -> None:
     if session.in_nested_transaction():
-        return  # a savepoint: the outermost commit replaces the token, once
+        return  # a savepoint: the outermost commit replaces the tokens, once
     session.flush()  # changes still pending are part of this commit too
     if not session.info.pop(_WROTE, False):
         return
-    bind = session.get_bind(DataRevision)
-    token = uuid.uuid4().hex
     # Through the connection, not session.execute: that would count as a write again.
-    session.connection(bind_arguments={"mapper": DataRevision.__mapper__}).execute(
-        _upsert(bind.dialect.name, token)
-    )
+    conn = session.connection(bind_arguments={"mapper": DataRevision.__mapper__})
+    written = set(conn.info.pop(_TABLES, ())) or {ANY}
+    if ANY in written:
+        written.update(Base.metadata.tables)
+    for name in list(written):
+        written.update(_DEPENDENTS.get(name, ()))
+    written.discard(DataRevision.__tablename__)
+    written.add(ANY)
+    conn.execute(_upsert(conn.dialect.name, sorted(written), uuid.uuid4().hex))
+    conn.info.pop(_TABLES, None)
     if has_app_context():
         g.pop("data_revision", None)  # this request now reads the data it just wrote
+
+
+def _upsert(dialect_name: str, scopes: list[str], token: str):
+    module = postgresql if dialect_name == "postgresql" else sqlite
+    statement = module.insert(DataRevision).values([{"scope": s, "token": token} for s in scopes])
+    return statement.on_conflict_do_update(
+        index_elements=["scope"], set_={"token": statement.excluded.token}
+    )
 
 
 @event.listens_for(db.session, "after_rollback")

@@ -42,6 +42,12 @@ from gemba.triage import triage
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
+# Every table the inbox's cached part reads (tests/review/test_inbox_cache.py checks it):
+# the inbox is rebuilt when one of them is written, not after a photo upload.
+INBOX_READS = frozenset(
+    ("facts", "gaps", "personas", "places", "sites", "statements", "topics", "users", "walks")
+)
+
 TRIAGE = {
     "confirm": (GapStatus.confirmed, "Gap confirmed."),
     "dismiss": (GapStatus.dismissed, "Gap dismissed."),
@@ -113,7 +119,7 @@ def inbox():
             here=request.full_path,
         )
 
-    body = page_cache.cached("inbox", (request.full_path,), build)
+    body = page_cache.cached("inbox", (request.full_path,), build, INBOX_READS)
     # Rendered by Jinja with autoescape, then cached as a string.
     return render_template("review/inbox.html", body=Markup(body))  # noqa: S704
 
