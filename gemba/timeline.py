@@ -22,6 +22,7 @@ from gemba.models import Fact, Gap, Persona, Place, Site, Statement, Thing, Topi
 PER_PAGE = 30
 # The strongest contradicted gaps named at the top of a walk; a long walk can touch hundreds.
 PANEL_GAPS = 10
+_CHUNK = 4 * PANEL_GAPS  # gap candidates read at a time for the panel
 KINDS = ("place", "thing", "fact", "statement")
 
 
@@ -231,8 +232,9 @@ def _strongest_gaps(walk: Walk) -> tuple[list[Gap], bool]:
         .where(Fact.walk_id == walk.id, Fact.topic_id.is_not(None))
         .scalar_subquery()
     )
-    # In score order along the (site, score) index, so the loop below stops early.
-    candidates = db.session.execute(
+    # In score order along the (site, score) index, a chunk at a time (plain LIMIT/OFFSET:
+    # on PostgreSQL a streamed result would cost a server-side cursor's round trips).
+    candidates = (
         select(Gap.id, Gap.walk_id, Gap.topic_id, Gap.evidence)
         .where(
             Gap.contradicted.is_(True),
@@ -240,18 +242,20 @@ def _strongest_gaps(walk: Walk) -> tuple[list[Gap], bool]:
             or_(Gap.walk_id == walk.id, Gap.topic_id.in_(topics)),
         )
         .order_by(Gap.score.desc(), Gap.id)
-        .execution_options(yield_per=4 * PANEL_GAPS)
+        .limit(_CHUNK)
     )
     found: list[uuid.UUID] = []
-    for chunk in candidates.partitions():
+    offset = 0
+    while len(found) <= PANEL_GAPS:
+        chunk = db.session.execute(candidates.offset(offset)).all()
         on_topics = {topic for _, walk_id, topic, _ in chunk if walk_id != walk.id and topic}
         mine = _fact_ids_on_topics(walk.id, on_topics)
         for gap_id, walk_id, _, evidence in chunk:
-            if walk_id == walk.id or mine.intersection(evidence):
-                found.append(gap_id)
-        if len(found) > PANEL_GAPS:
+            if (walk_id == walk.id or mine.intersection(evidence)) and gap_id not in found:
+                found.append(gap_id)  # (a write between chunks may shift a row into the next)
+        if len(chunk) < _CHUNK:
             break
-    candidates.close()
+        offset += _CHUNK
     if not found:
         return [], False
     gaps = db.session.scalars(
