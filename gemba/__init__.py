@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.ensure_secret_key(app)
     database.configure(app)
     db.init_app(app)
+    database.end_reads_with_commit(app)
     migrate.init_app(app, db, directory=database.MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

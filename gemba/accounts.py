@@ -122,6 +122,12 @@ def hash_token(token: str) -> str:
 
 def user_for_token(token: str) -> User | None:
     """The active user behind a bearer token that is not revoked."""
+    row = usable_token(token)
+    return None if row is None else row.user
+
+
+def usable_token(token: str) -> ApiToken | None:
+    """The token's row if it is not revoked and its user is active."""
     row = db.session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
@@ -129,7 +135,7 @@ def user_for_token(token: str) -> User | None:
     )
     if row is None or not row.user.active:
         return None
-    return row.user
+    return row
 
 
 def revoke_token(token_row: ApiToken) -> None:

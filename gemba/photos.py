@@ -13,7 +13,7 @@ import hashlib
 import logging
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ __all__ = [
     "find_record",
     "photo_json",
     "photos_of_records",
+    "photos_on_walk_page",
     "photos_of_walk",
     "save_photo",
     "store",
@@ -413,6 +414,26 @@ def photos_of_records(record_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[P
         db.session.scalars(
             select(Photo)
             .where(or_(*(column.in_(ids) for _, column in KINDS.values())))
+            .order_by(Photo.created_at, Photo.id)
+        )
+    )
+
+
+def photos_on_walk_page(
+    walk_id: uuid.UUID, on_page: Mapping[str, Collection[uuid.UUID]]
+) -> dict[uuid.UUID, list[Photo]]:
+    """The photos of a walk page's records (kind -> ids), by record, in one query.
+
+    Along the walk's photos and only the columns of the kinds on the page: an OR of
+    every kind's column over every id would read the whole photos table instead.
+    """
+    conditions = [KINDS[kind][1].in_(ids) for kind, ids in on_page.items() if ids]
+    if not conditions:
+        return {}
+    return photos_by_record(
+        db.session.scalars(
+            select(Photo)
+            .where(Photo.walk_id == walk_id, or_(*conditions))
             .order_by(Photo.created_at, Photo.id)
         )
     )

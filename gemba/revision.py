@@ -177,6 +177,16 @@ def _upsert(dialect_name: str, scopes: list[str], token: str):
     )
 
 
+def wrote_uncommitted(session: Session) -> bool:
+    """Whether the session's open transaction holds writes (flushed, pending or issued
+    through its connection) that nobody has committed."""
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        return True
+    if not session.in_transaction():
+        return False
+    return bool(session.connection().info.get(_TABLES))
+
+
 @event.listens_for(db.session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_WROTE, None)

@@ -123,7 +123,7 @@ def walk_timeline(walk: Walk, page: int = 1, record: uuid.UUID | None = None) ->
         more_gaps=more,
         gap_by_statement=_statement_gaps(on_page["statement"]),
         contradicting_facts=_contradicting(walk, [loaded[f] for f in on_page["fact"]]),
-        photos=photos.photos_of_records(loaded),
+        photos=photos.photos_on_walk_page(walk.id, on_page),
         page=page,
         pages=pages,
     )

@@ -9,7 +9,7 @@ carries both, the session wins and the CSRF check applies.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Request, current_app, g, request
 from flask_login import current_user
@@ -46,16 +46,22 @@ def _user_from_bearer(req: Request) -> User | None:
     token = bearer_token(req)
     if token is None:
         return None
-    user = accounts.user_for_token(token)
-    if user is not None:
-        g.api_bearer = True
-        _touch(token)
-    return user
-
-
-def _touch(token: str) -> None:
-    """Note when a token was last used (best effort: a busy database is no reason to fail)."""
+    row = accounts.usable_token(token)
+    if row is None:
+        return None
+    g.api_bearer = True
     now = utcnow()
+    if row.last_used_at is None or row.last_used_at < now - TOUCH_EVERY:
+        _touch(token, now)
+    return row.user
+
+
+def _touch(token: str, now: datetime) -> None:
+    """Note when a token was last used (best effort: a busy database is no reason to fail).
+
+    Only once a minute: the call that finds it recent writes nothing, so it neither
+    rolls back (which would drop the connection's prepared statements) nor commits.
+    """
     try:
         result = db.session.execute(
             update(ApiToken)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import Select, func, literal_column, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from gemba.extensions import db
@@ -65,6 +66,12 @@ class InboxFilters:
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "score"
+
+    @property
+    def narrowed(self) -> int:
+        """How many filters narrow the inbox beyond its status and order."""
+        values = (self.site, self.walk, self.topic, self.topic_id, self.persona)
+        return sum(1 for value in (*values, self.date_from, self.date_to) if value)
 
     def args(self, **override: Any) -> dict[str, Any]:
         """The filters as query-string arguments (for links that keep them)."""
@@ -157,12 +164,36 @@ def inbox(filters: InboxFilters, page: int) -> Inbox:
         counts[status] = n
     query = _ordered(filtered_gaps(filters), filters.sort).options(*gap_options())
     # The counts per status already hold the total: no second count of the same rows.
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=False)
+    pagination = PlannedPagination(
+        select=query,
+        session=db.session(),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+        count=False,
+    )
     pagination.total = (
         sum(counts.values()) if filters.status == "all" else counts.get(filters.status, 0)
     )
     first_ids = [gap.evidence[0] for gap in pagination.items if gap.evidence]
     return Inbox(pagination, counts, sum(counts.values()), fact_texts(first_ids))
+
+
+class PlannedPagination(SelectPagination):
+    """A page of a select with LIMIT and OFFSET written into the SQL, not bound.
+
+    PostgreSQL plans a prepared statement afresh on each run while a parameter could
+    change the plan, and an unknown LIMIT always could: the inbox's seven-table join
+    cost 4 ms of planning per page against 1 ms of running. With the numbers in the SQL
+    the statement of each page keeps one plan.
+    """
+
+    def _query_items(self) -> list[Any]:
+        select_ = self._query_args["select"]
+        select_ = select_.limit(literal_column(str(int(self.per_page)))).offset(
+            literal_column(str(int(self._query_offset)))
+        )
+        return list(self._query_args["session"].execute(select_).unique().scalars())
 
 
 def evidence_summary(gap: Gap) -> str:

@@ -48,6 +48,10 @@ INBOX_READS = frozenset(
     ("facts", "gaps", "personas", "places", "sites", "statements", "topics", "users", "walks")
 )
 
+# The filter form's options (sites, walks, personas) change far less often than gaps: the
+# form is cached apart under these tables, and a rebuilt inbox reuses it.
+FILTER_READS = frozenset(("personas", "sites", "walks"))
+
 TRIAGE = {
     "confirm": (GapStatus.confirmed, "Gap confirmed."),
     "dismiss": (GapStatus.dismissed, "Gap dismissed."),
@@ -96,6 +100,26 @@ def _filter_form() -> tuple[FilterForm, queries.InboxFilters]:
     return form, form.filters(request.args.get("topic_id"))
 
 
+def _filters() -> queries.InboxFilters:
+    """The filters the query string asks for: the same as `_filter_form()`'s, without
+    reading the options (which only the form shows)."""
+    form = FilterForm(request.args)
+    form.site.choices = form.walk.choices = form.persona.choices = []
+    if not request.args.get("status"):
+        form.status.data = GapStatus.open.value
+    return form.filters(request.args.get("topic_id"))
+
+
+def _filter_form_html() -> str:
+    """The inbox's filter form, with its errors, cached under the tables of its options."""
+
+    def build() -> str:
+        form, filters = _filter_form()
+        return render_template("review/_inbox_filters.html", form=form, filters=filters)
+
+    return page_cache.cached("inbox-filters", (request.full_path,), build, FILTER_READS)
+
+
 def uuid_arg(name: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(request.args.get(name, ""))
@@ -109,11 +133,11 @@ def inbox():
     """All gaps, strongest first, with filters, counts per status and pages."""
 
     def build() -> str:
-        form, filters = _filter_form()
+        filters = _filters()
         found = queries.inbox(filters, page_arg())
         return render_template(
             "review/_inbox_body.html",
-            form=form,
+            filter_form=Markup(_filter_form_html()),  # noqa: S704  (rendered by Jinja)
             filters=filters,
             inbox=found,
             here=request.full_path,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
-from gemba import accounts
+from gemba import accounts, revision
 from gemba.extensions import db
-from gemba.models import ApiToken, User
+from gemba.models import ApiToken, User, utcnow
 from tests.api.conftest import V1, assert_conforms, token_for
 from tests.conftest import login, uid
 
@@ -118,3 +120,32 @@ def test_an_observer_cannot_add_a_site_through_the_api(api_as):
     observer = api_as("observer")
     result = observer.sync({"type": "site", "id": uid(), "name": "P"}).get_json()["results"][0]
     assert (result["status"], result["http_status"]) == ("rejected", 403)
+
+
+def test_a_token_used_again_within_a_minute_writes_nothing(app, api):
+    """Noting the use once a minute is enough; the calls between write nothing, so the
+    pages cached under the data revision stay cached."""
+    assert api.get("/walks").status_code == 200
+    with app.app_context():
+        first = db.session.scalar(db.select(ApiToken.last_used_at))
+        before = revision.current()
+        engine = db.engine
+    ends: list[str] = []
+    event.listen(engine, "rollback", lambda conn: ends.append("rollback"))
+    assert api.get("/walks").status_code == 200
+    assert ends == []  # (a rollback would drop PostgreSQL's prepared statements)
+    with app.app_context():
+        assert db.session.scalar(db.select(ApiToken.last_used_at)) == first
+        assert revision.current() == before
+
+
+def test_a_token_last_used_over_a_minute_ago_is_noted_again(app, api):
+    assert api.get("/walks").status_code == 200
+    with app.app_context():
+        row = db.session.scalar(db.select(ApiToken))
+        row.last_used_at = utcnow() - timedelta(minutes=2)
+        db.session.commit()
+        stale = row.last_used_at
+    assert api.get("/walks").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(db.select(ApiToken.last_used_at)) > stale

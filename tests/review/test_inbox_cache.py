@@ -8,12 +8,13 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from gemba import accounts, revision
 from gemba.extensions import db
 from gemba.models import Base, Fact, Gap
-from gemba.review.views import INBOX_READS
+from gemba.review import views
+from gemba.review.views import FILTER_READS, INBOX_READS
 from tests.conftest import uid
 from tests.photos.conftest import photo_bytes
 from tests.review.conftest import count_queries
@@ -46,6 +47,33 @@ def test_the_inbox_declares_every_table_it_reads(app, demo, analyst, path):
     # The statement that loads the session's user with the tokens comes before the build.
     inside = [s for s in statements if "data_revision" not in s]
     assert _tables_read(inside) <= set(INBOX_READS), " ".join(sorted(_tables_read(inside)))
+
+
+@pytest.mark.parametrize("path", FILTERED)
+def test_the_filter_form_declares_every_table_it_reads(app, demo, path):
+    """The filter form is cached apart, under FILTER_READS alone."""
+    with app.test_request_context(path.format(persona=demo.personas["op"])):
+        revision.current()  # the tokens come first, as in a request
+        with count_queries(app) as statements:
+            html = views._filter_form_html()
+    assert "All walks" in html
+    assert _tables_read(statements) <= set(FILTER_READS), " ".join(sorted(_tables_read(statements)))
+
+
+def test_an_inbox_rebuilt_after_new_evidence_keeps_its_filter_form(app, demo, analyst):
+    """New evidence changes gaps, not the sites, walks and personas the form offers: the
+    inbox is built again, its filter options are not read again."""
+    client, _ = analyst
+    client.get("/review/")
+    with app.app_context():
+        db.session.execute(update(Gap).values(score=Gap.score * 0.9))
+        db.session.commit()
+    with count_queries(app) as statements:
+        page = client.get("/review/").get_data(as_text=True)
+    assert _gaps_read(statements)  # rebuilt
+    assert not any("FROM walks ORDER BY" in s for s in statements)  # its options are not
+    assert "All walks" in page
+    assert 'name="walk"' in page
 
 
 def _gaps_read(statements: list[str]) -> bool:
