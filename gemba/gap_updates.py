@@ -48,6 +48,7 @@ from gemba.models import (
     Statement,
     Topic,
     Walk,
+    gap_evidence,
     gap_id_for,
     utcnow,
 )
@@ -79,6 +80,9 @@ _GAPS = Gap.__table__
 _AUDIT = AuditEvent.__table__
 _IN_CHUNK = 900  # values per IN (...) list, inside every backend's parameter limit
 _UPDATE_GAP = update(_GAPS).where(_GAPS.c.id == bindparam("gap_id"))
+_UNCITE = delete(gap_evidence).where(
+    gap_evidence.c.gap_id == bindparam("gap"), gap_evidence.c.fact_id == bindparam("fact")
+)
 
 # The loading queries are built once, on tables rather than ORM entities, with the ids
 # as expanding parameters: a one-fact write then spends its time in SQLite, not in
@@ -178,6 +182,8 @@ class _Plan:
     updates: list[dict[str, Any]] = field(default_factory=list)
     deletes: list[uuid.UUID] = field(default_factory=list)
     audits: list[dict[str, Any]] = field(default_factory=list)
+    # Gap id -> (the fact ids it cited, those it cites now), where the list changed.
+    cites: dict[uuid.UUID, tuple[list[str], list[str]]] = field(default_factory=dict)
 
     @property
     def changed_ids(self) -> list[uuid.UUID]:
@@ -397,16 +403,16 @@ def _plan(
         contradicted = verdict is not None and verdict.contradicted
         if state is None:
             if contradicted:
-                plan.inserts.append(
-                    {
-                        "id": gap_id_for(row.id),
-                        "statement_id": row.id,
-                        "status": GapStatus.open.value,
-                        "flagged_at": now,
-                        "evidence_changed_at": now,
-                        **_fields(row, verdict),
-                    }
-                )
+                inserted = {
+                    "id": gap_id_for(row.id),
+                    "statement_id": row.id,
+                    "status": GapStatus.open.value,
+                    "flagged_at": now,
+                    "evidence_changed_at": now,
+                    **_fields(row, verdict),
+                }
+                plan.inserts.append(inserted)
+                plan.cites[inserted["id"]] = ([], inserted["evidence"])
             continue
         if not contradicted and not _triaged(state):
             plan.deletes.append(state.id)
@@ -421,6 +427,8 @@ def _plan(
         plan.updates.append(
             {"gap_id": state.id, "status": status, "evidence_changed_at": now, **fields}
         )
+        if list(state.evidence or ()) != fields["evidence"]:
+            plan.cites[state.id] = (list(state.evidence or ()), fields["evidence"])
     return plan
 
 
@@ -518,7 +526,40 @@ def _write(plan: _Plan) -> None:
         session.execute(_UPDATE_GAP, plan.updates)
     if plan.audits:
         session.execute(insert(_AUDIT), plan.audits)
+    if plan.cites:
+        _write_citations(plan.cites)
     _forget_stale(set(plan.deletes), {row["gap_id"] for row in plan.updates})
+
+
+def _write_citations(cites: dict[uuid.UUID, tuple[list[str], list[str]]]) -> None:
+    """Bring the gap_evidence rows of these gaps from what they cited to what they cite
+    now: usually a fact or two each, not the whole list again."""
+    session = db.session
+    gone = [
+        {"gap": gap_id, "fact": uuid.UUID(fact_id)}
+        for gap_id, (before, now) in cites.items()
+        for fact_id in set(before).difference(now)
+    ]
+    new = [
+        (gap_id, uuid.UUID(fact_id))
+        for gap_id, (before, now) in cites.items()
+        for fact_id in set(now).difference(before)
+    ]
+    if gone:
+        session.execute(_UNCITE, gone)
+    if not new:
+        return
+    walk_of: dict[uuid.UUID, uuid.UUID] = {}
+    for chunk in _chunks({fact_id for _, fact_id in new}):
+        query = select(Fact.id, Fact.walk_id).where(Fact.id.in_(chunk))
+        walk_of.update((fact_id, walk_id) for fact_id, walk_id in session.execute(query))
+    rows = [
+        {"gap_id": gap_id, "fact_id": fact_id, "walk_id": walk_of[fact_id]}
+        for gap_id, fact_id in new
+        if fact_id in walk_of
+    ]
+    if rows:
+        session.execute(insert(gap_evidence), rows)
 
 
 def _forget_stale(deleted: set[uuid.UUID], updated: set[uuid.UUID]) -> None:

@@ -15,14 +15,25 @@ from sqlalchemy.orm.attributes import set_committed_value
 from gemba import photos
 from gemba.capture.forms import choices
 from gemba.extensions import db
-from gemba.models import Fact, Gap, Persona, Place, Site, Statement, Thing, Topic, User, Walk
+from gemba.models import (
+    Fact,
+    Gap,
+    Persona,
+    Place,
+    Site,
+    Statement,
+    Thing,
+    Topic,
+    User,
+    Walk,
+    gap_evidence,
+)
 
 # A walk's page shows this many records, newest first, however long the walk: a day on the
 # floor can log hundreds, and a phone should get a page it can show at once.
 PER_PAGE = 30
 # The strongest contradicted gaps named at the top of a walk; a long walk can touch hundreds.
 PANEL_GAPS = 10
-_CHUNK = 4 * PANEL_GAPS  # gap candidates read at a time for the panel
 KINDS = ("place", "thing", "fact", "statement")
 
 
@@ -122,7 +133,7 @@ def walk_timeline(walk: Walk, page: int = 1, record: uuid.UUID | None = None) ->
         gaps=gaps,
         more_gaps=more,
         gap_by_statement=_statement_gaps(on_page["statement"]),
-        contradicting_facts=_contradicting(walk, [loaded[f] for f in on_page["fact"]]),
+        contradicting_facts=_contradicting([loaded[f] for f in on_page["fact"]]),
         photos=photos.photos_on_walk_page(walk.id, on_page),
         page=page,
         pages=pages,
@@ -220,59 +231,22 @@ def _load_records(shown, with_things: bool = True) -> dict[uuid.UUID, Any]:
 
 
 def _strongest_gaps(walk: Walk) -> tuple[list[Gap], bool]:
-    """The PANEL_GAPS strongest contradicted gaps on the walk's statements or with its facts
-    as evidence, and whether there are more.
-
-    Reads the candidates (gaps of the walk, or on a topic it has facts on) in score order,
-    a chunk at a time, and asks only for the walk's facts on the chunk's topics, to see
-    whether one of them is evidence: a long walk's hundreds of facts are never loaded.
-    """
-    topics = (
-        select(Fact.topic_id)
-        .where(Fact.walk_id == walk.id, Fact.topic_id.is_not(None))
-        .scalar_subquery()
-    )
-    # In score order along the (site, score) index, a chunk at a time (plain LIMIT/OFFSET:
-    # on PostgreSQL a streamed result would cost a server-side cursor's round trips).
-    candidates = (
-        select(Gap.id, Gap.walk_id, Gap.topic_id, Gap.evidence)
+    """The PANEL_GAPS strongest contradicted gaps on the walk's statements or citing one of
+    its facts, and whether there are more: one query along the (site, score) index, with
+    the gaps that cite the walk's facts found through gap_evidence."""
+    cite_walk = select(gap_evidence.c.gap_id).where(gap_evidence.c.walk_id == walk.id)
+    gaps = db.session.scalars(
+        select(Gap)
         .where(
             Gap.contradicted.is_(True),
             Gap.site_id == walk.site_id,
-            or_(Gap.walk_id == walk.id, Gap.topic_id.in_(topics)),
+            or_(Gap.walk_id == walk.id, Gap.id.in_(cite_walk)),
         )
-        .order_by(Gap.score.desc(), Gap.id)
-        .limit(_CHUNK)
-    )
-    found: list[uuid.UUID] = []
-    offset = 0
-    while len(found) <= PANEL_GAPS:
-        chunk = db.session.execute(candidates.offset(offset)).all()
-        on_topics = {topic for _, walk_id, topic, _ in chunk if walk_id != walk.id and topic}
-        mine = _fact_ids_on_topics(walk.id, on_topics)
-        for gap_id, walk_id, _, evidence in chunk:
-            if (walk_id == walk.id or mine.intersection(evidence)) and gap_id not in found:
-                found.append(gap_id)  # (a write between chunks may shift a row into the next)
-        if len(chunk) < _CHUNK:
-            break
-        offset += _CHUNK
-    if not found:
-        return [], False
-    gaps = db.session.scalars(
-        select(Gap)
-        .where(Gap.id.in_(found[:PANEL_GAPS]))
         .options(joinedload(Gap.statement, innerjoin=True))
         .order_by(Gap.score.desc(), Gap.id)
+        .limit(literal_column(str(PANEL_GAPS + 1)))  # a fixed LIMIT: PostgreSQL keeps its plan
     ).all()
-    return list(gaps), len(found) > PANEL_GAPS
-
-
-def _fact_ids_on_topics(walk_id: uuid.UUID, topic_ids: set[int]) -> set[str]:
-    """The walk's facts on these topics, as the strings gap evidence lists."""
-    if not topic_ids:
-        return set()
-    query = select(Fact.id).where(Fact.walk_id == walk_id, Fact.topic_id.in_(sorted(topic_ids)))
-    return {str(fact_id) for fact_id in db.session.scalars(query)}
+    return list(gaps[:PANEL_GAPS]), len(gaps) > PANEL_GAPS
 
 
 def _statement_gaps(statement_ids: list[uuid.UUID]) -> dict[uuid.UUID, Gap]:
@@ -285,21 +259,17 @@ def _statement_gaps(statement_ids: list[uuid.UUID]) -> dict[uuid.UUID, Gap]:
     return {gap.statement_id: gap for gap in gaps}
 
 
-def _contradicting(walk: Walk, facts: list[Fact]) -> set[str]:
-    """Which of these facts of the walk are evidence of a contradicted gap."""
+def _contradicting(facts: list[Fact]) -> set[str]:
+    """Which of these facts of the walk a contradicted gap cites as evidence."""
     if not facts:
         return set()
-    ids = {str(fact.id) for fact in facts}
-    conditions = [Gap.walk_id == walk.id]
-    topic_ids = {fact.topic_id for fact in facts if fact.topic_id}
-    if topic_ids:
-        conditions.append(Gap.topic_id.in_(topic_ids))
-    # No site condition: topics and walks belong to one site, and SQLite would rather walk
-    # the (site, score) index through every gap of the site than use the topic index.
-    evidence = db.session.scalars(
-        select(Gap.evidence).where(Gap.contradicted.is_(True), or_(*conditions))
+    cited = db.session.scalars(
+        select(gap_evidence.c.fact_id)
+        .join(Gap, Gap.id == gap_evidence.c.gap_id)
+        .where(gap_evidence.c.fact_id.in_([fact.id for fact in facts]), Gap.contradicted.is_(True))
+        .distinct()
     )
-    return {fact_id for listed in evidence for fact_id in listed if fact_id in ids}
+    return {str(fact_id) for fact_id in cited}
 
 
 def fill_choices(form, walk: Walk, exclude_fact=None) -> None:

@@ -9,6 +9,7 @@ from gemba.models.gaps import (
     Gap,
     GapStatus,
     action_gaps,
+    gap_evidence,
     gap_id_for,
 )
 from gemba.models.notes import PersonaNote
@@ -56,6 +57,7 @@ __all__ = [
     "Walk",
     "WalkStatus",
     "action_gaps",
+    "gap_evidence",
     "fact_things",
     "gap_id_for",
     "topic_key",

@@ -81,6 +81,20 @@ class Gap(Base):
         return self.triaged_at is not None and self.evidence_changed_at > self.triaged_at
 
 
+# The facts each gap cites, one row per fact, with the fact's walk: `Gap.evidence` as
+# rows, so a walk page asks an index which gaps cite its facts instead of reading
+# evidence lists. Written with the gaps, in the same transaction (gemba/gap_updates.py);
+# a fact never moves to another walk, so its walk here cannot go stale.
+gap_evidence = Table(
+    "gap_evidence",
+    Base.metadata,
+    Column("gap_id", ForeignKey("gaps.id", ondelete="CASCADE"), primary_key=True),
+    Column("fact_id", ForeignKey("facts.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("walk_id", ForeignKey("walks.id", ondelete="CASCADE"), nullable=False),
+    Index("ix_gap_evidence_walk_gap", "walk_id", "gap_id"),
+)
+
+
 action_gaps = Table(
     "action_gaps",
     Base.metadata,

@@ -166,3 +166,34 @@ def test_the_gaps_panel_names_the_strongest_gaps_and_says_there_are_more(
     assert named[0] == str(PANEL_GAPS + 1)
     assert f"{PANEL_GAPS}+" in panel
     assert "more contradictions touch this walk" in panel
+
+
+def test_a_walk_shows_the_gaps_its_facts_are_evidence_of_and_marks_those_facts(
+    login_as, make_walk, make_site, write
+):
+    """A statement made on one walk is contradicted by facts seen there and by a fact of
+    another walk linked to it by hand (on another topic): that other walk's panel names
+    the gap and its timeline marks the linked fact, and only it."""
+    site = make_site()
+    client, user = login_as("observer")
+    said_on, seen_on = make_walk(user, site), make_walk(user, site)
+    said, missed, linked, unrelated = uid(), uid(), uid(), uid()
+    write(
+        user,
+        {"type": "statement", "id": said, "walk": said_on, "topic": "Badge scan",
+         "text": "We always scan our badges", "claim": {"frequency": "always"}},
+        {"type": "fact", "id": missed, "walk": said_on, "topic": "Badge scan",
+         "text": "Walked in without a scan", "performed": False},
+        {"type": "fact", "id": linked, "walk": seen_on, "topic": "Side door",
+         "text": "Side door propped open"},
+        {"type": "fact", "id": unrelated, "walk": seen_on, "topic": "Gloves",
+         "text": "Gloves on", "performed": True},
+    )  # fmt: skip
+    write(user, {"type": "contradiction", "id": uid(), "fact": linked, "statement": said})
+
+    page = client.get(f"/walks/{seen_on}").get_data(as_text=True)
+
+    panel = page.split('id="gaps-title"')[1].split("</section>")[0]
+    assert "We always scan our badges" in panel
+    marked = re.findall(r'class="record record-fact is-contradicting" id="r-([^"]+)"', page)
+    assert marked == [linked]
