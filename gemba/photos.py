@@ -9,6 +9,7 @@ the database row in one transaction, and removing files no row refers to.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select, union
+from sqlalchemy import Uuid, bindparam, or_, select, union
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.utils import import_string
 
@@ -427,15 +428,21 @@ def photos_on_walk_page(
     Along the walk's photos and only the columns of the kinds on the page: an OR of
     every kind's column over every id would read the whole photos table instead.
     """
-    conditions = [KINDS[kind][1].in_(ids) for kind, ids in on_page.items() if ids]
-    if not conditions:
+    kinds = tuple(kind for kind in KINDS if on_page.get(kind))
+    if not kinds:
         return {}
-    return photos_by_record(
-        db.session.scalars(
-            select(Photo)
-            .where(Photo.walk_id == walk_id, or_(*conditions))
-            .order_by(Photo.created_at, Photo.id)
-        )
+    params = {"walk_id": walk_id, **{kind: list(on_page[kind]) for kind in kinds}}
+    return photos_by_record(db.session.scalars(_walk_page_photos(kinds), params))
+
+
+@functools.cache
+def _walk_page_photos(kinds: tuple[str, ...]):
+    """The statement for pages with these kinds of records, built once per combination."""
+    conditions = [KINDS[kind][1].in_(bindparam(kind, expanding=True)) for kind in kinds]
+    return (
+        select(Photo)
+        .where(Photo.walk_id == bindparam("walk_id", type_=Uuid), or_(*conditions))
+        .order_by(Photo.created_at, Photo.id)
     )
 
 

@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    Uuid,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -143,39 +153,55 @@ def walk_timeline(walk: Walk, page: int = 1, record: uuid.UUID | None = None) ->
 MODELS = (Place, Thing, Fact, Statement)
 
 
-def _counts(walk_id: uuid.UUID) -> dict[str, int]:
-    """The walk's records by kind: four index-only counts in one statement."""
-    counts = [
-        select(func.count()).select_from(model).where(model.walk_id == walk_id).scalar_subquery()
+# The walk page's statements are built once, with bound parameters: building a union
+# of four subqueries and computing its cache key cost more Python per request than
+# running it. LIMIT and OFFSET values are written into the SQL when it runs
+# (literal_execute), so PostgreSQL keeps one plan per page size instead of re-planning.
+_WALK = bindparam("walk_id", type_=Uuid)
+_COUNTS = select(
+    *(
+        select(func.count()).select_from(model).where(model.walk_id == _WALK).scalar_subquery()
         for model in MODELS
-    ]
-    return dict(zip(KINDS, db.session.execute(select(*counts)).one(), strict=True))
+    )
+)
 
 
-def _page_keys(walk_id: uuid.UUID, page: int) -> list[tuple[str, uuid.UUID]]:
-    """(kind, id) of one page, newest first. Each kind reads only as many rows as the page
-    needs along its (walk, time, id) index, so a page costs the same however long the walk."""
-    upto = page * PER_PAGE
+def _page_keys_statement():
+    upto = bindparam("upto", type_=Integer, literal_execute=True)
     parts = []
     for kind, model in zip(KINDS, MODELS, strict=True):
         newest = (
             select(model.id, model.observed_at.label("at"))
-            .where(model.walk_id == walk_id)
+            .where(model.walk_id == _WALK)
             .order_by(model.observed_at.desc(), model.id.desc())
             .limit(upto)
             .subquery()
         )
         parts.append(select(literal_column(f"'{kind}'").label("kind"), newest.c.id, newest.c.at))
     keys = union_all(*parts).subquery()
-    return [
-        (kind, rid)
-        for kind, rid in db.session.execute(
-            select(keys.c.kind, keys.c.id)
-            .order_by(keys.c.at.desc(), keys.c.id.desc())
-            .limit(PER_PAGE)
-            .offset(upto - PER_PAGE)
-        )
-    ]
+    return (
+        select(keys.c.kind, keys.c.id)
+        .order_by(keys.c.at.desc(), keys.c.id.desc())
+        .limit(bindparam("per_page", type_=Integer, literal_execute=True))
+        .offset(bindparam("skip", type_=Integer, literal_execute=True))
+    )
+
+
+_PAGE_KEYS = _page_keys_statement()
+
+
+def _counts(walk_id: uuid.UUID) -> dict[str, int]:
+    """The walk's records by kind: four index-only counts in one statement."""
+    row = db.session.execute(_COUNTS, {"walk_id": walk_id}).one()
+    return dict(zip(KINDS, row, strict=True))
+
+
+def _page_keys(walk_id: uuid.UUID, page: int) -> list[tuple[str, uuid.UUID]]:
+    """(kind, id) of one page, newest first. Each kind reads only as many rows as the page
+    needs along its (walk, time, id) index, so a page costs the same however long the walk."""
+    upto = page * PER_PAGE
+    params = {"walk_id": walk_id, "upto": upto, "per_page": PER_PAGE, "skip": upto - PER_PAGE}
+    return [(kind, rid) for kind, rid in db.session.execute(_PAGE_KEYS, params)]
 
 
 def _timeline_keys(walk_id: uuid.UUID):
@@ -200,52 +226,65 @@ def _page_of(keys, record: uuid.UUID) -> int | None:
     return newer // PER_PAGE + 1
 
 
+def _by_ids(model, *options):
+    return select(model).where(model.id.in_(bindparam("ids", expanding=True))).options(*options)
+
+
+_FACT_OPTIONS = (joinedload(Fact.topic), joinedload(Fact.place), joinedload(Fact.persona))
+# Per kind, the statement that loads a page's records with what their cards show; facts
+# with their things only where the walk has things (else no query for them).
+_LOAD_RECORDS = {
+    "place": _by_ids(Place),
+    "thing": _by_ids(Thing, joinedload(Thing.place)),
+    "fact": _by_ids(Fact, *_FACT_OPTIONS),
+    "statement": _by_ids(
+        Statement,
+        joinedload(Statement.topic),
+        joinedload(Statement.place),
+        joinedload(Statement.persona),
+    ),
+}
+_LOAD_FACTS_WITH_THINGS = _by_ids(Fact, *_FACT_OPTIONS, selectinload(Fact.things))
+
+
 def _load_records(shown, with_things: bool = True) -> dict[uuid.UUID, Any]:
     """The page's records by id, each kind in one query with what its card shows (a walk
     without things has no fact linked to one: no query for them)."""
-    options = {
-        Place: (),
-        Thing: (joinedload(Thing.place),),
-        Fact: (
-            joinedload(Fact.topic),
-            joinedload(Fact.place),
-            joinedload(Fact.persona),
-            *((selectinload(Fact.things),) if with_things else ()),
-        ),
-        Statement: (
-            joinedload(Statement.topic),
-            joinedload(Statement.place),
-            joinedload(Statement.persona),
-        ),
-    }
     loaded: dict[uuid.UUID, Any] = {}
-    for kind, model in zip(KINDS, options, strict=True):
+    for kind in KINDS:
         ids = [rid for k, rid in shown if k == kind]
-        if ids:
-            query = select(model).where(model.id.in_(ids)).options(*options[model])
-            for obj in db.session.scalars(query):
-                if model is Fact and not with_things:
-                    set_committed_value(obj, "things", [])
-                loaded[obj.id] = obj
+        if not ids:
+            continue
+        query = _LOAD_FACTS_WITH_THINGS if kind == "fact" and with_things else _LOAD_RECORDS[kind]
+        for obj in db.session.scalars(query, {"ids": ids}):
+            if kind == "fact" and not with_things:
+                set_committed_value(obj, "things", [])
+            loaded[obj.id] = obj
     return loaded
+
+
+_STRONGEST_GAPS = (
+    select(Gap)
+    .where(
+        Gap.contradicted.is_(True),
+        Gap.site_id == bindparam("site_id", type_=Uuid),
+        or_(
+            Gap.walk_id == _WALK,
+            Gap.id.in_(select(gap_evidence.c.gap_id).where(gap_evidence.c.walk_id == _WALK)),
+        ),
+    )
+    .options(joinedload(Gap.statement, innerjoin=True))
+    .order_by(Gap.score.desc(), Gap.id)
+    .limit(literal_column(str(PANEL_GAPS + 1)))
+)
 
 
 def _strongest_gaps(walk: Walk) -> tuple[list[Gap], bool]:
     """The PANEL_GAPS strongest contradicted gaps on the walk's statements or citing one of
     its facts, and whether there are more: one query along the (site, score) index, with
     the gaps that cite the walk's facts found through gap_evidence."""
-    cite_walk = select(gap_evidence.c.gap_id).where(gap_evidence.c.walk_id == walk.id)
-    gaps = db.session.scalars(
-        select(Gap)
-        .where(
-            Gap.contradicted.is_(True),
-            Gap.site_id == walk.site_id,
-            or_(Gap.walk_id == walk.id, Gap.id.in_(cite_walk)),
-        )
-        .options(joinedload(Gap.statement, innerjoin=True))
-        .order_by(Gap.score.desc(), Gap.id)
-        .limit(literal_column(str(PANEL_GAPS + 1)))  # a fixed LIMIT: PostgreSQL keeps its plan
-    ).all()
+    params = {"walk_id": walk.id, "site_id": walk.site_id}
+    gaps = db.session.scalars(_STRONGEST_GAPS, params).all()
     return list(gaps[:PANEL_GAPS]), len(gaps) > PANEL_GAPS
 
 
@@ -259,16 +298,19 @@ def _statement_gaps(statement_ids: list[uuid.UUID]) -> dict[uuid.UUID, Gap]:
     return {gap.statement_id: gap for gap in gaps}
 
 
+_CITED = (
+    select(gap_evidence.c.fact_id)
+    .join(Gap, Gap.id == gap_evidence.c.gap_id)
+    .where(gap_evidence.c.fact_id.in_(bindparam("ids", expanding=True)), Gap.contradicted.is_(True))
+    .distinct()
+)
+
+
 def _contradicting(facts: list[Fact]) -> set[str]:
     """Which of these facts of the walk a contradicted gap cites as evidence."""
     if not facts:
         return set()
-    cited = db.session.scalars(
-        select(gap_evidence.c.fact_id)
-        .join(Gap, Gap.id == gap_evidence.c.gap_id)
-        .where(gap_evidence.c.fact_id.in_([fact.id for fact in facts]), Gap.contradicted.is_(True))
-        .distinct()
-    )
+    cited = db.session.scalars(_CITED, {"ids": [fact.id for fact in facts]})
     return {str(fact_id) for fact_id in cited}
 
 
