@@ -8,6 +8,7 @@ never silently mixed with another.
 
 from __future__ import annotations
 
+import functools
 import math
 
 
@@ -46,6 +47,7 @@ _ALIASES: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # a few spellings, asked for per observation judged
 def canonical_unit(unit: str | None) -> str | None:
     """Return the one spelling of a unit, so "secs", "Sec" and "s" compare equal."""
     if unit is None:
