@@ -21,13 +21,14 @@ them showed exactly that data.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from flask import g, has_app_context
-from sqlalchemy import Engine, Table, event, func, select
+from sqlalchemy import Engine, Table, bindparam, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.dml import UpdateBase
@@ -67,12 +68,18 @@ def load_with_token(model: type[M], ident: Any) -> M | None:
     The session's user is the first thing every page loads; reading the tokens with it
     saves the cached pages a round trip to the database.
     """
-    row = db.session.execute(select(model, _TOKENS).where(model.id == ident)).first()
+    row = db.session.execute(_with_tokens(model), {"ident": ident}).first()
     if row is None:
         return None
     if has_app_context() and "data_revision" not in g:
         g.data_revision = _parse(row[1])
     return row[0]
+
+
+@functools.cache
+def _with_tokens(model: type) -> Any:
+    """The row of `model` by id and every token, built once (it runs on every request)."""
+    return select(model, _TOKENS).where(model.id == bindparam("ident"))
 
 
 def _tokens() -> dict[str, str]:

@@ -124,6 +124,18 @@ def site_choices() -> list:
     )
 
 
+_WALK_WITH_HEAD = (
+    select(Walk)
+    .where(Walk.id == bindparam("walk_id", type_=Uuid))
+    .options(joinedload(Walk.site), joinedload(Walk.observer))
+)
+
+
+def walk_with_head(walk_id: uuid.UUID) -> Walk | None:
+    """The walk with its site and observer, for the page's header (None if unknown)."""
+    return db.session.scalars(_WALK_WITH_HEAD, {"walk_id": walk_id}).first()
+
+
 def walk_timeline(walk: Walk, page: int = 1, record: uuid.UUID | None = None) -> WalkView:
     """One page of the walk's records, newest first (the page holding `record` if given),
     with the walk's counts and the gaps it touches; a fixed number of queries."""
@@ -292,10 +304,13 @@ def _statement_gaps(statement_ids: list[uuid.UUID]) -> dict[uuid.UUID, Gap]:
     """The contradicted gaps of these statements, by statement."""
     if not statement_ids:
         return {}
-    gaps = db.session.scalars(
-        select(Gap).where(Gap.statement_id.in_(statement_ids), Gap.contradicted.is_(True))
-    )
+    gaps = db.session.scalars(_STATEMENT_GAPS, {"ids": statement_ids})
     return {gap.statement_id: gap for gap in gaps}
+
+
+_STATEMENT_GAPS = select(Gap).where(
+    Gap.statement_id.in_(bindparam("ids", expanding=True)), Gap.contradicted.is_(True)
+)
 
 
 _CITED = (

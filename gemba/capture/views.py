@@ -19,7 +19,6 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from gemba import page_cache, photos, records, timeline
@@ -85,9 +84,7 @@ def show_walk(walk_id: uuid.UUID):
     record = _uuid_arg("record")
 
     def build() -> timeline.WalkPage | None:
-        walk = db.session.get(
-            Walk, walk_id, options=[joinedload(Walk.site), joinedload(Walk.observer)]
-        )
+        walk = timeline.walk_with_head(walk_id)
         if walk is None:
             return None
         editable = records.can_edit_walk(current_user, walk)
