@@ -111,17 +111,12 @@ _FACTS = (
     .select_from(_F.join(_W, _W.c.id == _F.c.walk_id).join(_T, _T.c.id == _F.c.topic_id))
     .where(_T.c.site_id == _W.c.site_id, or_(_F.c.performed.is_not(None), _F.c.value.is_not(None)))
 )
-_FACT_WALK, _STATEMENT_WALK = _W.alias("fact_walk"), _W.alias("statement_walk")
-_LINKS = (
-    select(_C.c.statement_id, type_coerce(_C.c.fact_id, String), _C.c.note)
-    .select_from(
-        _C.join(_F, _F.c.id == _C.c.fact_id)
-        .join(_FACT_WALK, _FACT_WALK.c.id == _F.c.walk_id)
-        .join(_S, _S.c.id == _C.c.statement_id)
-        .join(_STATEMENT_WALK, _STATEMENT_WALK.c.id == _S.c.walk_id)
-    )
-    .where(_FACT_WALK.c.site_id == _STATEMENT_WALK.c.site_id)
-)
+# Manual links with the site of the linked fact's walk; a link counts only where that is
+# the statement's site, which its loaded row knows (checked in Python: joining the
+# statement's walk as well made PostgreSQL spend more time planning than running).
+_LINKS = select(
+    _C.c.statement_id, type_coerce(_C.c.fact_id, String), _C.c.note, _W.c.site_id
+).select_from(_C.join(_F, _F.c.id == _C.c.fact_id).join(_W, _W.c.id == _F.c.walk_id))
 _STATES = select(
     _GAPS.c.statement_id,
     _GAPS.c.id,
@@ -350,8 +345,10 @@ def _load_evidence(
         if value is not None and topic_id in measure_topics:
             measurements[topic_id].append(Observation(_fact_key(fact_id), None, value, unit))
     query = _LINKS if statement_ids is None else _LINKS_OF_STATEMENTS
-    for statement_id, fact_id, note in _rows(query, statement_ids):
-        evidence.links[statement_id].append(ManualLink(_fact_key(fact_id), note))
+    site_of = {row.id: row.site_id for row in rows}
+    for statement_id, fact_id, note, fact_site in _rows(query, statement_ids):
+        if site_of.get(statement_id) == fact_site:
+            evidence.links[statement_id].append(ManualLink(_fact_key(fact_id), note))
     return evidence
 
 
