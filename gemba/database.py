@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -97,8 +98,13 @@ def end_reads_with_commit(app: Flask) -> None:
         if exc is not None:
             return
         session = db.session()
-        if session.in_transaction() and not revision.wrote_uncommitted(session):
-            session.commit()
+        try:
+            if session.in_transaction() and not revision.wrote_uncommitted(session):
+                session.commit()
+        except SQLAlchemyError:
+            # Nothing was written: a connection that fails here is only logged, and
+            # the session's own close discards it.
+            app.logger.warning("could not end a read-only transaction", exc_info=True)
 
 
 def upgrade_on_start(app: Flask) -> None:

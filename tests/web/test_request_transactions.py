@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event, select, text
+from sqlalchemy.exc import OperationalError
 
 from gemba.extensions import db
 from gemba.models import Site
@@ -76,3 +77,23 @@ def test_postgresql_keeps_a_pages_statements_prepared_across_requests(app, login
     with app.app_context():
         prepared = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
     assert prepared >= 5
+
+
+def test_a_read_whose_connection_fails_at_the_end_still_answers(app, login_as, make_walk):
+    """The COMMIT that ends a read-only request fails (the database went away): the page
+    the reader already has is answered, not turned into an error."""
+    client, user = login_as("observer")
+    walk = make_walk(user)
+    with app.app_context():
+        engine = db.engine
+
+    def refuse(conn):
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    event.listen(engine, "commit", refuse)
+    try:
+        response = client.get(f"/walks/{walk}")
+    finally:
+        event.remove(engine, "commit", refuse)
+    assert response.status_code == 200
+    assert "Line 3 changeover" in response.get_data(as_text=True)
