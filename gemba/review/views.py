@@ -89,25 +89,20 @@ def _back() -> str:
     return back if back.startswith(inbox) and "//" not in back else inbox
 
 
-def _filter_form() -> tuple[FilterForm, queries.InboxFilters]:
+def _filter_form(options: bool = True) -> tuple[FilterForm, queries.InboxFilters]:
+    """The filter form and the filters the query string asks for. The filters do not
+    depend on the form's options, so callers that only filter skip reading them."""
     form = FilterForm(request.args)
-    options = queries.filter_choices(uuid_arg("site"))
-    form.site.choices = choices([("", "All sites"), *options["site"]])
-    form.walk.choices = choices([("", "All walks"), *options["walk"]])
-    form.persona.choices = choices([("", "All personas"), *options["persona"]])
+    if options:
+        found = queries.filter_choices(uuid_arg("site"))
+        form.site.choices = choices([("", "All sites"), *found["site"]])
+        form.walk.choices = choices([("", "All walks"), *found["walk"]])
+        form.persona.choices = choices([("", "All personas"), *found["persona"]])
+    else:
+        form.site.choices = form.walk.choices = form.persona.choices = []
     if not request.args.get("status"):
         form.status.data = GapStatus.open.value
     return form, form.filters(request.args.get("topic_id"))
-
-
-def _filters() -> queries.InboxFilters:
-    """The filters the query string asks for: the same as `_filter_form()`'s, without
-    reading the options (which only the form shows)."""
-    form = FilterForm(request.args)
-    form.site.choices = form.walk.choices = form.persona.choices = []
-    if not request.args.get("status"):
-        form.status.data = GapStatus.open.value
-    return form.filters(request.args.get("topic_id"))
 
 
 def _filter_form_html() -> str:
@@ -133,7 +128,7 @@ def inbox():
     """All gaps, strongest first, with filters, counts per status and pages."""
 
     def build() -> str:
-        filters = _filters()
+        _, filters = _filter_form(options=False)
         found = queries.inbox(filters, page_arg())
         return render_template(
             "review/_inbox_body.html",
@@ -152,7 +147,7 @@ def inbox():
 @login_required
 def export_gaps():
     """The gaps the inbox filters select, as CSV."""
-    _, filters = _filter_form()
+    _, filters = _filter_form(options=False)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     body = exports.gaps_csv(
         filters, lambda gap: url_for("review.show_gap", gap_id=gap.id, _external=True)
