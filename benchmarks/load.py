@@ -63,10 +63,12 @@ from PIL import Image  # noqa: E402
 from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from benchmarks.saydo_engine import build, percentile  # noqa: E402
-from gemba import accounts, create_app, gap_updates  # noqa: E402
-from gemba.database import begin_write  # noqa: E402
+from gemba import create_app
+from gemba.accounts import services as accounts
 from gemba.extensions import db  # noqa: E402
+from gemba.gaps import updates as gap_updates  # noqa: E402
 from gemba.models import Fact, User  # noqa: E402
+from gemba.platform.database import begin_write  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))

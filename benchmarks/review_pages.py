@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from sqlalchemy import event, func, select  # noqa: E402
 
 from benchmarks.saydo_engine import _bulk, percentile  # noqa: E402
-from gemba import create_app, gap_updates  # noqa: E402
-from gemba.database import begin_write  # noqa: E402
+from gemba import create_app
 from gemba.extensions import db  # noqa: E402
+from gemba.gaps import updates as gap_updates  # noqa: E402
 from gemba.models import (  # noqa: E402
     Contradiction,
     Fact,
@@ -49,6 +49,7 @@ from gemba.models import (  # noqa: E402
     Walk,
     utcnow,
 )
+from gemba.platform.database import begin_write  # noqa: E402
 
 TARGET_MS = 100.0
 WORDS = ("always", "usually", "sometimes", "rarely", "never")

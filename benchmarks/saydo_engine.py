@@ -42,9 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from sqlalchemy import delete, func, insert, select  # noqa: E402
 
-from gemba import create_app, gap_updates, records  # noqa: E402
-from gemba.database import begin_write  # noqa: E402
+from gemba import create_app
+from gemba.capture import records  # noqa: E402
 from gemba.extensions import db  # noqa: E402
+from gemba.gaps import updates as gap_updates
 from gemba.models import (  # noqa: E402
     Contradiction,
     Fact,
@@ -57,6 +58,7 @@ from gemba.models import (  # noqa: E402
     Walk,
     utcnow,
 )
+from gemba.platform.database import begin_write  # noqa: E402
 
 RECOMPUTE_TARGET_S = 3.0
 INCREMENTAL_TARGET_MS = 20.0

@@ -24,8 +24,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config.from_prefixed_env()
 
-    from gemba import cli, database, errors, headers, page_cache, ratelimit, security
+    from gemba import cli
+    from gemba.accounts import ratelimit, security
     from gemba.extensions import csrf, db, login_manager, migrate
+    from gemba.platform import database, errors, headers, page_cache
 
     security.ensure_secret_key(app)
     database.configure(app)
@@ -39,21 +41,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     page_cache.init_app(app)
     headers.init_app(app)
 
-    from gemba.api.views import bp as api_bp
-    from gemba.auth.views import bp as auth_bp
-    from gemba.capture.views import bp as capture_bp
-    from gemba.manage.views import bp as manage_bp
-    from gemba.media.views import bp as media_bp
-    from gemba.offline.views import bp as offline_bp
-    from gemba.review.views import bp as review_bp
+    from gemba import accounts, api, capture, manage, offline, photos, review
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(capture_bp)
-    app.register_blueprint(manage_bp)
-    app.register_blueprint(review_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(offline_bp)
-    app.register_blueprint(media_bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(capture.bp)
+    app.register_blueprint(manage.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(offline.bp)
+    app.register_blueprint(photos.bp)
     errors.register(app)
     app.jinja_env.globals["view_functions"] = app.view_functions
     cli.register(app)

@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from gemba import accounts
+from gemba.accounts import services as accounts
 from gemba.extensions import db
 
 user_cli = AppGroup("user", help="Manage users.")
@@ -55,8 +55,8 @@ def create_token(email: str, name: str) -> None:
 @gaps_cli.command("recompute")
 def recompute_gaps() -> None:
     """Re-judge every statement against all evidence and update the gaps table."""
-    from gemba import gap_updates
-    from gemba.database import begin_write
+    from gemba.gaps import updates as gap_updates
+    from gemba.platform.database import begin_write
 
     started = time.perf_counter()
     begin_write()
@@ -76,7 +76,7 @@ def recompute_gaps() -> None:
 @click.option("--password", default="gemba-demo-walk", show_default=True)
 def demo(email: str, password: str) -> None:
     """Fill a realistic plant with walks, statements and facts, to see Gemba at work."""
-    from gemba import demo_data
+    from gemba.ops import demo as demo_data
 
     summary = demo_data.load(email, password)
     click.echo(summary)
@@ -90,7 +90,7 @@ def demo(email: str, password: str) -> None:
 @click.option("-o", "--output", default="-", help="File to write (standard output by default).")
 def export_records(walk_id, site_id, photos: bool, output: str) -> None:
     """Write a walk or a site as a Gemba JSON document, or with --photos as a zip."""
-    from gemba import exports
+    from gemba.interchange import documents as exports
     from gemba.models import Site, Walk
 
     if (walk_id is None) == (site_id is None):
@@ -119,7 +119,7 @@ def export_records(walk_id, site_id, photos: bool, output: str) -> None:
 @click.option("--as", "email", required=True, help="Write the records as this user.")
 def import_records(file, email: str) -> None:
     """Import a Gemba JSON document or a zip with photos as a user; exit 1 if any was rejected."""
-    from gemba import exports
+    from gemba.interchange import documents as exports
 
     user = accounts.find_user(email)
     if user is None or not user.active:
@@ -163,7 +163,7 @@ def backup(directory: str | None) -> None:
     """
     from flask import current_app
 
-    from gemba import backup as backups
+    from gemba.ops import backup as backups
 
     try:
         target, manifest = backups.create(current_app, directory)
@@ -188,7 +188,7 @@ def restore(directory: str, force: bool) -> None:
     """
     from flask import current_app
 
-    from gemba import backup as backups
+    from gemba.ops import backup as backups
 
     try:
         manifest = backups.restore(current_app, directory, force=force)

@@ -14,7 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from gemba import create_app, records
+from gemba import create_app
+from gemba.capture import records
 from gemba.extensions import db
 from gemba.models import Role, Site, User, Walk
 

@@ -131,9 +131,9 @@ def press_photo() -> bytes:
 
 def attach(app) -> None:
     """Put the drawn photos on records of the demo's badge and safety walk."""
-    from gemba import photos
     from gemba.extensions import db
     from gemba.models import Fact, Statement, Thing, User, Walk
+    from gemba.photos import service as photos
 
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == EMAIL))

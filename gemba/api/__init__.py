@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1: Gemba JSON sync, photos, gaps, exports, its OpenAPI document."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from gemba.api import photos, views  # noqa: E402, F401  (their routes)

@@ -16,10 +16,10 @@ from flask_login import current_user
 from sqlalchemy import or_, update
 from sqlalchemy.exc import OperationalError
 
-from gemba import accounts
-from gemba.errors import problem
+from gemba.accounts import services as accounts
 from gemba.extensions import csrf, db, login_manager
 from gemba.models import ApiToken, User, utcnow
+from gemba.platform.errors import problem
 
 # Operations anyone may call, by endpoint.
 PUBLIC_ENDPOINTS = {"api.openapi_document"}

@@ -14,13 +14,12 @@ from flask import current_app, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from gemba import photos
-from gemba.api import openapi
-from gemba.api.views import bp
+from gemba.api import bp, openapi
 from gemba.domain.photos import PhotoRejected
-from gemba.errors import problem
 from gemba.extensions import db
 from gemba.models import Photo
+from gemba.photos import service as photos
+from gemba.platform.errors import problem
 
 NEEDS_RECORD = (
     "Name the record this photo shows: send the multipart field `record` with the UUID of "

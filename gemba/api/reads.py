@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import Select, false, func, select
 
+from gemba.capture.records import WriteResult
 from gemba.domain.gemba_json import FORMAT, MAX_NAME, FieldError, format_timestamp
-from gemba.exports import site_record
 from gemba.extensions import db
+from gemba.interchange.documents import site_record
 from gemba.models import Fact, Gap, GapStatus, Site, Statement, Topic, User, Walk, topic_key
-from gemba.records import WriteResult
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

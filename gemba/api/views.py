@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, jsonify, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from gemba import exports, records
-from gemba.api import openapi, reads
+from gemba.api import bp, openapi, reads
 from gemba.api.auth import authenticate
+from gemba.capture import records
 from gemba.domain.gemba_json import FieldError
-from gemba.errors import problem
 from gemba.extensions import csrf, db
+from gemba.interchange import documents as exports
 from gemba.models import Site, Walk
+from gemba.platform.errors import problem
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Session callers are CSRF-checked in authenticate(); bearer callers need no token.
 csrf.exempt(bp)
 bp.before_request(authenticate)
@@ -132,6 +132,3 @@ def _download(export: exports.Export) -> Response:
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
     )
-
-
-from gemba.api import photos  # noqa: E402, F401  (registers the photo routes on bp)

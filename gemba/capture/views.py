@@ -6,7 +6,6 @@ import hashlib
 import uuid
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -21,8 +20,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from gemba import page_cache, photos, records, timeline
-from gemba.auth.forms import EmptyForm
+from gemba.accounts.forms import EmptyForm
+from gemba.capture import bp, records, timeline
 from gemba.capture.forms import (
     ERROR_FIELDS,
     FactForm,
@@ -35,10 +34,10 @@ from gemba.capture.forms import (
 from gemba.domain.gemba_json import RecordInvalid
 from gemba.domain.photos import PhotoRejected
 from gemba.extensions import db
-from gemba.forms_support import copy_errors
 from gemba.models import Fact, Photo, Place, Statement, Thing, Walk
-
-bp = Blueprint("capture", __name__)
+from gemba.photos import service as photos
+from gemba.platform import page_cache
+from gemba.platform.forms import copy_errors
 
 KINDS = {
     "place": (Place, PlaceForm),
@@ -46,6 +45,8 @@ KINDS = {
     "fact": (Fact, FactForm),
     "statement": (Statement, StatementForm),
 }
+# The URL names a kind in the plural: /walks/<id>/facts/new.
+RECORD_KINDS = "any(" + ", ".join(f"{kind}s" for kind in KINDS) + ")"
 
 
 @bp.route("/")
@@ -154,8 +155,11 @@ def finish_walk(walk_id: uuid.UUID):
     return redirect(url_for("capture.show_walk", walk_id=walk.id))
 
 
-def add_record(walk_id: uuid.UUID, kind: str):
+@bp.route(f"/walks/<uuid:walk_id>/<{RECORD_KINDS}:kinds>/new", methods=["GET", "POST"])
+@login_required
+def add_record(walk_id: uuid.UUID, kinds: str):
     """Log a place, thing, fact or statement on your walk."""
+    kind = kinds.removesuffix("s")
     walk = _editable(walk_id)
     _, form_class = KINDS[kind]
     form = form_class()
@@ -174,8 +178,13 @@ def add_record(walk_id: uuid.UUID, kind: str):
     )
 
 
-def edit_record(walk_id: uuid.UUID, record_id: uuid.UUID, kind: str):
+@bp.route(
+    f"/walks/<uuid:walk_id>/<{RECORD_KINDS}:kinds>/<uuid:record_id>/edit", methods=["GET", "POST"]
+)
+@login_required
+def edit_record(walk_id: uuid.UUID, kinds: str, record_id: uuid.UUID):
     """Change a record of your walk."""
+    kind = kinds.removesuffix("s")
     walk = _editable(walk_id)
     model, form_class = KINDS[kind]
     obj = db.session.get(model, record_id)
@@ -199,8 +208,14 @@ def edit_record(walk_id: uuid.UUID, record_id: uuid.UUID, kind: str):
     )
 
 
-def delete_record(walk_id: uuid.UUID, record_id: uuid.UUID, kind: str):
+@bp.route(
+    f"/walks/<uuid:walk_id>/<{RECORD_KINDS}:kinds>/<uuid:record_id>/delete",
+    methods=["GET", "POST"],
+)
+@login_required
+def delete_record(walk_id: uuid.UUID, kinds: str, record_id: uuid.UUID):
     """Confirm, then delete a record of your walk."""
+    kind = kinds.removesuffix("s")
     walk = _editable(walk_id)
     model, _ = KINDS[kind]
     obj = db.session.get(model, record_id)
@@ -212,31 +227,6 @@ def delete_record(walk_id: uuid.UUID, record_id: uuid.UUID, kind: str):
         flash(f"{kind.capitalize()} deleted.", "success")
         return redirect(url_for("capture.show_walk", walk_id=walk.id))
     return render_template("capture/confirm_delete.html", walk=walk, kind=kind, obj=obj, form=form)
-
-
-for _kind in KINDS:
-    _plural = f"{_kind}s"
-    bp.add_url_rule(
-        f"/walks/<uuid:walk_id>/{_plural}/new",
-        f"add_{_kind}",
-        login_required(add_record),
-        methods=["GET", "POST"],
-        defaults={"kind": _kind},
-    )
-    bp.add_url_rule(
-        f"/walks/<uuid:walk_id>/{_plural}/<uuid:record_id>/edit",
-        f"edit_{_kind}",
-        login_required(edit_record),
-        methods=["GET", "POST"],
-        defaults={"kind": _kind},
-    )
-    bp.add_url_rule(
-        f"/walks/<uuid:walk_id>/{_plural}/<uuid:record_id>/delete",
-        f"delete_{_kind}",
-        login_required(delete_record),
-        methods=["GET", "POST"],
-        defaults={"kind": _kind},
-    )
 
 
 def _editable(walk_id: uuid.UUID) -> Walk:

@@ -1,0 +1,7 @@
+"""Administration pages: admins manage users; analysts and admins manage sites and personas."""
+
+from flask import Blueprint
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+from gemba.manage import views  # noqa: E402, F401  (its routes)

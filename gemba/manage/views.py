@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from gemba import accounts, exports, records
-from gemba.auth.forms import EmptyForm
+from gemba.accounts import services as accounts
+from gemba.accounts.forms import EmptyForm
+from gemba.accounts.security import role_required
+from gemba.capture import records
 from gemba.domain.gemba_json import RecordInvalid
 from gemba.extensions import db
-from gemba.forms_support import copy_errors
+from gemba.interchange import documents as exports
+from gemba.manage import bp
 from gemba.manage.forms import (
     EditUserForm,
     ImportForm,
@@ -22,9 +25,7 @@ from gemba.manage.forms import (
     SiteForm,
 )
 from gemba.models import Persona, Role, Site, User
-from gemba.security import role_required
-
-bp = Blueprint("manage", __name__, url_prefix="/manage")
+from gemba.platform.forms import copy_errors
 
 
 @bp.route("/users", methods=["GET", "POST"])

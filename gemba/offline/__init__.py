@@ -1,1 +1,7 @@
 """Offline capture: an installable app shell that queues records in the browser and syncs them."""
+
+from flask import Blueprint
+
+bp = Blueprint("offline", __name__)
+
+from gemba.offline import views  # noqa: E402, F401  (its routes)

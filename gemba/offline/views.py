@@ -11,7 +11,6 @@ import hashlib
 import os
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -23,10 +22,8 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from gemba.errors import problem
-from gemba.offline import assets
-
-bp = Blueprint("offline", __name__)
+from gemba.offline import assets, bp
+from gemba.platform.errors import problem
 
 # Metres: a GPS fix less accurate than this gets a warning (each phone may change it).
 DEFAULT_GPS_WARN_METRES = 50

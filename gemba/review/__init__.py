@@ -1,0 +1,8 @@
+"""The analyst workspace: gap inbox, gap page and triage, actions, topic charts, empathy and
+experience maps, CSV exports and the printable report."""
+
+from flask import Blueprint
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+from gemba.review import action_views, map_views, views  # noqa: E402, F401  (their routes)

@@ -17,14 +17,14 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from gemba.accounts.security import role_required
 from gemba.capture.forms import choices
-from gemba.database import begin_write
 from gemba.extensions import db
 from gemba.models import Action, Gap, Role, Site
-from gemba.review import actions, exports, queries
+from gemba.platform.database import begin_write
+from gemba.review import actions, bp, exports, queries
 from gemba.review.forms import ActionForm, ActionStatusForm
-from gemba.review.views import bp, uuid_arg
-from gemba.security import role_required
+from gemba.review.views import uuid_arg
 
 
 def _action_or_404(action_id: uuid.UUID) -> Action:

@@ -1,6 +1,6 @@
 """Write side of the analyst workspace: actions and persona notes, each change audited.
 
-Like `gemba.triage`, these run in the caller's transaction and do not commit; the view
+Like `gemba.gaps.triage`, these run in the caller's transaction and do not commit; the view
 calls `database.begin_write()` first and commits after, so a change and its audit row
 are saved together or not at all.
 """
@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from gemba.extensions import db
+from gemba.gaps.triage import triage
 from gemba.models import Action, ActionStatus, AuditEvent, Gap, GapStatus, PersonaNote, User
-from gemba.triage import triage
 
 # A linked gap in one of these states becomes "actioned"; a dismissed gap stays dismissed.
 ACTIONABLE = {GapStatus.open.value, GapStatus.confirmed.value, GapStatus.needs_observation.value}

@@ -22,6 +22,7 @@ from gemba.domain.units import (
     format_quantity,
 )
 from gemba.extensions import db
+from gemba.gaps import evidence as evidence_mod
 from gemba.models import (
     Action,
     Fact,
@@ -39,7 +40,6 @@ from gemba.models import (
     topic_key,
 )
 from gemba.review import charts
-from gemba.review import evidence as evidence_mod
 from gemba.review.queries import PER_PAGE, STATUS_ORDER, gap_options, photos_for
 
 FACT_LIMIT = 500  # facts listed on a topic page; the chart uses them all

@@ -9,12 +9,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from gemba.database import begin_write
 from gemba.extensions import db
 from gemba.models import Persona, Role, Site, Topic, Walk
-from gemba.review import actions, crosswalk, experience, queries
+from gemba.platform.database import begin_write
+from gemba.review import actions, bp, crosswalk, experience, queries
 from gemba.review.forms import PersonaNoteForm
-from gemba.review.views import bp, page_arg, uuid_arg
+from gemba.review.views import page_arg, uuid_arg
 
 
 def _sites() -> list:

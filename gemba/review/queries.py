@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, literal_column, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from gemba.extensions import db
+from gemba.gaps import evidence as evidence_mod
 from gemba.models import (
     Action,
     ActionStatus,
@@ -34,7 +35,6 @@ from gemba.models import (
     action_gaps,
     topic_key,
 )
-from gemba.review import evidence as evidence_mod
 
 STATUS_ORDER = (
     GapStatus.open,

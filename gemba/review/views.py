@@ -11,7 +11,6 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -23,13 +22,15 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from gemba import page_cache
+from gemba.accounts.security import role_required
 from gemba.capture.forms import choices
-from gemba.database import begin_write
 from gemba.domain.units import format_number
 from gemba.extensions import db
+from gemba.gaps.triage import triage
 from gemba.models import Gap, GapStatus, Role
-from gemba.review import charts, exports, queries
+from gemba.platform import page_cache
+from gemba.platform.database import begin_write
+from gemba.review import bp, charts, exports, queries
 from gemba.review.forms import (
     ACTION_LABELS,
     STATUS_LABELS,
@@ -37,10 +38,6 @@ from gemba.review.forms import (
     FilterForm,
     NoteForm,
 )
-from gemba.security import role_required
-from gemba.triage import triage
-
-bp = Blueprint("review", __name__, url_prefix="/review")
 
 # Every table the inbox's cached part reads (tests/review/test_inbox_cache.py checks it):
 # the inbox is rebuilt when one of them is written, not after a photo upload.
@@ -193,7 +190,35 @@ def show_gap(gap_id: uuid.UUID):
     return _render_gap(_load_gap(gap_id))
 
 
-def decide_gap(gap_id: uuid.UUID, decision: str):
+@bp.post("/gaps/<uuid:gap_id>/confirm")
+@role_required(Role.analyst)
+def confirm_gap(gap_id: uuid.UUID):
+    """Confirm a gap: what was said and what was done really differ."""
+    return _decide(gap_id, "confirm")
+
+
+@bp.post("/gaps/<uuid:gap_id>/dismiss")
+@role_required(Role.analyst)
+def dismiss_gap(gap_id: uuid.UUID):
+    """Dismiss a gap, with the reason."""
+    return _decide(gap_id, "dismiss")
+
+
+@bp.post("/gaps/<uuid:gap_id>/observe")
+@role_required(Role.analyst)
+def ask_observation(gap_id: uuid.UUID):
+    """Ask observers to look again before deciding."""
+    return _decide(gap_id, "observe")
+
+
+@bp.post("/gaps/<uuid:gap_id>/reopen")
+@role_required(Role.analyst)
+def reopen_gap(gap_id: uuid.UUID):
+    """Open a triaged gap again."""
+    return _decide(gap_id, "reopen")
+
+
+def _decide(gap_id: uuid.UUID, decision: str):
     """Triage a gap: confirm, dismiss (with a reason), ask for observation, or re-open."""
     _load_gap(gap_id)  # 404 before anything else
     status, message = TRIAGE[decision]
@@ -211,17 +236,3 @@ def decide_gap(gap_id: uuid.UUID, decision: str):
             flash(message, "success")
             return redirect(url_for("review.show_gap", gap_id=gap_id, back=_back()))
     return _render_gap(_load_gap(gap_id), **{decision: form})
-
-
-for _decision in TRIAGE:
-    _endpoint = {"observe": "ask_observation"}.get(_decision, f"{_decision}_gap")
-    bp.add_url_rule(
-        f"/gaps/<uuid:gap_id>/{_decision}",
-        _endpoint,
-        role_required(Role.analyst)(decide_gap),
-        methods=["POST"],
-        defaults={"decision": _decision},
-    )
-
-
-from gemba.review import action_views, map_views  # noqa: E402,F401  (routes on bp)

@@ -14,7 +14,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from werkzeug.test import TestResponse
 
-from gemba import accounts
+from gemba.accounts import services as accounts
 from gemba.api import openapi
 from gemba.extensions import db
 from gemba.models import User

@@ -10,9 +10,10 @@ import zipfile
 import pytest
 from PIL import Image
 
-from gemba import exports, photos
 from gemba.extensions import db
+from gemba.interchange import documents as exports
 from gemba.models import Photo, User, Walk
+from gemba.photos import service as photos
 from tests.api.test_roundtrip import one_of_each, wipe, write
 from tests.conftest import uid
 

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from gemba import accounts, revision
+from gemba.accounts import services as accounts
 from gemba.extensions import db
 from gemba.models import ApiToken, User, utcnow
+from gemba.platform import revision
 from tests.api.conftest import V1, assert_conforms, token_for
 from tests.conftest import login, uid
 

@@ -12,9 +12,10 @@ import sqlalchemy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gemba import exports, records
+from gemba.capture import records
 from gemba.domain.gemba_json import COMPARATORS, FREQUENCIES, SENTIMENTS, SOURCES, THING_KINDS
 from gemba.extensions import db
+from gemba.interchange import documents as exports
 from gemba.models import Base, Site, User, Walk
 from tests.conftest import login, uid
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from gemba import records
+from gemba.capture import records
 from gemba.extensions import db
 from gemba.models import Fact, Place, Walk
 from tests.api.conftest import assert_conforms

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gemba import records
+from gemba.capture import records
+from gemba.capture.timeline import PER_PAGE
 from gemba.extensions import db
 from gemba.models import User, Walk
-from gemba.timeline import PER_PAGE
 from tests.conftest import make_test_app, uid
 
 pytestmark = pytest.mark.browser

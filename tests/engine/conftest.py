@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, select
 
-from gemba import gap_updates, records
-from gemba.database import begin_write
+from gemba.capture import records
 from gemba.extensions import db
+from gemba.gaps import updates as gap_updates
+from gemba.gaps.triage import triage
 from gemba.models import AuditEvent, Gap, Site, User, Walk
-from gemba.triage import triage
+from gemba.platform.database import begin_write
 from tests.conftest import uid
 
 GAP_COLUMNS = [column.name for column in Gap.__table__.columns]

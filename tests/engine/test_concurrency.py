@@ -8,10 +8,10 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from gemba import gap_updates
-from gemba.database import begin_write
 from gemba.extensions import db
+from gemba.gaps import updates as gap_updates
 from gemba.models import Fact, Gap, Topic
+from gemba.platform.database import begin_write
 from tests.conftest import PG_URL, uid
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL: concurrent writers")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
-from gemba.database import MIGRATIONS_DIR
 from gemba.extensions import db
 from gemba.models import Fact, Gap, gap_evidence
+from gemba.platform.database import MIGRATIONS_DIR
 
 ALWAYS = {"frequency": "always"}
 

@@ -8,10 +8,10 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from gemba import gap_updates
 from gemba.extensions import db
+from gemba.gaps import updates as gap_updates
+from gemba.gaps.triage import triage
 from gemba.models import Gap, User
-from gemba.triage import triage
 
 ALWAYS = {"frequency": "always"}
 

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from werkzeug.security import generate_password_hash
 
-from gemba import accounts, records
+from gemba.accounts import services as accounts
+from gemba.capture import records
 from gemba.extensions import db
 from gemba.models import Photo, Role, Site, User
 from tests.conftest import PASSWORD, uid

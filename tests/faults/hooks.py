@@ -20,7 +20,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from gemba.photo_store import LocalPhotoStore
+from gemba.photos.store import LocalPhotoStore
 
 
 class PausingStore(LocalPhotoStore):

@@ -49,7 +49,7 @@ def sync(app, floor, batch: list[dict]):
 
 def use_photo_dir(app, folder: Path) -> None:
     app.config["GEMBA_PHOTO_DIR"] = str(folder)
-    app.extensions.pop("gemba.photo_store", None)  # the store is made once per app
+    app.extensions.pop("gemba.photos.store", None)  # the store is made once per app
 
 
 def count(app, model, ids: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
-from gemba import accounts
+from gemba.accounts import services as accounts
 from gemba.extensions import db
 from gemba.models import Base, Photo, Role, User
 from tests.conftest import PASSWORD, PG_URL, login, uid

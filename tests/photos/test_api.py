@@ -14,7 +14,7 @@ from PIL import Image
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from gemba import accounts
+from gemba.accounts import services as accounts
 from gemba.api import openapi
 from gemba.extensions import db
 from gemba.models import User

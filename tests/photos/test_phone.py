@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
-from gemba import accounts
+from gemba.accounts import services as accounts
 from gemba.extensions import db
 from gemba.models import User
 from tests.browser.conftest import browser, phone  # noqa: F401  (fixtures)

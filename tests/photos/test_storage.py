@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from gemba import photo_store, photos, records
+from gemba.capture import records
 from gemba.domain.photos import PhotoRejected
 from gemba.extensions import db
 from gemba.models import User
-from gemba.photo_store import LocalPhotoStore
+from gemba.photos import service as photos
+from gemba.photos import store as photo_store
+from gemba.photos.store import LocalPhotoStore
 from tests.conftest import uid
 from tests.photos.conftest import phone_photo, photo_bytes
 
@@ -116,7 +118,7 @@ def test_the_sweep_spares_young_files_of_uploads_in_flight(world):
 
 
 def test_the_sweep_needs_the_local_store(world):
-    world.app.extensions["gemba.photo_store"] = object()
+    world.app.extensions["gemba.photos.store"] = object()
 
     result = world.app.test_cli_runner().invoke(args=["photos", "sweep"])
 
@@ -249,7 +251,7 @@ def test_discard_unused_keeps_keys_still_in_use(world, upload):
 
 def test_a_relative_photo_dir_is_inside_the_instance_folder(app):
     app.config["GEMBA_PHOTO_DIR"] = "photos"
-    app.extensions.pop("gemba.photo_store", None)
+    app.extensions.pop("gemba.photos.store", None)
     with app.app_context():
         store = photos.store()
 
@@ -264,8 +266,8 @@ def test_another_store_plugs_in_through_a_factory(app, monkeypatch):
             self.app = app
 
     monkeypatch.setattr(photos, "MemoryStore", MemoryStore, raising=False)
-    app.config["GEMBA_PHOTO_STORE"] = "gemba.photos:MemoryStore"
-    app.extensions.pop("gemba.photo_store", None)
+    app.config["GEMBA_PHOTO_STORE"] = "gemba.photos.service:MemoryStore"
+    app.extensions.pop("gemba.photos.store", None)
     with app.app_context():
         store = photos.store()
 

@@ -11,17 +11,17 @@ import pytest
 from sqlalchemy import Integer, Table, event, func, insert, select
 from werkzeug.security import generate_password_hash
 
-from gemba import demo_data
 from gemba.extensions import db
 from gemba.models import Base, Gap, Persona, Topic, User, gap_id_for, topic_key
 from gemba.models import accounts as accounts_model
+from gemba.ops import demo as demo_data
 from tests.browser.conftest import browser  # noqa: F401 - the run's one shared Chromium
 from tests.conftest import login, make_test_app
 
 
 @dataclass
 class Demo:
-    """Ids in the demo plant (gemba.demo_data), named the way the tests talk about them."""
+    """Ids in the demo plant (gemba.ops.demo), named the way the tests talk about them."""
 
     admin: User
     site: str
@@ -89,7 +89,7 @@ def copy_demo(app, demo_rows) -> None:
 
 @pytest.fixture
 def demo(app, demo_rows) -> Demo:
-    """The demo plant (gemba.demo_data through the write path), copied into this test's
+    """The demo plant (gemba.ops.demo through the write path), copied into this test's
     database: the same rows `flask demo` writes, without paying for the write each time."""
     copy_demo(app, demo_rows)
     walks = {key: demo_data._id("walk", key) for key in ("changeover", "entry", "picking")}

@@ -19,11 +19,13 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from gemba import accounts, demo_data, records
+from gemba.accounts import services as accounts
+from gemba.capture import records
 from gemba.extensions import db
+from gemba.gaps.triage import triage
 from gemba.models import Action, Gap, Role, Topic, User, gap_id_for
+from gemba.ops import demo as demo_data
 from gemba.review import actions
-from gemba.triage import triage
 from tests.conftest import make_test_app
 from tests.review.conftest import copy_demo
 

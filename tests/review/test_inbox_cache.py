@@ -10,9 +10,10 @@ import uuid
 import pytest
 from sqlalchemy import select, text, update
 
-from gemba import accounts, revision
+from gemba.accounts import services as accounts
 from gemba.extensions import db
 from gemba.models import Base, Fact, Gap
+from gemba.platform import revision
 from gemba.review import views
 from gemba.review.views import FILTER_READS, INBOX_READS
 from tests.conftest import uid

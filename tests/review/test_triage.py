@@ -12,9 +12,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from gemba import demo_data
 from gemba.extensions import db
 from gemba.models import AuditEvent, gap_id_for
+from gemba.ops import demo as demo_data
 from tests.conftest import login
 from tests.review.conftest import copy_demo, gap_row
 

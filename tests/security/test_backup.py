@@ -17,10 +17,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from gemba import backup, records
+from gemba.capture import records
 from gemba.extensions import db
 from gemba.models import Site, User, Walk
-from gemba.photo_store import LocalPhotoStore
+from gemba.ops import backup
+from gemba.photos.store import LocalPhotoStore
 from tests.conftest import PG_URL, make_test_app, uid
 
 BATCH = 5  # facts written with each walk, in one transaction

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
-from gemba.database import begin_write
 from gemba.extensions import db
 from gemba.models import Fact
+from gemba.platform.database import begin_write
 from tests.conftest import PG_URL, login
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite settings")

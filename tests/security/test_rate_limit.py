@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from gemba.errors import MESSAGES
+from gemba.platform.errors import MESSAGES
 from tests.conftest import PASSWORD, make_test_app
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -68,7 +68,7 @@ def _attempt(app, email: str, password: str = WRONG, address: str = "10.0.0.1"):
 
 
 def _make_user(app, email: str) -> None:
-    from gemba import accounts
+    from gemba.accounts import services as accounts
     from gemba.models import Role
 
     with app.app_context():

@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 
-from gemba import accounts
+from gemba.accounts import services as accounts
 from gemba.extensions import db
 from gemba.models import Role, User
 from tests.conftest import login

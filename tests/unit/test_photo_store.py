@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gemba import photo_store
-from gemba.photo_store import LocalPhotoStore, PhotoStore
+from gemba.photos import store as photo_store
+from gemba.photos.store import LocalPhotoStore, PhotoStore
 
 DATA = b"\xff\xd8\xff pretend this is a JPEG"
 KEY = hashlib.sha256(DATA).hexdigest()

@@ -143,7 +143,7 @@ def test_a_full_disk_during_a_write_is_a_clear_503_and_saves_nothing(app, make_u
 
     from sqlalchemy.exc import OperationalError
 
-    from gemba import gap_updates
+    from gemba.gaps import updates as gap_updates
     from gemba.models import Place
 
     user = make_user()

@@ -39,7 +39,7 @@ def test_token_create_prints_the_token_last(app, runner, make_user):
     assert result.exit_code == 0
     token = result.output.strip().splitlines()[-1]
     assert token.startswith("gmb_")
-    from gemba import accounts
+    from gemba.accounts import services as accounts
 
     with app.app_context():
         assert accounts.user_for_token(token).id == user.id

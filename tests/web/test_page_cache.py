@@ -10,9 +10,9 @@ import pytest
 import redis
 from sqlalchemy import select, text, update
 
-from gemba import revision
 from gemba.extensions import db
 from gemba.models import Fact, Gap
+from gemba.platform import revision
 from tests.conftest import login, make_test_app, uid
 from tests.web.test_walk_pages import counting_queries
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event
 
+from gemba.capture.timeline import PANEL_GAPS, PER_PAGE
 from gemba.extensions import db
-from gemba.timeline import PANEL_GAPS, PER_PAGE
 from tests.conftest import uid
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)

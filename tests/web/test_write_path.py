@@ -139,7 +139,7 @@ def test_fact_contradicting_always_creates_a_gap_at_once(app, make_user, make_wa
 
 
 def test_deleting_the_evidence_clears_an_untriaged_gap(app, make_user, make_walk, write):
-    from gemba import records
+    from gemba.capture import records
     from gemba.models import User
 
     user = make_user()

@@ -22,7 +22,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gemba import photos
 from gemba.capture.forms import choices
 from gemba.extensions import db
 from gemba.models import (
@@ -38,6 +37,7 @@ from gemba.models import (
     Walk,
     gap_evidence,
 )
+from gemba.photos import service as photos
 
 # A walk's page shows this many records, newest first, however long the walk: a day on the
 # floor can log hundreds, and a phone should get a page it can show at once.

@@ -17,8 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from gemba import gap_updates
-from gemba.database import begin_write
 from gemba.domain.gemba_json import (
     WRITE_ORDER,
     FieldError,
@@ -29,6 +27,7 @@ from gemba.domain.gemba_json import (
     validate_record,
 )
 from gemba.extensions import db
+from gemba.gaps import updates as gap_updates
 from gemba.models import (
     Contradiction,
     Fact,
@@ -45,6 +44,7 @@ from gemba.models import (
     Walk,
     topic_key,
 )
+from gemba.platform.database import begin_write
 
 MODELS: dict[str, type] = {
     "site": Site,
@@ -489,7 +489,7 @@ def _discard_unused_files(keys: list[str]) -> None:
     """Delete stored files no remaining photo row refers to (content-addressed, so shared)."""
     if not keys:
         return
-    from gemba import photos
+    from gemba.photos import service as photos
 
     photos.discard_unused(keys)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -15,14 +14,17 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from gemba import accounts
-from gemba.auth.forms import EmptyForm, LoginForm, PasswordForm, SetupForm, TokenForm
-from gemba.database import begin_write
+from gemba.accounts import bp
+from gemba.accounts import services as accounts
+from gemba.accounts.forms import EmptyForm, LoginForm, PasswordForm, SetupForm, TokenForm
+from gemba.accounts.ratelimit import (
+    limit_login_per_account,
+    limit_login_per_address,
+    mark_failed_login,
+)
 from gemba.extensions import db
 from gemba.models import ApiToken, Role
-from gemba.ratelimit import limit_login_per_account, limit_login_per_address, mark_failed_login
-
-bp = Blueprint("auth", __name__)
+from gemba.platform.database import begin_write
 
 _SETUP_EXEMPT = {"auth.setup", "static"}
 

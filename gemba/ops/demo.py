@@ -9,7 +9,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from gemba import accounts, records
+from gemba.accounts import services as accounts
+from gemba.capture import records
 from gemba.extensions import db
 from gemba.models import Role
 

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def configure(app: Flask) -> None:
@@ -89,8 +89,8 @@ def end_reads_with_commit(app: Flask) -> None:
     they keep their plans across requests. A transaction that wrote without committing,
     or a request that failed, is still rolled back.
     """
-    from gemba import revision
     from gemba.extensions import db
+    from gemba.platform import revision
 
     @app.teardown_appcontext
     def _commit_reads(exc: BaseException | None) -> None:

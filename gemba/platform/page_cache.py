@@ -21,7 +21,7 @@ from typing import TypeVar
 from flask import Flask, current_app
 from flask_caching import Cache
 
-from gemba import revision
+from gemba.platform import revision
 
 T = TypeVar("T")
 cache = Cache()

@@ -11,9 +11,9 @@ from typing import Any
 from flask import Flask, abort
 from flask_login import current_user, login_required
 
-from gemba import revision
 from gemba.extensions import login_manager
 from gemba.models import Role, User
+from gemba.platform import revision
 
 
 def ensure_secret_key(app: Flask) -> None:

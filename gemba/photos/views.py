@@ -13,15 +13,14 @@ import uuid
 from pathlib import Path
 
 import click
-from flask import Blueprint, Response, abort, request
+from flask import Response, abort, request
 from flask_login import login_required
 
-from gemba import photos
 from gemba.extensions import db
 from gemba.models import Photo
-from gemba.photo_store import LocalPhotoStore
-
-bp = Blueprint("media", __name__, cli_group="photos")
+from gemba.photos import bp
+from gemba.photos import service as photos
+from gemba.photos.store import LocalPhotoStore
 
 # Private: one user's evidence is never kept by a shared cache; immutable: the
 # key names the bytes, so the browser need not even revalidate.

@@ -16,7 +16,7 @@ from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from gemba.accounts import normalise_email
+from gemba.accounts.services import normalise_email
 
 limiter = Limiter(
     key_func=get_remote_address,

@@ -1,7 +1,7 @@
 """Photos on the app side: attach an upload to a record, store its files, forget unused ones.
 
 The pipeline (`gemba.domain.photos`) turns untrusted bytes into two clean JPEGs;
-the store (`gemba.photo_store`) keeps bytes under their SHA-256. This module
+the store (`gemba.photos.store`) keeps bytes under their SHA-256. This module
 puts them together for the capture forms and the API: who may attach a photo
 to which record, idempotency by the photo's client UUID, files first and then
 the database row in one transaction, and removing files no row refers to.
@@ -24,12 +24,12 @@ from sqlalchemy import Uuid, bindparam, or_, select, union
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.utils import import_string
 
-from gemba import records
-from gemba.database import begin_write
+from gemba.capture import records
 from gemba.domain.photos import PhotoRejected, ProcessedPhoto, process_photo
 from gemba.extensions import db
 from gemba.models import Fact, Photo, Place, Statement, Thing, User
-from gemba.photo_store import LocalPhotoStore, PhotoStore
+from gemba.photos.store import LocalPhotoStore, PhotoStore
+from gemba.platform.database import begin_write
 
 __all__ = [
     "KINDS",
@@ -63,7 +63,7 @@ NOT_STORED = "The photo could not be stored just now. Please send it again in a 
 
 _slots_lock = threading.Lock()
 _slots: dict[int, threading.BoundedSemaphore] = {}
-_STORE = "gemba.photo_store"
+_STORE = "gemba.photos.store"
 
 
 class PhotoRefused(PhotoRejected):

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from gemba import photos, records
+from gemba.capture import records
 from gemba.domain.gemba_json import (
     FORMAT,
     MAX_RECORDS,
@@ -32,6 +32,7 @@ from gemba.domain.gemba_json import (
 from gemba.domain.photos import PhotoRejected
 from gemba.extensions import db
 from gemba.models import Contradiction, Fact, Persona, Place, Site, Statement, Thing, User, Walk
+from gemba.photos import service as photos
 
 STATUSES = ("created", "updated", "unchanged", "rejected")
 

@@ -1,0 +1,1 @@
+"""Running an instance: consistent backups and their restore, the demo plant."""
