@@ -66,7 +66,7 @@ function photoField(photos) {
         list.append(h("li", {}, h("img", { src: url, alt: `Photo ${photos.length}`, width: 72, height: 72 }),
           h("span", { class: "muted" }, `${shrunk.width}×${shrunk.height}, ${bytes(shrunk.blob.size)}`)));
         status.textContent = `${photos.length} photo${photos.length === 1 ? "" : "s"} ready.`;
-      } catch (error) {
+      } catch {
         status.textContent = `${file.name} could not be read as a photo.`;
       }
     }
