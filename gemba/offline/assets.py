@@ -25,6 +25,13 @@ SHELL_ASSETS = (
     "css/gemba.css",
     "offline/offline.css",
     "offline/app.js",
+    "offline/state.js",
+    "offline/router.js",
+    "offline/hints.js",
+    "offline/screens/walks.js",
+    "offline/screens/walk.js",
+    "offline/screens/form.js",
+    "offline/screens/ledger.js",
     "offline/db.js",
     "offline/queue.js",
     "offline/sync.js",
@@ -34,10 +41,18 @@ SHELL_ASSETS = (
     "offline/photos.js",
     "offline/zip.js",
 )
-# Modules the first screen needs, preloaded in parallel; the others load on first use
-# (forms and photos when a form opens, say-vs-do on a walk, zip for an export).
+# Modules the first screen needs, preloaded in parallel: app.js and what it imports (the
+# screens are small and routed without a round trip); the others load on first use (forms
+# and photos when a form opens, say-vs-do on a walk, zip for an export).
 EAGER_MODULES = (
     "offline/app.js",
+    "offline/state.js",
+    "offline/router.js",
+    "offline/hints.js",
+    "offline/screens/walks.js",
+    "offline/screens/walk.js",
+    "offline/screens/form.js",
+    "offline/screens/ledger.js",
     "offline/db.js",
     "offline/queue.js",
     "offline/sync.js",

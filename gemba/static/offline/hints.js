@@ -1,0 +1,56 @@
+// "Contradicts …" on the phone: the server's say-vs-do rules (saydo.js, loaded on first use)
+// over the records this phone holds, merged with the gaps the server has confirmed.
+
+import { app } from "./state.js";
+import { h } from "./ui.js";
+
+// Loaded on first use, so the first screen downloads only what it shows.
+let saydo = null;
+export const loadSaydo = async () => (saydo ||= await import("./saydo.js"));
+
+function walkSite(walkId, byId) {
+  const local = byId.get(walkId);
+  if (local) return local.record.site;
+  const summary = app.walks.find((w) => w.id === walkId);
+  return summary ? summary.site : null;
+}
+
+export function hints(siteId, byId) {
+  const { judge, topicKey } = saydo; // loaded by the views that call this
+  const onSite = [...byId.values()].filter(({ record }) => record.walk && walkSite(record.walk, byId) === siteId);
+  const facts = new Map();
+  for (const entry of onSite) {
+    if (entry.record.type !== "fact" || !entry.record.topic) continue;
+    const key = topicKey(entry.record.topic);
+    if (!facts.has(key)) facts.set(key, []);
+    facts.get(key).push(entry);
+  }
+  const out = [];
+  for (const entry of onSite) {
+    const s = entry.record;
+    if (s.type !== "statement") continue;
+    const evidence = s.topic ? facts.get(topicKey(s.topic)) || [] : [];
+    const links = [...byId.values()].filter(({ record }) => record.type === "contradiction" && record.statement === s.id)
+      .map(({ record }) => ({ fact_id: record.fact, note: record.note }));
+    const verdict = s.claim || links.length
+      ? judge(s.claim || null, evidence.map(({ record: f }) => ({ fact_id: f.id, performed: f.performed, value: f.value, unit: f.unit })), links)
+      : null;
+    const server = app.gaps.get(s.id);
+    const onPhone = [entry, ...evidence].some((e) => e.state !== "server" && e.state !== "synced");
+    if (verdict && verdict.contradicted && (onPhone || !server || !server.contradicted)) {
+      out.push({ statement: s, explanation: verdict.explanation, evidence: verdict.evidence, confirmed: false });
+    } else if (server && server.contradicted) {
+      out.push({ statement: s, explanation: server.explanation, evidence: server.evidence, confirmed: true });
+    }
+  }
+  return out;
+}
+
+export function hintItem(hint) {
+  const s = hint.statement;
+  return h("li", { class: "gap-item" },
+    h("strong", {}, `Contradicts: “${s.text}”${s.speaker ? ` — ${s.speaker}` : ""}`),
+    h("span", { class: "explain" }, hint.explanation),
+    h("span", { class: hint.confirmed ? "badge badge-done" : "badge badge-phone" },
+      hint.confirmed ? "confirmed by the server" : "on this phone"));
+}

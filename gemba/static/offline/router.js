@@ -1,0 +1,33 @@
+// Routing of the offline app: /app/… paths drawn in the page, without a server round trip.
+
+import { link, main } from "./state.js";
+import { h } from "./ui.js";
+
+let routes = [];
+
+/** The screens: [pattern, (match) => content], the first matching pattern wins. */
+export function setRoutes(table) {
+  routes = table;
+}
+
+let renderSerial = 0;
+export async function render() {
+  const serial = ++renderSerial;
+  const path = location.pathname;
+  for (const a of document.querySelectorAll(".nav a")) {
+    if (a.getAttribute("href") === path) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  const route = routes.find(([pattern]) => pattern.test(path));
+  const content = route ? await route[1](path.match(route[0])) : [h("h1", {}, "Not found"), link("/app", "← Walks")];
+  if (serial !== renderSerial) return; // a newer navigation won
+  document.body.classList.toggle("has-actionbar", /^\/app\/walks\/[\w-]+$/.test(path) && path !== "/app/walks/new");
+  main.replaceChildren(...[content].flat().filter(Boolean));
+  main.dataset.ready = path;
+}
+
+export function navigate(path) {
+  if (path !== location.pathname) history.pushState(null, "", path);
+  window.scrollTo(0, 0);
+  render();
+}

@@ -1,0 +1,95 @@
+// Shared state of the offline app and what every screen reads: the server's lists (through
+// the service worker), the phone's queued and confirmed records merged over them, the status
+// bar, and the small pieces of markup the screens have in common.
+
+import { h, plural } from "./ui.js";
+
+export const LABELS = { walk: "Walk", place: "Place", thing: "Thing", fact: "Fact", statement: "Said", photo: "Photo" };
+export const main = document.getElementById("main");
+const statusBar = document.getElementById("status");
+export const app = { me: null, queue: null, syncer: null, items: [], synced: [], sites: [], walks: [], gaps: new Map(), flash: null, offline: false };
+
+// -- server reads (through the service worker: network first, the phone's copy offline) --
+
+export async function getJSON(url) {
+  try {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) return null;
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+export async function loadLists() {
+  const [sites, walks] = await Promise.all([getJSON("/api/v1/sites?limit=200"), getJSON("/api/v1/walks?limit=200")]);
+  if (sites) app.sites = sites.items;
+  if (walks) app.walks = walks.items;
+}
+
+export async function loadSite(siteId) {
+  const [doc, gaps, topics] = await Promise.all([
+    getJSON(`/api/v1/sites/${siteId}/export`),
+    getJSON(`/api/v1/gaps?site=${siteId}&limit=200`),
+    getJSON(`/api/v1/sites/${siteId}/topics?limit=200`),
+  ]);
+  if (gaps) for (const gap of gaps.items) app.gaps.set(gap.statement, gap);
+  return { records: doc ? doc.records : [], topics: topics ? topics.items.map((t) => t.name) : [] };
+}
+
+// -- the phone's records: queued ones over confirmed ones over the server's --------------
+
+export async function refreshLocal() {
+  [app.items, app.synced] = await Promise.all([app.queue.items(), app.queue.syncedRecords()]);
+  const waiting = app.items.length;
+  const count = document.getElementById("pending-count");
+  count.textContent = waiting ? String(waiting) : "";
+  count.hidden = !waiting;
+  renderStatus();
+}
+
+export function merged(serverRecords) {
+  const byId = new Map();
+  for (const r of serverRecords) byId.set(r.id, { record: r, state: "server" });
+  for (const r of app.synced) byId.set(r.id, { record: r, state: "synced" });
+  for (const item of app.items) {
+    if (item.kind === "record") byId.set(item.id, { record: item.record, state: item.state, error: item.error });
+  }
+  return byId;
+}
+
+// -- pieces of the screens ----------------------------------------------------------------
+
+export function link(href, text, cls = "") {
+  return h("a", { href, class: cls, "data-route": true }, text);
+}
+
+export function syncMark(state, error) {
+  if (state === "pending") return h("span", { class: "badge badge-unsynced" }, "not yet synced");
+  if (state === "rejected") return h("span", { class: "badge badge-gap", title: error || "" }, "rejected");
+  return null;
+}
+
+export function gpsWarn() {
+  const own = Number(localStorage.getItem(`gemba.gpsWarn.${app.me.id}`));
+  return own > 0 ? own : (app.me.settings && app.me.settings.gps_warn_m) || 50;
+}
+
+export function renderStatus() {
+  const s = app.syncer;
+  const waiting = app.items.length;
+  const rejected = app.items.filter((i) => i.state === "rejected").length;
+  let text = navigator.onLine ? "Online" : "Offline";
+  if (s && s.state === "syncing") text += " · sending…";
+  else if (waiting) text += ` · ${plural(waiting, "item")} not yet synced`;
+  else text += " · all synced";
+  if (rejected) text += ` · ${rejected} rejected`;
+  if (s && s.state === "waiting" && s.nextAt) text += ` · next try at ${new Date(s.nextAt).toLocaleTimeString()}`;
+  if (s && (s.state === "signed-out" || s.state === "wrong-user")) text += ` · ${s.message}`;
+  if (statusBar.textContent !== text) statusBar.textContent = text; // a live region: speak changes only
+  statusBar.className = `statusbar ${navigator.onLine ? "is-online" : "is-offline"}${rejected ? " has-rejected" : ""}`;
+}
+
+export function requestPersistence() {
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+}
