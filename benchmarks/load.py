@@ -68,7 +68,6 @@ from gemba.accounts import services as accounts
 from gemba.extensions import db  # noqa: E402
 from gemba.gaps import updates as gap_updates  # noqa: E402
 from gemba.models import Fact, User  # noqa: E402
-from gemba.platform.database import begin_write  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -429,9 +428,7 @@ def prepare(uri: str, folder: Path, args: argparse.Namespace) -> dict:
     with app.app_context():
         started = time.perf_counter()
         ids = build(args.facts, args.statements, args.topics, args.seed)
-        begin_write()
         summary = gap_updates.recompute_all()
-        db.session.commit()
         user = db.session.get(User, ids["user_id"])
         user.set_password(PASSWORD)
         db.session.commit()

@@ -49,7 +49,6 @@ from gemba.models import (  # noqa: E402
     Walk,
     utcnow,
 )
-from gemba.platform.database import begin_write  # noqa: E402
 
 TARGET_MS = 100.0
 WORDS = ("always", "usually", "sometimes", "rarely", "never")
@@ -171,9 +170,7 @@ def build(facts: int, statements: int, topics: int, seed: int) -> dict:
         [{"id": uuid.uuid4(), "fact_id": f, "statement_id": s, "note": None} for f, s in pairs],
     )
     db.session.commit()
-    begin_write()
     gap_updates.recompute_all()
-    db.session.commit()
     return {"session_id": user.get_id()}
 
 

@@ -41,15 +41,25 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     page_cache.init_app(app)
     headers.init_app(app)
 
-    from gemba import accounts, api, capture, manage, offline, photos, review
+    # Importing a views module attaches its routes to its package's blueprint, `bp`.
+    import gemba.accounts.views
+    import gemba.api.photos
+    import gemba.api.views
+    import gemba.capture.views
+    import gemba.manage.views
+    import gemba.offline.views
+    import gemba.photos.views
+    import gemba.review.action_views
+    import gemba.review.map_views
+    import gemba.review.views
 
-    app.register_blueprint(accounts.bp)
-    app.register_blueprint(capture.bp)
-    app.register_blueprint(manage.bp)
-    app.register_blueprint(review.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(offline.bp)
-    app.register_blueprint(photos.bp)
+    app.register_blueprint(gemba.accounts.bp)
+    app.register_blueprint(gemba.capture.bp)
+    app.register_blueprint(gemba.manage.bp)
+    app.register_blueprint(gemba.review.bp)
+    app.register_blueprint(gemba.api.bp)
+    app.register_blueprint(gemba.offline.bp)
+    app.register_blueprint(gemba.photos.bp)
     errors.register(app)
     app.jinja_env.globals["view_functions"] = app.view_functions
     cli.register(app)

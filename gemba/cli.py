@@ -56,12 +56,9 @@ def create_token(email: str, name: str) -> None:
 def recompute_gaps() -> None:
     """Re-judge every statement against all evidence and update the gaps table."""
     from gemba.gaps import updates as gap_updates
-    from gemba.platform.database import begin_write
 
     started = time.perf_counter()
-    begin_write()
     summary = gap_updates.recompute_all()
-    db.session.commit()
     took = time.perf_counter() - started
     click.echo(
         f"Judged {summary['statements']} statements in {took:.2f} s: "

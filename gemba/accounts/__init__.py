@@ -6,5 +6,3 @@ The blueprint keeps the name `auth` (its endpoints: `auth.login`, `auth.profile`
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
-
-from gemba.accounts import views  # noqa: E402, F401  (its routes)

@@ -1,17 +1,21 @@
 """Accounts: create users, change roles and passwords, issue API tokens.
 
-Views and CLI commands call these so account rules live in one place.
+Views and CLI commands call these so account rules live in one place. Each function
+that writes is one `transaction()`; what it reads to decide (the user as it is now) is
+read inside it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from gemba.extensions import db
 from gemba.models import ApiToken, AuditEvent, Role, User, utcnow
+from gemba.platform.database import transaction
 
 MIN_PASSWORD = 8
 # The passwords attackers try first; refusing them costs nothing.
@@ -66,14 +70,14 @@ def create_user(email: str, password: str, role: Role | str, *, by: User | None 
     problem = password_problem(password)
     if problem:
         raise AccountError("password", problem)
-    if find_user(email) is not None:
-        raise AccountError("email", "A user with this e-mail already exists.")
     user = User(email=email, role=Role(role).value)
     user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    _audit(by, user, "created", {"role": user.role})
-    db.session.commit()
+    with transaction():
+        if find_user(email) is not None:
+            raise AccountError("email", "A user with this e-mail already exists.")
+        db.session.add(user)
+        db.session.flush()
+        _audit(by, user, "created", {"role": user.role})
     return user
 
 
@@ -83,18 +87,18 @@ def update_user(user: User, *, role: str, active: bool, by: User) -> None:
         raise AccountError("role", "You cannot demote or deactivate yourself.")
     if role not in Role.__members__:
         raise AccountError("role", "Role must be observer, analyst or admin.")
-    changes = {}
-    if user.role != role:
-        changes["role"] = [user.role, role]
-        user.role = role
-    if user.active != active:
-        changes["active"] = [user.active, active]
-        user.active = active
-        if not active:
-            user.session_version += 1  # their open sessions end now
-    if changes:
-        _audit(by, user, "updated", changes)
-    db.session.commit()
+    with transaction():
+        changes = {}
+        if user.role != role:
+            changes["role"] = [user.role, role]
+            user.role = role
+        if user.active != active:
+            changes["active"] = [user.active, active]
+            user.active = active
+            if not active:
+                user.session_version += 1  # their open sessions end now
+        if changes:
+            _audit(by, user, "updated", changes)
 
 
 def set_password(user: User, password: str, *, by: User | None = None) -> None:
@@ -102,17 +106,23 @@ def set_password(user: User, password: str, *, by: User | None = None) -> None:
     problem = password_problem(password)
     if problem:
         raise AccountError("password", problem)
-    user.set_password(password)
-    user.session_version += 1
-    _audit(by, user, "password_changed", {})
-    db.session.commit()
+    with transaction():
+        user.set_password(password)
+        user.session_version += 1
+        _audit(by, user, "password_changed", {})
+
+
+def end_sessions(user: User) -> None:
+    """Log the user out everywhere: every browser's cookie names the old session version."""
+    with transaction():
+        user.session_version += 1
 
 
 def create_token(user: User, name: str = "script") -> str:
     """A new personal API token; only its hash is kept, so it is shown once."""
     token = "gmb_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, name=name[:80], token_hash=hash_token(token)))
-    db.session.commit()
+    with transaction():
+        db.session.add(ApiToken(user_id=user.id, name=name[:80], token_hash=hash_token(token)))
     return token
 
 
@@ -139,8 +149,24 @@ def usable_token(token: str) -> ApiToken | None:
 
 
 def revoke_token(token_row: ApiToken) -> None:
-    token_row.revoked_at = utcnow()
-    db.session.commit()
+    with transaction():
+        if token_row.revoked_at is None:
+            token_row.revoked_at = utcnow()
+
+
+def note_token_use(token: str, now: datetime, every: timedelta) -> None:
+    """Note when a token was last used, at most once per `every` (a hint for people
+    revoking tokens: a coarse time saves a write per request)."""
+    with transaction():
+        db.session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.token_hash == hash_token(token),
+                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - every),
+            )
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _audit(by: User | None, user: User, verb: str, detail: dict) -> None:

@@ -24,7 +24,6 @@ from gemba.accounts.ratelimit import (
 )
 from gemba.extensions import db
 from gemba.models import ApiToken, Role
-from gemba.platform.database import begin_write
 
 _SETUP_EXEMPT = {"auth.setup", "static"}
 
@@ -88,10 +87,7 @@ def logout():
     form = EmptyForm()
     if form.validate_on_submit():
         if request.form.get("everywhere") and current_user.is_authenticated:
-            begin_write()
-            user = current_user._get_current_object()
-            user.session_version += 1  # other browsers' cookies name the old version
-            db.session.commit()
+            accounts.end_sessions(current_user._get_current_object())
         session.clear()  # first: logout_user() then notes that a remember cookie must go
         logout_user()
         flash("You are logged out.", "info")

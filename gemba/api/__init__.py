@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from gemba.api import photos, views  # noqa: E402, F401  (their routes)

@@ -13,12 +13,11 @@ from datetime import datetime, timedelta
 
 from flask import Request, current_app, g, request
 from flask_login import current_user
-from sqlalchemy import or_, update
 from sqlalchemy.exc import OperationalError
 
 from gemba.accounts import services as accounts
-from gemba.extensions import csrf, db, login_manager
-from gemba.models import ApiToken, User, utcnow
+from gemba.extensions import csrf, login_manager
+from gemba.models import User, utcnow
 from gemba.platform.errors import problem
 
 # Operations anyone may call, by endpoint.
@@ -57,27 +56,11 @@ def _user_from_bearer(req: Request) -> User | None:
 
 
 def _touch(token: str, now: datetime) -> None:
-    """Note when a token was last used (best effort: a busy database is no reason to fail).
-
-    Only once a minute: the call that finds it recent writes nothing, so it neither
-    rolls back (which would drop the connection's prepared statements) nor commits.
-    """
+    """Note the token's use (best effort: a busy database is no reason to fail a request)."""
     try:
-        result = db.session.execute(
-            update(ApiToken)
-            .where(
-                ApiToken.token_hash == accounts.hash_token(token),
-                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - TOUCH_EVERY),
-            )
-            .values(last_used_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount:
-            db.session.commit()
-        else:
-            db.session.rollback()
+        accounts.note_token_use(token, now, TOUCH_EVERY)
     except OperationalError:
-        db.session.rollback()
+        current_app.logger.warning("could not note an API token's last use", exc_info=True)
 
 
 def unauthorized():

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, false, func, select
 
-from gemba.capture.records import WriteResult
+from gemba.capture.outcomes import WriteResult
 from gemba.domain.gemba_json import FORMAT, MAX_NAME, FieldError, format_timestamp
 from gemba.extensions import db
 from gemba.interchange.documents import site_record

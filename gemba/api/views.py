@@ -52,7 +52,6 @@ def sync():
     try:
         result = exports.import_document(current_user, doc)
     except (IntegrityError, OperationalError) as exc:
-        db.session.rollback()
         if not records.worth_retrying(exc):
             raise  # a full disk or a lost database: the app's 503 says so
         return problem(409, "Another request changed the same records meanwhile; send again.")

@@ -4,5 +4,3 @@ sync and import goes through, and the walk page's timeline."""
 from flask import Blueprint
 
 bp = Blueprint("capture", __name__)
-
-from gemba.capture import views  # noqa: E402, F401  (its routes)

@@ -17,54 +17,22 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from gemba.domain.gemba_json import COMPARATORS, FREQUENCIES, MAX_NAME, MAX_TEXT, SOURCES
-
-THING_KIND_CHOICES = [
-    ("equipment", "Equipment"),
-    ("tool", "Tool"),
-    ("material", "Material"),
-    ("document", "Document"),
-    ("screen", "Screen"),
-    ("product", "Product"),
-    ("other", "Other"),
-]
-SOURCE_LABELS = {
-    "interview": "Interview",
-    "sop": "SOP / work instruction",
-    "signage": "Sign on the wall",
-    "survey": "Survey",
-    "meeting": "Meeting",
-    "other": "Other",
-}
-CLAIM_CHOICES = (
-    [("", "No claim")] + [(w, w.capitalize()) for w in FREQUENCIES] + [("measure", "A number")]
+from gemba.capture.vocabulary import (
+    CLAIM_CHOICES,
+    COMPARATOR_CHOICES,
+    OUTCOME_CHOICES,
+    SENTIMENT_CHOICES,
+    SOURCE_LABELS,
+    THING_KIND_CHOICES,
+    choices,
 )
-COMPARATOR_CHOICES = [("", "about (±)"), ("<=", "at most (≤)"), (">=", "at least (≥)")]
-OUTCOME_CHOICES = [
-    ("done", "Done"),
-    ("not_done", "Not done"),
-    ("measurement", "Measured"),
-    ("note", "Note"),
-]
-SENTIMENT_CHOICES = [("", "None"), ("pain", "Pain"), ("neutral", "Neutral"), ("delight", "Delight")]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(value, label) for value, label in pairs]
+from gemba.domain.gemba_json import COMPARATORS, FREQUENCIES, MAX_NAME, MAX_TEXT, SOURCES
+from gemba.platform.forms import MultiCheckboxField
 
 
 def _blank(value: Any) -> Any:

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gemba.capture.forms import choices
+from gemba.capture.vocabulary import choices
 from gemba.extensions import db
 from gemba.models import (
     Fact,

@@ -31,6 +31,7 @@ from gemba.capture.forms import (
     WalkForm,
     choices,
 )
+from gemba.capture.permissions import can_edit_walk
 from gemba.domain.gemba_json import RecordInvalid
 from gemba.domain.photos import PhotoRejected
 from gemba.extensions import db
@@ -88,7 +89,7 @@ def show_walk(walk_id: uuid.UUID):
         walk = timeline.walk_with_head(walk_id)
         if walk is None:
             return None
-        editable = records.can_edit_walk(current_user, walk)
+        editable = can_edit_walk(current_user, walk)
         view = timeline.walk_timeline(walk, page, record)
         body = render_template("capture/_walk_body.html", walk=walk, view=view, editable=editable)
         return timeline.WalkPage(timeline.WalkHead.of(walk), view.counts, editable, body)
@@ -231,7 +232,7 @@ def delete_record(walk_id: uuid.UUID, kinds: str, record_id: uuid.UUID):
 
 def _editable(walk_id: uuid.UUID) -> Walk:
     walk = db.get_or_404(Walk, walk_id)
-    if not records.can_edit_walk(current_user, walk):
+    if not can_edit_walk(current_user, walk):
         abort(403)
     return walk
 

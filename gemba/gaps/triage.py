@@ -10,15 +10,27 @@ from __future__ import annotations
 
 from gemba.extensions import db
 from gemba.models import AuditEvent, Gap, GapStatus, User, utcnow
+from gemba.platform.database import transaction
 
 REASON_LIMIT = 2000
+
+
+def decide(gap_id: object, status: GapStatus | str, actor: User, reason: str | None = None) -> Gap:
+    """A user's triage of one gap, in its own transaction, on the gap as it is now (its
+    strength at triage is the one the database holds, not an earlier read's)."""
+    with transaction():
+        gap = db.session.get(Gap, gap_id)
+        if gap is None:
+            raise LookupError(gap_id)
+        return triage(gap, status, actor, reason)
 
 
 def triage(gap: Gap, status: GapStatus | str, actor: User, reason: str | None = None) -> Gap:
     """Set a gap's status for the actor and record why; raise ValueError if refused.
 
-    A dismissal needs a reason. Runs in the caller's transaction and does not commit:
-    the view commits, after `database.begin_write()` on SQLite like every write.
+    A dismissal needs a reason. Runs inside the caller's `transaction()` (an action
+    that answers gaps marks them actioned in its own); `decide` is the one for a user's
+    triage of one gap.
     """
     try:
         new_status = GapStatus(status)

@@ -19,39 +19,38 @@ from __future__ import annotations
 import gc
 import math
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, func, insert, or_, select, type_coerce, update
+from sqlalchemy import func, select
 
 from gemba.domain.saydo import (
     Claim,
     FrequencyClaim,
-    ManualLink,
-    MeasureClaim,
     Observation,
     Verdict,
     judge,
 )
 from gemba.extensions import db
+from gemba.gaps.loading import (
+    Evidence,
+    StatementRow,
+    ids_in,
+    load_evidence,
+    load_statements,
+    load_states,
+    serialise,
+)
+from gemba.gaps.writing import Plan, write
 from gemba.models import (
-    AuditEvent,
-    Contradiction,
-    Fact,
     Gap,
     GapStatus,
-    Statement,
-    Topic,
-    Walk,
-    gap_evidence,
     gap_id_for,
     utcnow,
 )
+from gemba.platform.database import transaction
 
 # A dismissed gap re-opens when the contradiction is much stronger than when it was
 # dismissed: at least REOPEN_COUNT_FACTOR times the contradicting facts and at least
@@ -60,129 +59,13 @@ REOPEN_COUNT_FACTOR = 2
 REOPEN_COUNT_MORE = 2
 REOPEN_CONFIDENCE = 0.25
 
-# What the verdict decides about a gap: compared with the stored row before writing.
-VERDICT_FIELDS = (
-    "site_id",
-    "topic_id",
-    "walk_id",
-    "kind",
-    "severity",
-    "confidence",
-    "score",
-    "explanation",
-    "evidence",
-    "observed",
-    "stats",
-    "contradicted",
-)
-
 _GAPS = Gap.__table__
-_AUDIT = AuditEvent.__table__
-_IN_CHUNK = 900  # values per IN (...) list, inside every backend's parameter limit
-_UPDATE_GAP = update(_GAPS).where(_GAPS.c.id == bindparam("gap_id"))
-_UNCITE = delete(gap_evidence).where(
-    gap_evidence.c.gap_id == bindparam("gap"), gap_evidence.c.fact_id == bindparam("fact")
-)
-
-# The loading queries are built once, on tables rather than ORM entities, with the ids
-# as expanding parameters: a one-fact write then spends its time in SQLite, not in
-# building and compiling statements.
-_S, _W, _T, _F, _C = (m.__table__ for m in (Statement, Walk, Topic, Fact, Contradiction))
-_STATEMENTS = select(
-    _S.c.id,
-    _S.c.walk_id,
-    _W.c.site_id,
-    _S.c.topic_id,
-    _T.c.site_id.label("topic_site_id"),
-    _S.c.claim_frequency,
-    _S.c.claim_value,
-    _S.c.claim_unit,
-    _S.c.claim_tolerance,
-    _S.c.claim_comparator,
-).select_from(_S.join(_W, _W.c.id == _S.c.walk_id).outerjoin(_T, _T.c.id == _S.c.topic_id))
-# Fact ids are read as the driver returns them (32 hex digits on SQLite, a uuid on
-# PostgreSQL), not as uuid.UUID objects: building 100,000 of those was a sixth of a full
-# recompute. They sort like canonical ids, and only the ids a gap cites are converted.
-# A fact counts only where its walk is at its topic's site: the write path keeps it so, and
-# the join makes "another site's facts never count" hold whatever wrote the rows. Notes
-# (neither performed nor a value) say nothing to a claim and are not loaded.
-_FACTS = (
-    select(_F.c.topic_id, type_coerce(_F.c.id, String), _F.c.performed, _F.c.value, _F.c.unit)
-    .select_from(_F.join(_W, _W.c.id == _F.c.walk_id).join(_T, _T.c.id == _F.c.topic_id))
-    .where(_T.c.site_id == _W.c.site_id, or_(_F.c.performed.is_not(None), _F.c.value.is_not(None)))
-)
-# Manual links with the site of the linked fact's walk; a link counts only where that is
-# the statement's site, which its loaded row knows (checked in Python: joining the
-# statement's walk as well made PostgreSQL spend more time planning than running).
-_LINKS = select(
-    _C.c.statement_id, type_coerce(_C.c.fact_id, String), _C.c.note, _W.c.site_id
-).select_from(_C.join(_F, _F.c.id == _C.c.fact_id).join(_W, _W.c.id == _F.c.walk_id))
-_STATES = select(
-    _GAPS.c.statement_id,
-    _GAPS.c.id,
-    _GAPS.c.status,
-    _GAPS.c.triaged_at,
-    _GAPS.c.triage_confidence,
-    _GAPS.c.triage_evidence_count,
-    *(_GAPS.c[name] for name in VERDICT_FIELDS),
-)
-
-
-def _ids_in(column) -> Any:
-    return column.in_(bindparam("ids", expanding=True))
-
-
-_STATEMENTS_ON_TOPICS = _STATEMENTS.where(_ids_in(_S.c.topic_id))
-_STATEMENTS_BY_ID = _STATEMENTS.where(_ids_in(_S.c.id))
-_FACTS_ON_TOPICS = _FACTS.where(_ids_in(_F.c.topic_id))
-_LINKS_OF_STATEMENTS = _LINKS.where(_ids_in(_C.c.statement_id))
-_STATES_OF_STATEMENTS = _STATES.where(_ids_in(_GAPS.c.statement_id))
-_TOPICS_OF_STATEMENTS = select(_S.c.topic_id).where(_ids_in(_S.c.id))
-_LOCK_ALL_TOPICS = select(_T.c.id).order_by(_T.c.id).with_for_update(key_share=True)
-_LOCK_TOPICS = _LOCK_ALL_TOPICS.where(_ids_in(_T.c.id))
 _CHANGED_GAPS = (
     select(Gap)
-    .where(_ids_in(Gap.id))
+    .where(ids_in(Gap.id))
     .order_by(Gap.score.desc(), Gap.statement_id)
     .execution_options(populate_existing=True)
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _StatementRow:
-    """What judging one statement needs, read without building ORM objects."""
-
-    id: uuid.UUID
-    walk_id: uuid.UUID
-    site_id: uuid.UUID
-    topic_id: int | None  # the statement's topic, stored on its gap
-    evidence_topic: int | None  # the topic whose facts count (None if it is another site's)
-    claim: Claim | None
-
-
-@dataclass
-class _Evidence:
-    """Facts per topic, split by the claim kind they can speak to, and manual links."""
-
-    behaviours: dict[int, list[Observation]] = field(default_factory=lambda: defaultdict(list))
-    measurements: dict[int, list[Observation]] = field(default_factory=lambda: defaultdict(list))
-    links: dict[uuid.UUID, list[ManualLink]] = field(default_factory=lambda: defaultdict(list))
-
-
-@dataclass
-class _Plan:
-    """The writes that bring the gaps table in line with the verdicts."""
-
-    inserts: list[dict[str, Any]] = field(default_factory=list)
-    updates: list[dict[str, Any]] = field(default_factory=list)
-    deletes: list[uuid.UUID] = field(default_factory=list)
-    audits: list[dict[str, Any]] = field(default_factory=list)
-    # Gap id -> (the fact ids it cited, those it cites now), where the list changed.
-    cites: dict[uuid.UUID, tuple[list[str], list[str]]] = field(default_factory=dict)
-
-    @property
-    def changed_ids(self) -> list[uuid.UUID]:
-        return [row["id"] for row in self.inserts] + [row["gap_id"] for row in self.updates]
 
 
 # -- the two ways in ----------------------------------------------------------------------------
@@ -200,16 +83,16 @@ def refresh(
     statement_ids = set(statement_ids)
     if not topic_ids and not statement_ids:
         return [], []
-    _serialise(topic_ids, statement_ids)
-    rows = _load_statements(topic_ids, statement_ids)
+    serialise(topic_ids, statement_ids)
+    rows = load_statements(topic_ids, statement_ids)
     if not rows:
         return [], []
     ids = [row.id for row in rows]
     topics = sorted({row.evidence_topic for row in rows if row.evidence_topic is not None})
-    evidence = _load_evidence(rows, topics, ids)
-    states = _load_states(ids)
+    evidence = load_evidence(rows, topics, ids)
+    states = load_states(ids)
     plan = _plan(_judge_all(rows, evidence), states, utcnow())
-    _write(plan)
+    write(plan)
     changed = plan.changed_ids
     gaps = list(db.session.scalars(_CHANGED_GAPS, {"ids": changed})) if changed else []
     return gaps, list(plan.deletes)
@@ -218,16 +101,16 @@ def refresh(
 def recompute_all() -> dict[str, int]:
     """Re-judge every statement against all evidence; the same steps as refresh().
 
-    Runs inside the caller's transaction and does not commit. Returns counts:
-    statements judged, gaps changed (created or updated), cleared (deleted), and in all.
+    One transaction (joining the caller's, if any). Returns counts: statements judged,
+    gaps changed (created or updated), cleared (deleted), and in all.
     """
-    with _no_cycle_collection():
-        _serialise(None, None)
-        rows = _load_statements(None)
-        evidence = _load_evidence(rows, None, None)
-        states = _load_states(None)
+    with transaction(), _no_cycle_collection():
+        serialise(None, None)
+        rows = load_statements(None)
+        evidence = load_evidence(rows, None, None)
+        states = load_states(None)
         plan = _plan(_judge_all(rows, evidence), states, utcnow())
-        _write(plan)
+        write(plan)
     return {
         "statements": len(rows),
         "changed": len(plan.inserts) + len(plan.updates),
@@ -254,116 +137,12 @@ def _no_cycle_collection() -> Iterator[None]:
         gc.enable()
 
 
-# -- load -------------------------------------------------------------------------------------
-
-
-def _serialise(topic_ids: set[int] | None, statement_ids: set[uuid.UUID] | None) -> None:
-    """Make refreshes of one topic run one after another, on PostgreSQL.
-
-    Two transactions adding a fact to the same topic would each judge without the other's
-    fact, and the gap written last would miss the evidence of the first. Taking the topic
-    rows (FOR NO KEY UPDATE, which leaves alone the key-share locks that foreign keys
-    take) before reading anything makes the second wait for the first to commit, then
-    read its facts. Topics are locked in id order so two writers cannot deadlock. SQLite
-    needs none of this: `database.begin_write()` already makes writers queue.
-    """
-    if db.session.connection().dialect.name == "sqlite":
-        return
-    if topic_ids is None:
-        db.session.execute(_LOCK_ALL_TOPICS).all()
-        return
-    topics = set(topic_ids)
-    if statement_ids:
-        topics.update(row[0] for row in _rows(_TOPICS_OF_STATEMENTS, sorted(statement_ids)))
-    topics.discard(None)
-    list(_rows(_LOCK_TOPICS, sorted(topics)))  # fetching the rows takes the locks
-
-
-def _rows(query, ids: Iterable[Any] | None) -> Iterator[Any]:
-    """Run a loading query over everything (ids None) or in chunks of the given ids."""
-    if ids is None:
-        yield from db.session.execute(query)
-        return
-    ids = list(ids)
-    for start in range(0, len(ids), _IN_CHUNK):
-        yield from db.session.execute(query, {"ids": ids[start : start + _IN_CHUNK]})
-
-
-def _load_statements(topic_ids: Iterable[int] | None, statement_ids=()) -> list[_StatementRow]:
-    """Statements with their site and claim; a topic of another site counts as none."""
-    if topic_ids is None:
-        found = _rows(_STATEMENTS, None)
-    else:
-        found = chain(
-            _rows(_STATEMENTS_ON_TOPICS, sorted(topic_ids)),
-            _rows(_STATEMENTS_BY_ID, sorted(statement_ids)),
-        )
-    rows: dict[uuid.UUID, _StatementRow] = {}
-    for sid, walk_id, site_id, topic_id, topic_site, *claim in found:
-        rows[sid] = _StatementRow(
-            id=sid,
-            walk_id=walk_id,
-            site_id=site_id,
-            topic_id=topic_id,
-            evidence_topic=topic_id if topic_site == site_id else None,
-            claim=_claim(*claim),
-        )
-    return list(rows.values())
-
-
-def _claim(
-    frequency: str | None,
-    value: float | None,
-    unit: str | None,
-    tolerance: float | None,
-    comparator: str | None,
-) -> Claim | None:
-    if frequency:
-        return FrequencyClaim(frequency)
-    if value is not None:
-        return MeasureClaim(value, unit, tolerance, comparator)
-    return None
-
-
-def _load_evidence(
-    rows: Sequence[_StatementRow],
-    topic_ids: Sequence[int] | None,
-    statement_ids: Sequence[uuid.UUID] | None,
-) -> _Evidence:
-    """Behaviour and measurement facts on the topics, and the statements' manual links."""
-    evidence = _Evidence()
-    behaviours, measurements = evidence.behaviours, evidence.measurements
-    # The frequency rule reads only `performed`, the measure rule only `value`: each claim
-    # gets the facts it can use (the same verdict for half the work), and a topic nobody
-    # made that kind of claim about needs no observations of that kind at all.
-    frequency_topics = {r.evidence_topic for r in rows if isinstance(r.claim, FrequencyClaim)}
-    measure_topics = {r.evidence_topic for r in rows if isinstance(r.claim, MeasureClaim)}
-    query = _FACTS if topic_ids is None else _FACTS_ON_TOPICS
-    for topic_id, fact_id, performed, value, unit in _rows(query, topic_ids):
-        if performed is not None and topic_id in frequency_topics:
-            behaviours[topic_id].append(Observation(_fact_key(fact_id), performed))
-        if value is not None and topic_id in measure_topics:
-            measurements[topic_id].append(Observation(_fact_key(fact_id), None, value, unit))
-    query = _LINKS if statement_ids is None else _LINKS_OF_STATEMENTS
-    site_of = {row.id: row.site_id for row in rows}
-    for statement_id, fact_id, note, fact_site in _rows(query, statement_ids):
-        if site_of.get(statement_id) == fact_site:
-            evidence.links[statement_id].append(ManualLink(_fact_key(fact_id), note))
-    return evidence
-
-
-def _load_states(statement_ids: Sequence[uuid.UUID] | None) -> dict[uuid.UUID, Any]:
-    """The stored gaps as plain rows, keyed by statement: what planning compares with."""
-    query = _STATES if statement_ids is None else _STATES_OF_STATEMENTS
-    return {row.statement_id: row for row in _rows(query, statement_ids)}
-
-
 # -- judge --------------------------------------------------------------------------------------
 
 
 def _judge_all(
-    rows: Iterable[_StatementRow], evidence: _Evidence
-) -> Iterator[tuple[_StatementRow, Verdict | None]]:
+    rows: Iterable[StatementRow], evidence: Evidence
+) -> Iterator[tuple[StatementRow, Verdict | None]]:
     """Judge each statement; statements with the same claim on a topic share one verdict."""
     cache: dict[tuple[int | None, Claim | None], Verdict | None] = {}
     for row in rows:
@@ -389,12 +168,12 @@ def _judge_all(
 
 
 def _plan(
-    judged: Iterable[tuple[_StatementRow, Verdict | None]],
+    judged: Iterable[tuple[StatementRow, Verdict | None]],
     states: dict[uuid.UUID, Any],
     now: datetime,
-) -> _Plan:
+) -> Plan:
     """Decide per statement: insert, update, delete or leave its gap alone."""
-    plan = _Plan()
+    plan = Plan()
     for row, verdict in judged:
         state = states.get(row.id)
         contradicted = verdict is not None and verdict.contradicted
@@ -429,7 +208,7 @@ def _plan(
     return plan
 
 
-def _fields(row: _StatementRow, verdict: Verdict) -> dict[str, Any]:
+def _fields(row: StatementRow, verdict: Verdict) -> dict[str, Any]:
     """A contradicted verdict as the gap's columns (numbers rounded, stats JSON-safe)."""
     severity, confidence = _round(verdict.severity), _round(verdict.confidence)
     return {
@@ -448,7 +227,7 @@ def _fields(row: _StatementRow, verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def _settled_fields(row: _StatementRow, verdict: Verdict | None, state: Any) -> dict[str, Any]:
+def _settled_fields(row: StatementRow, verdict: Verdict | None, state: Any) -> dict[str, Any]:
     """A triaged gap the evidence no longer contradicts: current numbers, no evidence."""
     if verdict is not None:
         fields = _fields(row, verdict)
@@ -467,7 +246,7 @@ def _settled_fields(row: _StatementRow, verdict: Verdict | None, state: Any) -> 
     return {**fields, "score": 0.0, "evidence": [], "contradicted": False}
 
 
-def _no_verdict_reason(row: _StatementRow) -> str:
+def _no_verdict_reason(row: StatementRow) -> str:
     """Why a statement has no verdict now, for a triaged gap that is kept."""
     if row.claim is None:
         return "The statement makes no claim now."
@@ -508,82 +287,7 @@ def _reopened_event(state: Any, fields: dict[str, Any], now: datetime) -> dict[s
     }
 
 
-# -- write --------------------------------------------------------------------------------------
-
-
-def _write(plan: _Plan) -> None:
-    """Apply the plan with Core statements (one executemany per kind of change)."""
-    session = db.session
-    if plan.deletes:
-        for chunk in _chunks(plan.deletes):
-            session.execute(delete(_GAPS).where(_GAPS.c.id.in_(chunk)))
-    if plan.inserts:
-        session.execute(insert(_GAPS), plan.inserts)
-    if plan.updates:
-        session.execute(_UPDATE_GAP, plan.updates)
-    if plan.audits:
-        session.execute(insert(_AUDIT), plan.audits)
-    if plan.cites:
-        _write_citations(plan.cites)
-    _forget_stale(set(plan.deletes), {row["gap_id"] for row in plan.updates})
-
-
-def _write_citations(cites: dict[uuid.UUID, tuple[list[str], list[str]]]) -> None:
-    """Bring the gap_evidence rows of these gaps from what they cited to what they cite
-    now: usually a fact or two each, not the whole list again."""
-    session = db.session
-    gone = [
-        {"gap": gap_id, "fact": uuid.UUID(fact_id)}
-        for gap_id, (before, now) in cites.items()
-        for fact_id in set(before).difference(now)
-    ]
-    new = [
-        (gap_id, uuid.UUID(fact_id))
-        for gap_id, (before, now) in cites.items()
-        for fact_id in set(now).difference(before)
-    ]
-    if gone:
-        session.execute(_UNCITE, gone)
-    if not new:
-        return
-    walk_of: dict[uuid.UUID, uuid.UUID] = {}
-    for chunk in _chunks({fact_id for _, fact_id in new}):
-        query = select(Fact.id, Fact.walk_id).where(Fact.id.in_(chunk))
-        walk_of.update((fact_id, walk_id) for fact_id, walk_id in session.execute(query))
-    rows = [
-        {"gap_id": gap_id, "fact_id": fact_id, "walk_id": walk_of[fact_id]}
-        for gap_id, fact_id in new
-        if fact_id in walk_of
-    ]
-    if rows:
-        session.execute(insert(gap_evidence), rows)
-
-
-def _forget_stale(deleted: set[uuid.UUID], updated: set[uuid.UUID]) -> None:
-    """Gap objects the session already holds no longer match the table: drop or expire them."""
-    if not deleted and not updated:
-        return
-    session = db.session
-    for obj in list(session.identity_map.values()):
-        if not isinstance(obj, Gap):
-            continue
-        if obj.id in deleted:
-            session.expunge(obj)
-        elif obj.id in updated:
-            session.expire(obj)
-
-
 # -- small helpers ------------------------------------------------------------------------------
-
-
-def _chunks(values: Iterable[Any]) -> list[list[Any]]:
-    values = list(values)
-    return [values[i : i + _IN_CHUNK] for i in range(0, len(values), _IN_CHUNK)]
-
-
-def _fact_key(raw: Any) -> str:
-    """A fact id as the verdict sees it: the driver's value as a string."""
-    return raw if isinstance(raw, str) else str(raw)
 
 
 def _canonical_id(key: str) -> str:

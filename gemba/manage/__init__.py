@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
-
-from gemba.manage import views  # noqa: E402, F401  (its routes)

@@ -133,8 +133,7 @@ def delete_persona(persona_id: uuid.UUID):
     persona = db.get_or_404(Persona, persona_id)
     site_id = persona.site_id
     if EmptyForm().validate_on_submit():
-        db.session.delete(persona)
-        db.session.commit()
+        records.delete(current_user, "persona", persona_id)
         flash("Persona removed.", "success")
     return redirect(url_for("manage.site", site_id=site_id))
 

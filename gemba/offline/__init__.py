@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("offline", __name__)
-
-from gemba.offline import views  # noqa: E402, F401  (its routes)

@@ -4,5 +4,3 @@ them behind login (blueprint `media`, with the `flask photos` commands)."""
 from flask import Blueprint
 
 bp = Blueprint("media", __name__, cli_group="photos")
-
-from gemba.photos import views  # noqa: E402, F401  (its routes)

@@ -24,12 +24,12 @@ from sqlalchemy import Uuid, bindparam, or_, select, union
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.utils import import_string
 
-from gemba.capture import records
+from gemba.capture.permissions import can_edit_walk
 from gemba.domain.photos import PhotoRejected, ProcessedPhoto, process_photo
 from gemba.extensions import db
 from gemba.models import Fact, Photo, Place, Statement, Thing, User
 from gemba.photos.store import LocalPhotoStore, PhotoStore
-from gemba.platform.database import begin_write
+from gemba.platform.database import transaction
 
 __all__ = [
     "KINDS",
@@ -205,7 +205,7 @@ def _editable_record(actor: User, record_id: uuid.UUID) -> tuple[str, Any]:
     kind, record = find_record(record_id)
     if record is None:
         raise PhotoRefused(404, "No place, thing, fact or statement has this id.", "record")
-    if not records.can_edit_walk(actor, record.walk):
+    if not can_edit_walk(actor, record.walk):
         raise PhotoRefused(403, "You can only add photos to records of your own walks.", "record")
     return kind, record
 
@@ -294,48 +294,55 @@ def _insert_row(
 ) -> tuple[Photo, str]:
     """Write the photo row (and the place's position) in one transaction."""
     for attempt in range(2):
-        begin_write()
-        # Read again inside the write transaction: the record may have been
-        # deleted, or the same photo id sent twice at once, since the first look.
-        kind, record = _editable_record(actor, record_id)
-        existing = db.session.get(Photo, photo_id)
-        if existing is not None:
-            _check_same(existing, kind, record_id, processed.sha256)
-            db.session.commit()
-            return existing, "unchanged"
-        model, column = KINDS[kind]
-        photo = Photo(
-            id=photo_id,
-            walk_id=record.walk_id,
-            uploaded_by_id=actor.id,
-            sha256=processed.sha256,
-            size_bytes=processed.size_bytes,
-            source_format=processed.source_format,
-            mime=processed.display.mime,
-            display_key=hashlib.sha256(processed.display.data).hexdigest(),
-            display_width=processed.display.width,
-            display_height=processed.display.height,
-            thumb_key=hashlib.sha256(processed.thumb.data).hexdigest(),
-            thumb_width=processed.thumb.width,
-            thumb_height=processed.thumb.height,
-            original_key=processed.sha256 if processed.original is not None else None,
-            taken_at=_aware(processed.taken_at),
-        )
-        setattr(photo, column.key, record.id)
-        db.session.add(photo)
-        if gps_opt_in and processed.gps is not None:
-            _fill_place_position(kind, record, processed.gps)
         try:
-            db.session.commit()
+            with transaction():
+                return _write_row(actor, photo_id, record_id, processed, gps_opt_in)
         except (IntegrityError, OperationalError):
             # Another request inserted this photo id (or locked the row) first:
             # look again, once, and answer as for a resend.
-            db.session.rollback()
             if attempt == 1:
                 raise
-            continue
-        return photo, "created"
     raise AssertionError("unreachable")
+
+
+def _write_row(
+    actor: User,
+    photo_id: uuid.UUID,
+    record_id: uuid.UUID,
+    processed: ProcessedPhoto,
+    gps_opt_in: bool,
+) -> tuple[Photo, str]:
+    # Read again inside the write transaction: the record may have been
+    # deleted, or the same photo id sent twice at once, since the first look.
+    kind, record = _editable_record(actor, record_id)
+    existing = db.session.get(Photo, photo_id)
+    if existing is not None:
+        _check_same(existing, kind, record_id, processed.sha256)
+        return existing, "unchanged"
+    _, column = KINDS[kind]
+    photo = Photo(
+        id=photo_id,
+        walk_id=record.walk_id,
+        uploaded_by_id=actor.id,
+        sha256=processed.sha256,
+        size_bytes=processed.size_bytes,
+        source_format=processed.source_format,
+        mime=processed.display.mime,
+        display_key=hashlib.sha256(processed.display.data).hexdigest(),
+        display_width=processed.display.width,
+        display_height=processed.display.height,
+        thumb_key=hashlib.sha256(processed.thumb.data).hexdigest(),
+        thumb_width=processed.thumb.width,
+        thumb_height=processed.thumb.height,
+        original_key=processed.sha256 if processed.original is not None else None,
+        taken_at=_aware(processed.taken_at),
+    )
+    setattr(photo, column.key, record.id)
+    db.session.add(photo)
+    if gps_opt_in and processed.gps is not None:
+        _fill_place_position(kind, record, processed.gps)
+    db.session.flush()
+    return photo, "created"
 
 
 def _fill_place_position(kind: str, record: Any, gps: tuple[float, float]) -> None:

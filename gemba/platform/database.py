@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
+_WRITING = "gemba_writing"
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
@@ -64,19 +68,40 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def begin_write() -> None:
-    """Start the transaction of a user action that writes.
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """The one way to write: a user action's changes are saved together or not at all.
 
-    On SQLite a read transaction that later writes fails at once with "database is
-    locked" if another process wrote meanwhile, whatever the busy timeout; taking the
-    write lock at BEGIN makes concurrent writers queue instead.
+    Every service that writes runs inside this block, and no view commits. It ends the
+    request's read transaction and starts a write transaction (on SQLite with the write
+    lock taken at BEGIN: a read transaction that later writes fails at once with
+    "database is locked" if another process wrote meanwhile, whatever the busy timeout;
+    taking the lock up front makes concurrent writers queue instead). Everything the
+    session holds is expired, so what the block reads to decide its write is read from
+    the database inside this transaction, not what an earlier read left in memory (a
+    change made meanwhile by another request is seen, not overwritten). It commits when
+    the block ends and rolls back if the block raises. A block inside another joins it.
     """
     from gemba.extensions import db
 
     session = db.session()
+    if session.info.get(_WRITING):
+        yield session
+        return
     if session.in_transaction():
         session.commit()  # ends the request's read transaction; nothing is pending here
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    session.expire_all()
+    session.info[_WRITING] = True
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    else:
+        session.commit()
+    finally:
+        session.info.pop(_WRITING, None)
 
 
 def end_reads_with_commit(app: Flask) -> None:
@@ -105,6 +130,29 @@ def end_reads_with_commit(app: Flask) -> None:
             # Nothing was written: a connection that fails here is only logged, and
             # the session's own close discards it.
             app.logger.warning("could not end a read-only transaction", exc_info=True)
+
+
+# PostgreSQL SQLSTATEs of a transaction that lost to another: serialization_failure,
+# deadlock_detected, lock_not_available. SQLite's primary result codes of the same kind:
+# SQLITE_BUSY and SQLITE_LOCKED (extended codes keep the primary one in the low byte).
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+TRANSIENT_SQLITE_CODES = frozenset({5, 6})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a database error clears when the transaction is tried again (a lost lock,
+    a deadlock, a serialization failure), told by the driver's error code, not its text.
+
+    A full disk, a broken connection or a constraint violation is not transient.
+    """
+    error = getattr(exc, "orig", None) or exc
+    sqlstate = getattr(error, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in TRANSIENT_SQLSTATES
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in TRANSIENT_SQLITE_CODES
+    return False
 
 
 def upgrade_on_start(app: Flask) -> None:

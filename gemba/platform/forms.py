@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from gemba.domain.gemba_json import RecordInvalid
 
@@ -19,3 +21,10 @@ def copy_errors(form: FlaskForm, exc: RecordInvalid, fields: dict[str, str] | No
             target.errors.append(error.message)
         else:
             form.form_errors.append(error.message)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as checkboxes, one per option."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -4,5 +4,3 @@ experience maps, CSV exports and the printable report."""
 from flask import Blueprint
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-
-from gemba.review import action_views, map_views, views  # noqa: E402, F401  (their routes)

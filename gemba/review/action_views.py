@@ -18,17 +18,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from gemba.accounts.security import role_required
-from gemba.capture.forms import choices
+from gemba.capture.vocabulary import choices
 from gemba.extensions import db
-from gemba.models import Action, Gap, Role, Site
-from gemba.platform.database import begin_write
-from gemba.review import actions, bp, exports, queries
+from gemba.models import Action, Role, Site
+from gemba.review import action_queries, actions, bp, exports, gap_queries
 from gemba.review.forms import ActionForm, ActionStatusForm
 from gemba.review.views import uuid_arg
 
 
 def _action_or_404(action_id: uuid.UUID) -> Action:
-    action = queries.load_action(action_id)
+    action = action_queries.load_action(action_id)
     if action is None:
         abort(404)
     return action
@@ -36,8 +35,8 @@ def _action_or_404(action_id: uuid.UUID) -> Action:
 
 def _fill(form: ActionForm, site_id: uuid.UUID, topics: set[int], keep: set[uuid.UUID]) -> None:
     """Owner and gap choices: active users; the linked gaps and others on their topics."""
-    form.owner.choices = choices([("", "Nobody yet"), *queries.owner_choices()])
-    options = queries.gap_choices(site_id, topics, keep)
+    form.owner.choices = choices([("", "Nobody yet"), *action_queries.owner_choices()])
+    options = action_queries.gap_choices(site_id, topics, keep)
     form.gaps.choices = [(str(g.id), f"“{g.statement.text}” — {g.explanation}") for g in options]
 
 
@@ -51,16 +50,15 @@ def _data(form: ActionForm) -> actions.ActionData:
     )
 
 
-def _chosen_gaps(form: ActionForm) -> list[Gap]:
-    ids = [uuid.UUID(value) for value in form.gaps.data]
-    return list(db.session.scalars(select(Gap).where(Gap.id.in_(ids)))) if ids else []
+def _chosen_gap_ids(form: ActionForm) -> list[uuid.UUID]:
+    return [uuid.UUID(value) for value in form.gaps.data]
 
 
 @bp.route("/gaps/<uuid:gap_id>/actions/new", methods=["GET", "POST"])
 @role_required(Role.analyst)
 def new_action(gap_id: uuid.UUID):
     """Decide a countermeasure for a gap (and others on its topic)."""
-    gap = queries.load_gap(gap_id)
+    gap = gap_queries.load_gap(gap_id)
     if gap is None:
         abort(404)
     form = ActionForm()
@@ -69,15 +67,11 @@ def new_action(gap_id: uuid.UUID):
         form.gaps.data = [str(gap.id)]
         form.owner.data = str(current_user.id)
     if form.validate_on_submit():
-        data, chosen = _data(form), _chosen_gaps(form)
-        begin_write()
         try:
-            action = actions.create_action(current_user, data, chosen)
+            action = actions.create_action(current_user, _data(form), _chosen_gap_ids(form))
         except ValueError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            db.session.commit()
             flash("Action created.", "success")
             return redirect(url_for("review.show_action", action_id=action.id))
     return render_template("review/action_form.html", form=form, gap=gap, action=None)
@@ -89,7 +83,7 @@ def actions_board():
     """Actions by status; overdue ones stand out."""
     site_id = uuid_arg("site")
     owner_id = current_user.id if request.args.get("mine") else None
-    board = queries.action_board(site_id, owner_id)
+    board = action_queries.action_board(site_id, owner_id)
     sites = db.session.execute(select(Site.id, Site.name).order_by(Site.name)).all()
     return render_template(
         "review/actions.html",
@@ -108,7 +102,7 @@ def export_actions():
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     body = exports.actions_csv(
         uuid_arg("site"),
-        queries.today(),
+        action_queries.today(),
         lambda action: url_for("review.show_action", action_id=action.id, _external=True),
     )
     return Response(
@@ -125,7 +119,7 @@ def show_action(action_id: uuid.UUID):
     action = _action_or_404(action_id)
     form = ActionStatusForm(formdata=None, status=action.status)
     return render_template(
-        "review/action.html", detail=queries.action_detail(action), move_form=form
+        "review/action.html", detail=action_queries.action_detail(action), move_form=form
     )
 
 
@@ -141,20 +135,20 @@ def edit_action(action_id: uuid.UUID):
     if request.method == "GET":
         form.owner.data = str(action.owner_id) if action.owner_id else ""
         form.gaps.data = [str(i) for i in linked]
+        form.seen.data = actions.fingerprint(action)
     if form.validate_on_submit():
-        data, chosen = _data(form), _chosen_gaps(form)
-        begin_write()
-        action = db.session.get(Action, action_id)
+        data, chosen = _data(form), _chosen_gap_ids(form)
         try:
-            changes = actions.update_action(current_user, action, data, chosen)
+            changes = actions.update_action(current_user, action_id, data, chosen, form.seen.data)
+        except LookupError:
+            abort(404)
         except ValueError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            db.session.commit()
             flash("Action saved." if changes else "Nothing changed.", "success")
             return redirect(url_for("review.show_action", action_id=action_id))
         action = _action_or_404(action_id)
+        form.seen.data = actions.fingerprint(action)  # the next save is against what is now
     return render_template("review/action_form.html", form=form, gap=None, action=action)
 
 
@@ -165,13 +159,12 @@ def move_action(action_id: uuid.UUID):
     db.get_or_404(Action, action_id)
     form = ActionStatusForm()
     if form.validate_on_submit():
-        begin_write()
-        action = db.session.get(Action, action_id)
-        if actions.move_action(current_user, action, form.status.data):
-            db.session.commit()
-            flash(f"“{action.title}” moved.", "success")
-        else:
-            db.session.rollback()
+        try:
+            moved = actions.move_action(current_user, action_id, form.status.data)
+        except LookupError:
+            abort(404)
+        if moved is not None:
+            flash(f"“{moved.title}” moved.", "success")
     else:
         flash("Choose a status.", "error")
     target = request.form.get("next", "")

@@ -1,20 +1,27 @@
 """Write side of the analyst workspace: actions and persona notes, each change audited.
 
-Like `gemba.gaps.triage`, these run in the caller's transaction and do not commit; the view
-calls `database.begin_write()` first and commits after, so a change and its audit row
-are saved together or not at all.
+Each public function is one user action in one `transaction()`: a change and its audit
+row are saved together or not at all, and what it reads to decide (the action, its gaps)
+is read inside that transaction. An edit names the values its form was filled with; if
+someone else changed the action since, the edit is refused (`ActionChanged`) rather
+than overwriting their change.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 from gemba.extensions import db
 from gemba.gaps.triage import triage
 from gemba.models import Action, ActionStatus, AuditEvent, Gap, GapStatus, PersonaNote, User
+from gemba.platform.database import transaction
 
 # A linked gap in one of these states becomes "actioned"; a dismissed gap stays dismissed.
 ACTIONABLE = {GapStatus.open.value, GapStatus.confirmed.value, GapStatus.needs_observation.value}
@@ -31,8 +38,35 @@ class ActionData:
     status: str
 
 
-def create_action(actor: User, data: ActionData, gaps: list[Gap]) -> Action:
+class ActionChanged(ValueError):
+    """Someone else changed the action after this edit's form was filled."""
+
+
+def fingerprint(action: Action) -> str:
+    """A short digest of what an edit can change, carried by the edit form: a save whose
+    form saw other values than the database now holds is refused, not applied."""
+    values = [
+        action.title,
+        action.description,
+        action.owner_id,
+        _iso(action.due_date),
+        action.status,
+        sorted(str(g.id) for g in action.gaps),
+    ]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:16]
+
+
+def create_action(actor: User, data: ActionData, gap_ids: list[uuid.UUID]) -> Action:
     """A new action at the gaps' site; the gaps it answers become actioned."""
+    with transaction():
+        return _create(actor, data, _gaps(gap_ids))
+
+
+def _gaps(ids: list[uuid.UUID]) -> list[Gap]:
+    return list(db.session.scalars(select(Gap).where(Gap.id.in_(ids)))) if ids else []
+
+
+def _create(actor: User, data: ActionData, gaps: list[Gap]) -> Action:
     if not gaps:
         raise ValueError("An action answers at least one gap.")
     sites = {gap.site_id for gap in gaps}
@@ -67,8 +101,27 @@ def create_action(actor: User, data: ActionData, gaps: list[Gap]) -> Action:
     return action
 
 
-def update_action(actor: User, action: Action, data: ActionData, gaps: list[Gap]) -> dict:
-    """Change an action; returns {field: [before, after]} of what changed (audited)."""
+def update_action(
+    actor: User, action_id: uuid.UUID, data: ActionData, gap_ids: list[uuid.UUID], seen: str
+) -> dict:
+    """Change an action; returns {field: [before, after]} of what changed (audited).
+
+    `seen` is the action's fingerprint when the form was filled: if it no longer matches,
+    ActionChanged is raised and nothing is saved.
+    """
+    with transaction():
+        action = db.session.get(Action, action_id)
+        if action is None:
+            raise LookupError(action_id)
+        if fingerprint(action) != seen:
+            raise ActionChanged(
+                "Someone else changed this action while you were editing it. "
+                "The form now shows your values; check them against the action and save again."
+            )
+        return _update(actor, action, data, _gaps(gap_ids))
+
+
+def _update(actor: User, action: Action, data: ActionData, gaps: list[Gap]) -> dict:
     if not gaps:
         raise ValueError("An action answers at least one gap.")
     if any(gap.site_id != action.site_id for gap in gaps):
@@ -98,32 +151,37 @@ def update_action(actor: User, action: Action, data: ActionData, gaps: list[Gap]
     return changes
 
 
-def move_action(actor: User, action: Action, status: str) -> bool:
-    """Set an action's status; True when it changed (audited)."""
+def move_action(actor: User, action_id: uuid.UUID, status: str) -> Action | None:
+    """Set an action's status, read as it is now; the action if it changed (audited)."""
     status = ActionStatus(status).value
-    if action.status == status:
-        return False
-    _audit(actor, action, "status", {"status": [action.status, status]})
-    action.status = status
-    return True
+    with transaction():
+        action = db.session.get(Action, action_id)
+        if action is None:
+            raise LookupError(action_id)
+        if action.status == status:
+            return None
+        _audit(actor, action, "status", {"status": [action.status, status]})
+        action.status = status
+        return action
 
 
 def add_persona_note(actor: User, persona_id: uuid.UUID, text: str) -> PersonaNote:
     """An analyst's note in the persona's Thinks quadrant (audited)."""
-    note = PersonaNote(persona_id=persona_id, author_id=actor.id, text=text.strip())
-    db.session.add(note)
-    db.session.flush()
-    db.session.add(
-        AuditEvent(
-            user_id=actor.id,
-            object_type="persona",
-            object_id=str(persona_id),
-            verb="noted",
-            detail={"note": str(note.id)},
-            note=note.text,
+    with transaction():
+        note = PersonaNote(persona_id=persona_id, author_id=actor.id, text=text.strip())
+        db.session.add(note)
+        db.session.flush()
+        db.session.add(
+            AuditEvent(
+                user_id=actor.id,
+                object_type="persona",
+                object_id=str(persona_id),
+                verb="noted",
+                detail={"note": str(note.id)},
+                note=note.text,
+            )
         )
-    )
-    return note
+        return note
 
 
 def _mark_actioned(actor: User, action: Action, gaps: list[Gap]) -> None:

@@ -7,12 +7,13 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DateField, Form, SelectField, StringField, TextAreaField
+from wtforms import DateField, Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import Select
 
-from gemba.capture.forms import MultiCheckboxField, choices
+from gemba.capture.vocabulary import choices
 from gemba.models import ActionStatus, GapStatus
+from gemba.platform.forms import MultiCheckboxField
 from gemba.review.queries import SORTS, InboxFilters
 
 STATUS_LABELS = {
@@ -120,6 +121,9 @@ class ActionForm(FlaskForm):
     due_date = DateField("Due date", validators=[Optional()])
     status = SelectField("Status", choices=choices(ACTION_LABELS.items()))
     gaps = MultiCheckboxField("Gaps it answers", validate_choice=True)
+    # The action's values when the form was filled (`actions.fingerprint`), so a save made
+    # after someone else's change is refused instead of overwriting it.
+    seen = HiddenField()
 
     def validate_gaps(self, field) -> None:
         if not field.data:

@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from gemba.extensions import db
 from gemba.models import Persona, Role, Site, Topic, Walk
-from gemba.platform.database import begin_write
-from gemba.review import actions, bp, crosswalk, experience, queries
+from gemba.review import actions, bp, crosswalk, empathy, experience, queries, topic_charts
 from gemba.review.forms import PersonaNoteForm
 from gemba.review.views import page_arg, uuid_arg
 
@@ -49,7 +48,7 @@ def show_topic(topic_id: int):
     topic = db.get_or_404(Topic, topic_id)
     detail = crosswalk.topic_detail(topic)
     return render_template(
-        "review/topic.html", detail=detail, charts=crosswalk.topic_charts(detail)
+        "review/topic.html", detail=detail, charts=topic_charts.topic_charts(detail)
     )
 
 
@@ -60,7 +59,7 @@ def personas():
     site_id = uuid_arg("site")
     return render_template(
         "review/personas.html",
-        rows=crosswalk.personas(site_id),
+        rows=empathy.personas(site_id),
         sites=_sites(),
         site_id=site_id,
     )
@@ -76,16 +75,14 @@ def show_persona(persona_id: uuid.UUID):
         if not current_user.has_role(Role.analyst):
             abort(403)
         if form.validate_on_submit():
-            begin_write()
             actions.add_persona_note(current_user, persona_id, form.text.data)
-            db.session.commit()
             flash("Note added to Thinks.", "success")
             return redirect(url_for("review.show_persona", persona_id=persona_id) + "#thinks")
     return render_template(
         "review/persona.html",
         persona=persona,
         site=db.session.get(Site, persona.site_id),
-        map=crosswalk.empathy_map(persona),
+        map=empathy.empathy_map(persona),
         form=form,
     )
 

@@ -23,14 +23,21 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from gemba.accounts.security import role_required
-from gemba.capture.forms import choices
+from gemba.capture.vocabulary import choices
 from gemba.domain.units import format_number
-from gemba.extensions import db
-from gemba.gaps.triage import triage
+from gemba.gaps import triage
 from gemba.models import Gap, GapStatus, Role
 from gemba.platform import page_cache
-from gemba.platform.database import begin_write
-from gemba.review import bp, charts, exports, queries
+from gemba.review import (
+    action_queries,
+    bp,
+    charts,
+    experience_chart,
+    exports,
+    gap_queries,
+    queries,
+    verdict_chart,
+)
 from gemba.review.forms import (
     ACTION_LABELS,
     STATUS_LABELS,
@@ -65,12 +72,12 @@ def _helpers() -> dict:
         "action_label": lambda s: ACTION_LABELS.get(s, s),
         "claim_text": exports.claim_text,
         "pct": charts.pct,
-        "verdict_chart": charts.verdict_chart,
-        "experience_chart": charts.experience_chart,
+        "verdict_chart": verdict_chart.verdict_chart,
+        "experience_chart": experience_chart.experience_chart,
         "evidence_summary": queries.evidence_summary,
         "num": format_number,
-        "is_overdue": queries.is_overdue,
-        "today": queries.today(),
+        "is_overdue": action_queries.is_overdue,
+        "today": action_queries.today(),
         "can_triage": current_user.is_authenticated and current_user.has_role(Role.analyst),
     }
 
@@ -157,7 +164,7 @@ def export_gaps():
 
 
 def _load_gap(gap_id: uuid.UUID) -> Gap:
-    gap = queries.load_gap(gap_id)
+    gap = gap_queries.load_gap(gap_id)
     if gap is None:
         abort(404)
     return gap
@@ -171,11 +178,11 @@ def _render_gap(gap: Gap, **forms):
         "observe": forms.get("observe") or NoteForm(prefix="observe", formdata=None),
         "reopen": forms.get("reopen") or NoteForm(prefix="reopen", formdata=None),
     }
-    previous, following = queries.neighbours(gap)
+    previous, following = gap_queries.neighbours(gap)
     return render_template(
         "review/gap.html",
         gap=gap,
-        detail=queries.gap_detail(gap),
+        detail=gap_queries.gap_detail(gap),
         forms=forms,
         previous=previous,
         following=following,
@@ -225,14 +232,13 @@ def _decide(gap_id: uuid.UUID, decision: str):
     form = (DismissForm if decision == "dismiss" else NoteForm)(prefix=decision)
     field = form.reason if decision == "dismiss" else form.note
     if form.validate_on_submit():
-        begin_write()
         try:
-            triage(db.session.get(Gap, gap_id), status, current_user, field.data)
+            triage.decide(gap_id, status, current_user, field.data)
+        except LookupError:
+            abort(404)
         except ValueError as exc:
-            db.session.rollback()
             field.errors = [*field.errors, str(exc)]
         else:
-            db.session.commit()
             flash(message, "success")
             return redirect(url_for("review.show_gap", gap_id=gap_id, back=_back()))
     return _render_gap(_load_gap(gap_id), **{decision: form})

@@ -12,10 +12,10 @@ from sqlalchemy import delete, func, select
 
 from gemba.capture import records
 from gemba.extensions import db
+from gemba.gaps import triage
 from gemba.gaps import updates as gap_updates
-from gemba.gaps.triage import triage
 from gemba.models import AuditEvent, Gap, Site, User, Walk
-from gemba.platform.database import begin_write
+from gemba.platform.database import transaction
 from tests.conftest import uid
 
 GAP_COLUMNS = [column.name for column in Gap.__table__.columns]
@@ -131,20 +131,17 @@ class Floor:
 
     def triage(self, statement: str, status: str, reason: str | None = None) -> SimpleNamespace:
         with self.app.app_context():
-            begin_write()
-            gap = db.session.scalar(select(Gap).where(Gap.statement_id == uuid.UUID(statement)))
-            triage(gap, status, db.session.get(User, self.analyst_id), reason)
-            db.session.commit()
+            gap_id = db.session.scalar(
+                select(Gap.id).where(Gap.statement_id == uuid.UUID(statement))
+            )
+            gap = triage.decide(gap_id, status, db.session.get(User, self.analyst_id), reason)
             return _plain(gap)
 
     def recompute(self, *, from_scratch: bool = False) -> dict[str, int]:
-        with self.app.app_context():
-            begin_write()
+        with self.app.app_context(), transaction():
             if from_scratch:
                 db.session.execute(delete(Gap))
-            summary = gap_updates.recompute_all()
-            db.session.commit()
-            return summary
+            return gap_updates.recompute_all()
 
     def audit(self, verb: str | None = None) -> list[SimpleNamespace]:
         with self.app.app_context():

@@ -11,6 +11,7 @@ import pytest
 
 from gemba.domain.saydo import FrequencyClaim, ManualLink, MeasureClaim, Observation, judge
 from gemba.domain.units import format_number
+from tests.conftest import missing_tool
 
 SAYDO_JS = Path(__file__).resolve().parents[2] / "gemba" / "static" / "offline" / "saydo.js"
 NODE = shutil.which("node")
@@ -124,7 +125,7 @@ console.log(JSON.stringify({ numbers: numbers.map(formatNumber), topics: topics.
 @pytest.fixture
 def node():
     if NODE is None:
-        pytest.skip("node is not installed")
+        missing_tool("node is not installed")
     return NODE
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing_tool
+
 SYNC_JS = Path(__file__).resolve().parents[2] / "gemba" / "static" / "offline" / "sync.js"
 NODE = shutil.which("node")
 
@@ -25,7 +27,7 @@ console.log(JSON.stringify({ base: BACKOFF_BASE_MS, cap: BACKOFF_CAP_MS, rows })
 @pytest.fixture
 def delays(tmp_path):
     if NODE is None:
-        pytest.skip("node is not installed")
+        missing_tool("node is not installed")
     shutil.copy(SYNC_JS, tmp_path / "sync.mjs")
     (tmp_path / "run.mjs").write_text(SCRIPT)
     done = subprocess.run(  # noqa: S603 - node with our own files

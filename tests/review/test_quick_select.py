@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import Form, SelectField
 from wtforms.widgets import Select
 
-from gemba.capture.forms import choices
+from gemba.capture.vocabulary import choices
 from gemba.review.forms import QuickSelect
 
 CHOICES = choices(

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from gemba.extensions import db
 from gemba.models import Fact
-from gemba.platform.database import begin_write
+from gemba.platform.database import is_transient, transaction
 from tests.conftest import PG_URL, login
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite settings")
@@ -40,12 +40,10 @@ def test_a_write_takes_the_sqlite_write_lock_at_begin(app):
     """BEGIN IMMEDIATE: a second writer waits at its BEGIN instead of failing later."""
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     with app.app_context():
-        begin_write()
         other = sqlite3.connect(path, timeout=0, isolation_level=None)
         try:
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
+            with transaction(), pytest.raises(sqlite3.OperationalError, match="locked"):
                 other.execute("BEGIN IMMEDIATE")
-            db.session.commit()
             other.execute("BEGIN IMMEDIATE")  # free once the first writer committed
             other.execute("ROLLBACK")
         finally:
@@ -53,7 +51,7 @@ def test_a_write_takes_the_sqlite_write_lock_at_begin(app):
 
 
 def test_concurrent_read_then_write_transactions_queue_instead_of_failing(app, make_user):
-    """Each thread reads, then writes; with begin_write() none gets 'database is locked'."""
+    """Each thread reads, then writes; in transaction() none gets 'database is locked'."""
     user = make_user("observer")
     errors = []
 
@@ -61,16 +59,16 @@ def test_concurrent_read_then_write_transactions_queue_instead_of_failing(app, m
         try:
             with app.app_context():
                 for _ in range(5):
-                    begin_write()
-                    db.session.execute(text("SELECT count(*) FROM users")).scalar()
-                    time.sleep(0.002)  # widen the window between the read and the write
-                    db.session.execute(
-                        text(
-                            "UPDATE users SET session_version = session_version + 0 WHERE id = :id"
-                        ),
-                        {"id": user.id},
-                    )
-                    db.session.commit()
+                    with transaction():
+                        db.session.execute(text("SELECT count(*) FROM users")).scalar()
+                        time.sleep(0.002)  # widen the window between the read and the write
+                        db.session.execute(
+                            text(
+                                "UPDATE users SET session_version = session_version + 0"
+                                " WHERE id = :id"
+                            ),
+                            {"id": user.id},
+                        )
         except OperationalError as exc:  # noqa: PERF203
             errors.append(f"{n}: {exc}")
 
@@ -128,3 +126,36 @@ def test_a_full_disk_on_a_write_is_a_clear_error_and_saves_nothing(
     with app.app_context():
         assert db.session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         assert db.session.scalar(db.select(db.func.count()).select_from(Fact)) == facts_before
+
+
+def _sqlite_error(code: int) -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError("any text at all")
+    error.sqlite_errorcode = code
+    return error
+
+
+class _PgError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__("any text at all")
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (_sqlite_error(5), True),  # SQLITE_BUSY
+        (_sqlite_error(517), True),  # SQLITE_BUSY_SNAPSHOT: busy, extended
+        (_sqlite_error(6), True),  # SQLITE_LOCKED
+        (_sqlite_error(13), False),  # SQLITE_FULL: the disk is full
+        (_sqlite_error(10), False),  # SQLITE_IOERR
+        (_PgError("40001"), True),  # serialization_failure
+        (_PgError("40P01"), True),  # deadlock_detected
+        (_PgError("55P03"), True),  # lock_not_available
+        (_PgError("53100"), False),  # disk_full
+        (_PgError("57P01"), False),  # admin_shutdown
+        (sqlite3.OperationalError("database is locked"), False),  # no code: not guessed
+    ],
+)
+def test_transient_errors_are_told_by_their_code_not_their_text(error, transient):
+    wrapped = OperationalError("SELECT 1", {}, error)
+    assert is_transient(wrapped) is transient

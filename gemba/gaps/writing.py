@@ -1,0 +1,108 @@
+"""Writing a plan: the gap rows inserted, updated and deleted, their audit events, and the
+evidence lists as rows (`gap_evidence`), in a statement per kind of change.
+
+Only the rows that a verdict changed are in a plan (see `updates._plan`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+
+from gemba.extensions import db
+from gemba.gaps.loading import IN_CHUNK
+from gemba.models import AuditEvent, Fact, Gap, gap_evidence
+
+_GAPS = Gap.__table__
+_AUDIT = AuditEvent.__table__
+_UPDATE_GAP = update(_GAPS).where(_GAPS.c.id == bindparam("gap_id"))
+_UNCITE = delete(gap_evidence).where(
+    gap_evidence.c.gap_id == bindparam("gap"), gap_evidence.c.fact_id == bindparam("fact")
+)
+
+
+@dataclass
+class Plan:
+    """The writes that bring the gaps table in line with the verdicts."""
+
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    deletes: list[uuid.UUID] = field(default_factory=list)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+    # Gap id -> (the fact ids it cited, those it cites now), where the list changed.
+    cites: dict[uuid.UUID, tuple[list[str], list[str]]] = field(default_factory=dict)
+
+    @property
+    def changed_ids(self) -> list[uuid.UUID]:
+        return [row["id"] for row in self.inserts] + [row["gap_id"] for row in self.updates]
+
+
+def write(plan: Plan) -> None:
+    """Apply the plan with Core statements (one executemany per kind of change)."""
+    session = db.session
+    if plan.deletes:
+        for chunk in _chunks(plan.deletes):
+            session.execute(delete(_GAPS).where(_GAPS.c.id.in_(chunk)))
+    if plan.inserts:
+        session.execute(insert(_GAPS), plan.inserts)
+    if plan.updates:
+        session.execute(_UPDATE_GAP, plan.updates)
+    if plan.audits:
+        session.execute(insert(_AUDIT), plan.audits)
+    if plan.cites:
+        _write_citations(plan.cites)
+    _forget_stale(set(plan.deletes), {row["gap_id"] for row in plan.updates})
+
+
+def _write_citations(cites: dict[uuid.UUID, tuple[list[str], list[str]]]) -> None:
+    """Bring the gap_evidence rows of these gaps from what they cited to what they cite
+    now: usually a fact or two each, not the whole list again."""
+    session = db.session
+    gone = [
+        {"gap": gap_id, "fact": uuid.UUID(fact_id)}
+        for gap_id, (before, now) in cites.items()
+        for fact_id in set(before).difference(now)
+    ]
+    new = [
+        (gap_id, uuid.UUID(fact_id))
+        for gap_id, (before, now) in cites.items()
+        for fact_id in set(now).difference(before)
+    ]
+    if gone:
+        session.execute(_UNCITE, gone)
+    if not new:
+        return
+    walk_of: dict[uuid.UUID, uuid.UUID] = {}
+    for chunk in _chunks({fact_id for _, fact_id in new}):
+        query = select(Fact.id, Fact.walk_id).where(Fact.id.in_(chunk))
+        walk_of.update((fact_id, walk_id) for fact_id, walk_id in session.execute(query))
+    rows = [
+        {"gap_id": gap_id, "fact_id": fact_id, "walk_id": walk_of[fact_id]}
+        for gap_id, fact_id in new
+        if fact_id in walk_of
+    ]
+    if rows:
+        session.execute(insert(gap_evidence), rows)
+
+
+def _forget_stale(deleted: set[uuid.UUID], updated: set[uuid.UUID]) -> None:
+    """Gap objects the session already holds no longer match the table: drop or expire them."""
+    if not deleted and not updated:
+        return
+    session = db.session
+    for obj in list(session.identity_map.values()):
+        if not isinstance(obj, Gap):
+            continue
+        if obj.id in deleted:
+            session.expunge(obj)
+        elif obj.id in updated:
+            session.expire(obj)
+
+
+def _chunks(values: Iterable[Any]) -> list[list[Any]]:
+    values = list(values)
+    return [values[i : i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
