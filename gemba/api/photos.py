@@ -14,7 +14,7 @@ from flask import current_app, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from gemba.api import bp, openapi
+from gemba.api import bp, openapi, openapi_parts
 from gemba.domain.photos import PhotoRejected
 from gemba.extensions import db
 from gemba.models import Photo
@@ -167,7 +167,7 @@ openapi.add_schema(
 
 
 def _problem(description: str) -> dict[str, Any]:
-    return openapi.problem_response(description)
+    return openapi_parts.problem_response(description)
 
 
 openapi.add_operation(
@@ -187,7 +187,7 @@ openapi.add_operation(
             "the record's place when that place has none; otherwise it is discarded."
         ),
         "tags": ["photos"],
-        "parameters": [openapi.path_id("photo_id", "photo")],
+        "parameters": [openapi_parts.path_id("photo_id", "photo")],
         "requestBody": {
             "required": True,
             "content": {
@@ -221,9 +221,11 @@ openapi.add_operation(
             },
         },
         "responses": {
-            "200": openapi.json_body(openapi.ref("Photo"), "Sent before: nothing changed."),
+            "200": openapi_parts.json_body(
+                openapi_parts.ref("Photo"), "Sent before: nothing changed."
+            ),
             "201": {
-                **openapi.json_body(openapi.ref("Photo"), "Stored."),
+                **openapi_parts.json_body(openapi_parts.ref("Photo"), "Stored."),
                 "headers": {
                     "Location": {
                         "description": "The photo's metadata.",
@@ -232,7 +234,7 @@ openapi.add_operation(
                 },
             },
             "400": _problem("No `file` field, or no CSRF token with a session."),
-            "401": openapi.ERRORS["401"],
+            "401": openapi_parts.ERRORS["401"],
             "403": _problem("The record belongs to another observer's walk."),
             "404": _problem("No such record."),
             "409": _problem("The photo id is already used for other bytes or another record."),
@@ -250,10 +252,10 @@ openapi.add_operation(
         "operationId": "getPhoto",
         "summary": "A photo's metadata and where its copies are served.",
         "tags": ["photos"],
-        "parameters": [openapi.path_id("photo_id", "photo")],
+        "parameters": [openapi_parts.path_id("photo_id", "photo")],
         "responses": {
-            "200": openapi.json_body(openapi.ref("Photo"), "The photo."),
-            **openapi.errors("401", "404"),
+            "200": openapi_parts.json_body(openapi_parts.ref("Photo"), "The photo."),
+            **openapi_parts.errors("401", "404"),
         },
     },
 )

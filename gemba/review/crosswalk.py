@@ -1,6 +1,9 @@
-"""Read side of the cross-walk views: topics, personas, experience maps and walk reports.
+"""Read side of the cross-walk views: topics across walks, and walk reports.
 
 Like `gemba.review.queries`, each page's data comes in a fixed number of queries.
+A topic's page lists every statement and fact on it at its site (its charts are drawn
+by `topic_charts`); a walk's report gathers its gaps, the evidence for them and the
+actions decided from them. Personas and their empathy maps read through `empathy`.
 """
 
 from __future__ import annotations
@@ -9,26 +12,15 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from gemba.domain.saydo import DEFAULT_TOLERANCE, FREQUENCY_BANDS, FREQUENCY_WORDS, wilson_interval
-from gemba.domain.units import (
-    IncompatibleUnits,
-    canonical_unit,
-    convert,
-    format_number,
-    format_quantity,
-)
 from gemba.extensions import db
 from gemba.gaps import evidence as evidence_mod
 from gemba.models import (
     Action,
     Fact,
     Gap,
-    Persona,
-    PersonaNote,
     Photo,
     Place,
     Site,
@@ -39,7 +31,6 @@ from gemba.models import (
     action_gaps,
     topic_key,
 )
-from gemba.review import charts
 from gemba.review.queries import PER_PAGE, STATUS_ORDER, gap_options, photos_for
 
 FACT_LIMIT = 500  # facts listed on a topic page; the chart uses them all
@@ -132,96 +123,6 @@ def topic_detail(topic: Topic) -> TopicDetail:
         facts=facts,
         fact_total=len(facts),
     )
-
-
-# -- personas -----------------------------------------------------------------------------
-
-MAP_LIMIT = 200  # items per quadrant of an empathy map
-
-
-@dataclass
-class EmpathyMap:
-    persona: Persona
-    says: list[Statement]
-    does: list[Fact]
-    feels: list[Fact]
-    thinks: list[PersonaNote]
-    gaps: dict[uuid.UUID, Gap]  # by statement id
-    feel_counts: Counter
-
-
-def personas(site_id: uuid.UUID | None) -> list[tuple[Persona, str, int, int]]:
-    """Personas with their site's name and how many statements and facts name them."""
-    said = (
-        select(func.count())
-        .where(Statement.persona_id == Persona.id)
-        .correlate(Persona)
-        .scalar_subquery()
-    )
-    done = select(func.count()).where(Fact.persona_id == Persona.id).correlate(Persona)
-    query = (
-        select(Persona, Site.name, said, done.scalar_subquery())
-        .join(Site, Site.id == Persona.site_id)
-        .order_by(Site.name, Persona.name)
-    )
-    if site_id:
-        query = query.where(Persona.site_id == site_id)
-    return [tuple(row) for row in db.session.execute(query)]
-
-
-def empathy_map(persona: Persona) -> EmpathyMap:
-    """Says, Does, Feels and Thinks for one persona, newest first."""
-    says = list(
-        db.session.scalars(
-            select(Statement)
-            .where(Statement.persona_id == persona.id)
-            .options(joinedload(Statement.topic), joinedload(Statement.walk))
-            .order_by(Statement.observed_at.desc())
-            .limit(MAP_LIMIT)
-        )
-    )
-    facts = select(Fact).where(Fact.persona_id == persona.id)
-    options = (joinedload(Fact.topic), joinedload(Fact.walk), joinedload(Fact.place))
-    does = list(
-        db.session.scalars(
-            facts.options(*options).order_by(Fact.observed_at.desc()).limit(MAP_LIMIT)
-        )
-    )
-    feeling = Fact.sentiment.in_(["pain", "delight"])
-    feels = list(
-        db.session.scalars(
-            facts.where(feeling)
-            .options(*options)
-            .order_by(Fact.observed_at.desc())
-            .limit(MAP_LIMIT)
-        )
-    )
-    counts = Counter(
-        dict(
-            db.session.execute(
-                select(Fact.sentiment, func.count())
-                .where(Fact.persona_id == persona.id, feeling)
-                .group_by(Fact.sentiment)
-            ).all()
-        )
-    )
-    thinks = list(
-        db.session.scalars(
-            select(PersonaNote)
-            .where(PersonaNote.persona_id == persona.id)
-            .options(joinedload(PersonaNote.author))
-            .order_by(PersonaNote.created_at.desc())
-        )
-    )
-    gaps = {}
-    if says:
-        gaps = {
-            gap.statement_id: gap
-            for gap in db.session.scalars(
-                select(Gap).where(Gap.statement_id.in_([s.id for s in says]))
-            )
-        }
-    return EmpathyMap(persona, says, does, feels, thinks, gaps, counts)
 
 
 # -- walks, reports ------------------------------------------------------------------------
@@ -351,136 +252,4 @@ def walk_report(walk: Walk) -> WalkReport:
         actions=actions,
         photos=photos_for(shown, [g.statement_id for g in gaps]),
         status_counts=_in_status_order(Counter(g.status for g in gaps)),
-    )
-
-
-# -- topic charts ----------------------------------------------------------------------------
-
-
-@dataclass
-class TopicChart:
-    """One chart of a topic and the same numbers as table rows."""
-
-    kind: str  # "rate" or "values"
-    svg: Markup  # drawn for a laptop screen
-    narrow: Markup  # the same, drawn for a phone
-    rows: list[dict]
-    unit: str | None = None
-    excluded: int = 0
-
-
-def topic_charts(detail: TopicDetail) -> list[TopicChart]:
-    """Observed rate per walk for behaviours, measured values for measurements."""
-    charts = []
-    behaviours = [f for f in detail.facts if f.performed is not None]
-    words = sorted(
-        {s.claim_frequency for s in detail.statements if s.claim_frequency},
-        key=FREQUENCY_WORDS.index,
-    )
-    if behaviours or words:
-        charts.append(_rate_chart(detail.topic.name, behaviours, words))
-    measured = [f for f in detail.facts if f.value is not None]
-    claims = [s for s in detail.statements if s.claim_value is not None and not s.claim_frequency]
-    if measured or claims:
-        charts.append(_value_chart(detail.topic.name, measured, claims))
-    return charts
-
-
-def _rate_chart(topic: str, facts: list[Fact], words: list[str]) -> TopicChart:
-    per_walk: dict[uuid.UUID, list[Fact]] = {}
-    for fact in facts:
-        per_walk.setdefault(fact.walk_id, []).append(fact)
-    points = []
-    for walk_facts in sorted(
-        per_walk.values(), key=lambda fs: (fs[0].walk.started_at, fs[0].walk_id)
-    ):
-        k, n = sum(1 for f in walk_facts if f.performed), len(walk_facts)
-        low, high = wilson_interval(k, n)
-        walk = walk_facts[0].walk
-        points.append(charts.RatePoint(walk.title, walk.started_at, k, n, low, high))
-    bands = []
-    for word in words:
-        low, high = FREQUENCY_BANDS[word]
-        span = charts.pct(low) if low == high else f"{charts.pct(low)}–{charts.pct(high)}"
-        bands.append(charts.Band(f"said “{word}”", low, high, detail=span))
-    rows = [
-        {
-            "walk": p.label,
-            "date": p.at,
-            "k": p.k,
-            "n": p.n,
-            "rate": charts.pct(p.rate),
-            "ci": f"{charts.pct(p.low)}–{charts.pct(p.high)}",
-        }
-        for p in points
-    ]
-    return TopicChart(
-        "rate",
-        charts.rate_chart("chart-rate", points, bands, topic),
-        charts.rate_chart("chart-rate-narrow", points, bands, topic, narrow=True),
-        rows,
-    )
-
-
-def _value_chart(topic: str, facts: list[Fact], claims: list[Statement]) -> TopicChart:
-    if claims:
-        unit = canonical_unit(claims[0].claim_unit) or "count"
-    else:
-        unit = Counter(canonical_unit(f.unit) or "count" for f in facts).most_common(1)[0][0]
-    points, rows, excluded = [], [], 0
-    for fact in facts:
-        try:
-            value = float(convert(fact.value, fact.unit, unit))
-        except IncompatibleUnits:
-            excluded += 1
-            continue
-        points.append(charts.ValuePoint(fact.text, fact.observed_at, value))
-        rows.append(
-            {
-                "date": fact.observed_at,
-                "text": fact.text,
-                "as_logged": format_quantity(fact.value, fact.unit),
-                "value": format_number(value),
-                "walk": fact.walk.title,
-            }
-        )
-    bands, seen = [], set()
-    for claim in claims:
-        band = _claim_band(claim, unit)
-        if band is not None and band.label not in seen:
-            seen.add(band.label)
-            bands.append(band)
-    svg = charts.value_chart("chart-values", points, bands, unit, topic)
-    narrow = charts.value_chart("chart-values-narrow", points, bands, unit, topic, narrow=True)
-    return TopicChart("values", svg, narrow, rows, unit, excluded)
-
-
-def _claim_band(statement: Statement, unit: str) -> charts.Band | None:
-    """A measure claim as a band (value ± tolerance) or a limit, in the chart's unit."""
-    try:
-        value = float(convert(statement.claim_value, statement.claim_unit, unit))
-    except IncompatibleUnits:
-        return None
-    said = format_quantity(statement.claim_value, statement.claim_unit)
-    if statement.claim_comparator:
-        tolerance = statement.claim_tolerance or 0.0
-        symbol = "≤" if statement.claim_comparator == "<=" else "≥"
-        sign = 1 if statement.claim_comparator == "<=" else -1
-        limit = value + sign * abs(value) * tolerance
-        return charts.Band(
-            f"said {symbol} {said}",
-            limit,
-            limit,
-            bound=statement.claim_comparator,
-            detail=f"limit {format_number(limit)} {unit}",
-        )
-    tolerance = (
-        DEFAULT_TOLERANCE if statement.claim_tolerance is None else statement.claim_tolerance
-    )
-    half = abs(value) * tolerance
-    return charts.Band(
-        f"said {said} ±{format_number(tolerance * 100)}%",
-        value - half,
-        value + half,
-        detail=f"{format_number(value - half)}–{format_number(value + half)} {unit}",
     )

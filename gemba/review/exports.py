@@ -17,7 +17,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from gemba.extensions import db
 from gemba.models import Action, Gap, Statement
-from gemba.review.queries import InboxFilters, filtered_gaps, gap_options, is_overdue
+from gemba.review.action_queries import is_overdue
+from gemba.review.queries import InboxFilters, filtered_gaps, gap_options
 
 GAP_COLUMNS = (
     "gap_id",

@@ -2,7 +2,9 @@
 
 Every function here loads what one page shows with explicit joins and eager loads, so
 the number of SQL statements per page does not grow with the rows on it (the review
-tests count them).
+tests count them). This module holds the inbox and the reads the other pages share
+(eager loads, audit history, photos); the gap page reads through `gap_queries`, the
+actions through `action_queries`.
 """
 
 from __future__ import annotations
@@ -14,13 +16,10 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, func, literal_column, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from gemba.extensions import db
-from gemba.gaps import evidence as evidence_mod
 from gemba.models import (
-    Action,
-    ActionStatus,
     AuditEvent,
     Fact,
     Gap,
@@ -30,9 +29,7 @@ from gemba.models import (
     Site,
     Statement,
     Topic,
-    User,
     Walk,
-    action_gaps,
     topic_key,
 )
 
@@ -236,46 +233,7 @@ def filter_choices(site_id: uuid.UUID | None) -> dict[str, list[tuple[str, str]]
     }
 
 
-# -- one gap ------------------------------------------------------------------------------
-
-
-@dataclass
-class GapDetail:
-    gap: Gap
-    evidence: evidence_mod.StatementEvidence
-    history: list[AuditEvent]
-    actions: list[Action]
-    photos: dict[uuid.UUID, list[Photo]]
-    loops: dict[uuid.UUID, evidence_mod.LoopStatus]  # action id -> loop status
-
-
-def load_gap(gap_id: uuid.UUID) -> Gap | None:
-    """A gap with its statement, topic, walk, site, persona and place loaded."""
-    query = select(Gap).where(Gap.id == gap_id).options(*gap_options(), joinedload(Gap.triaged_by))
-    return db.session.scalars(query).unique().one_or_none()
-
-
-def gap_detail(gap: Gap) -> GapDetail:
-    """Everything the gap page shows: evidence, verdict, history, actions, photos."""
-    found = evidence_mod.load_for_statements([gap.statement])[gap.statement_id]
-    actions = list(
-        db.session.scalars(
-            select(Action)
-            .join(action_gaps, action_gaps.c.action_id == Action.id)
-            .where(action_gaps.c.gap_id == gap.id)
-            .options(joinedload(Action.owner))
-            .order_by(Action.created_at)
-        )
-    )
-    fact_ids = [f.id for f in found.facts] + [link.fact_id for link in found.links]
-    return GapDetail(
-        gap=gap,
-        evidence=found,
-        history=history("gap", [gap.id]),
-        actions=actions,
-        photos=photos_for(fact_ids, [gap.statement_id]),
-        loops={a.id: evidence_mod.loop_status(found, a.created_at) for a in actions},
-    )
+# -- shared by the gap, action and report pages --------------------------------------------
 
 
 def history(object_type: str, object_ids: list[Any]) -> list[AuditEvent]:
@@ -314,142 +272,7 @@ def photos_for(
     return out
 
 
-def neighbours(gap: Gap) -> tuple[uuid.UUID | None, uuid.UUID | None]:
-    """The previous and next open gap in inbox order (strongest first), for j/k paging."""
-    base = select(Gap.id).where(Gap.status == GapStatus.open.value, Gap.id != gap.id)
-    # The plain range on score lets the (status, score) index find the neighbour at once;
-    # the OR only settles ties.
-    stronger = db.session.scalar(
-        base.where(Gap.score >= gap.score)
-        .where(or_(Gap.score > gap.score, Gap.id < gap.id))
-        .order_by(Gap.score.asc(), Gap.id.desc())
-        .limit(1)
-    )
-    weaker = db.session.scalar(
-        base.where(Gap.score <= gap.score)
-        .where(or_(Gap.score < gap.score, Gap.id > gap.id))
-        .order_by(Gap.score.desc(), Gap.id)
-        .limit(1)
-    )
-    return stronger, weaker
-
-
-# -- actions ------------------------------------------------------------------------------
-
-
-def today() -> date:
-    """The date actions fall due against (UTC, like every stored timestamp)."""
-    return datetime.now(UTC).date()
-
-
-def is_overdue(action: Action, on: date) -> bool:
-    """Past its due date and not done yet."""
-    return (
-        action.due_date is not None
-        and action.due_date < on
-        and action.status in (ActionStatus.open.value, ActionStatus.in_progress.value)
-    )
-
-
-def action_board(site_id: uuid.UUID | None, owner_id: int | None) -> dict[str, list[Action]]:
-    """Actions by status, overdue first within a column, with owner and gaps loaded."""
-    query = (
-        select(Action)
-        .options(
-            joinedload(Action.owner),
-            selectinload(Action.gaps).joinedload(Gap.statement),
-        )
-        .order_by(Action.due_date.is_(None), Action.due_date, Action.created_at)
-    )
-    if site_id:
-        query = query.where(Action.site_id == site_id)
-    if owner_id:
-        query = query.where(Action.owner_id == owner_id)
-    board: dict[str, list[Action]] = {s.value: [] for s in ActionStatus}
-    for action in db.session.scalars(query):
-        board.setdefault(action.status, []).append(action)
-    return board
-
-
-def load_action(action_id: uuid.UUID) -> Action | None:
-    return db.session.scalars(
-        select(Action)
-        .where(Action.id == action_id)
-        .options(
-            joinedload(Action.owner),
-            selectinload(Action.gaps)
-            .joinedload(Gap.statement)
-            .options(
-                joinedload(Statement.topic),
-                joinedload(Statement.walk).joinedload(Walk.site),
-                joinedload(Statement.persona),
-            ),
-        )
-    ).one_or_none()
-
-
-@dataclass
-class ActionDetail:
-    action: Action
-    site: Site
-    evidence: dict[uuid.UUID, evidence_mod.StatementEvidence]  # by statement id
-    loops: dict[uuid.UUID, evidence_mod.LoopStatus]  # by gap id
-    history: list[AuditEvent]
-    created_by: User | None
-
-    @property
-    def loop_closed(self) -> bool:
-        """Every linked statement holds on the evidence observed since the action."""
-        return bool(self.loops) and all(s.state == "closed" for s in self.loops.values())
-
-
-def action_detail(action: Action) -> ActionDetail:
-    """The action with, per linked gap, whether later evidence still contradicts."""
-    statements = [gap.statement for gap in action.gaps]
-    found = evidence_mod.load_for_statements(statements)
-    loops = {
-        gap.id: evidence_mod.loop_status(found[gap.statement_id], action.created_at)
-        for gap in action.gaps
-    }
-    created_by = db.session.get(User, action.created_by_id) if action.created_by_id else None
-    return ActionDetail(
-        action=action,
-        site=db.session.get(Site, action.site_id),
-        evidence=found,
-        loops=loops,
-        history=history("action", [action.id]),
-        created_by=created_by,
-    )
-
-
-def gap_choices(site_id: uuid.UUID, topic_ids: set[int], keep: set[uuid.UUID]) -> list[Gap]:
-    """Gaps an action may link: the ones linked already and gaps on the same topics."""
-    query = (
-        select(Gap)
-        .join(Statement, Statement.id == Gap.statement_id)
-        .options(contains_eager(Gap.statement))
-        .where(Gap.site_id == site_id)
-    )
-    conditions = []
-    if keep:
-        conditions.append(Gap.id.in_(keep))
-    if topic_ids:
-        conditions.append(
-            Gap.topic_id.in_(topic_ids) & Gap.status.not_in([GapStatus.dismissed.value])
-        )
-    if not conditions:
-        return []
-    return list(
-        db.session.scalars(query.where(or_(*conditions)).order_by(Gap.score.desc()).limit(50))
-    )
-
-
-def owner_choices() -> list[tuple[str, str]]:
-    """Active users an action can be given to."""
-    rows = db.session.execute(
-        select(User.id, User.email).where(User.active.is_(True)).order_by(User.email)
-    )
-    return [(str(i), email.split("@", 1)[0] + f" ({email})") for i, email in rows]
+# -- the audit trail -----------------------------------------------------------------------
 
 
 def audit_page(object_type: str | None, page: int):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from openapi_spec_validator import validate
 
-from gemba.api import openapi
+from gemba.api import openapi, openapi_parts
 from gemba.domain.gemba_json import RECORD_SCHEMAS
 from tests.api.conftest import V1
 
@@ -84,7 +84,7 @@ def test_another_module_can_add_an_operation(client, monkeypatch):
         "PUT",
         {
             "operationId": "putPhoto",
-            "responses": {"200": openapi.json_body(openapi.ref("Photo"), "Stored.")},
+            "responses": {"200": openapi_parts.json_body(openapi_parts.ref("Photo"), "Stored.")},
         },
     )
     document = client.get(V1 + "/openapi.json").get_json()

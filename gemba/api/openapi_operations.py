@@ -1,0 +1,207 @@
+"""The operations of /api/v1 itself: sync, the reads, the exports and this description.
+
+Each is a (path, method, spec) triple, the path relative to /api/v1, that
+`gemba.api.openapi` registers (checking that its operationId is unique); a module with
+endpoints of its own registers them there the same way. Read endpoints page with
+`limit` and `offset`; exports answer as attachments, the archives as zip files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gemba.api.openapi_parts import PAGE_PARAMETERS, errors, filter_id, json_body, path_id, ref
+from gemba.models import GapStatus
+
+_ATTACHMENT = {
+    "Content-Disposition": {
+        "description": "attachment, with a file name.",
+        "schema": {"type": "string"},
+    }
+}
+
+ARCHIVE = {
+    "description": "A zip archive: `gemba.json` (the document), `photos.json` "
+    '(`{"photos": [{"id", "record", "file"}]}`) and each photo under `photos/`.',
+    "content": {"application/zip": {"schema": {"contentMediaType": "application/zip"}}},
+}
+
+OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "/openapi.json",
+        "get",
+        {
+            "operationId": "getOpenApiDocument",
+            "summary": "This document.",
+            "tags": ["meta"],
+            "security": [],
+            "responses": {"200": json_body({"type": "object"}, "The OpenAPI document.")},
+        },
+    ),
+    (
+        "/sync",
+        "post",
+        {
+            "operationId": "syncRecords",
+            "summary": "Send a batch of records; get a result per record and the gaps it moved.",
+            "description": (
+                "Idempotent: a record sent again (in the same batch or a later one) is "
+                "`unchanged`, never duplicated, so a batch whose response was lost can be sent "
+                "again. Records may refer to records later in the batch. One bad record is "
+                "`rejected` with its reason; the others are kept. Updating a record of another "
+                "observer's walk is rejected (403)."
+            ),
+            "tags": ["sync"],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("SyncRequest")}},
+            },
+            "responses": {
+                "200": json_body(ref("SyncResponse"), "A result per record."),
+                **errors("400", "401", "409", "413", "422"),
+            },
+        },
+    ),
+    (
+        "/sites",
+        "get",
+        {
+            "operationId": "listSites",
+            "summary": "Sites, by name.",
+            "tags": ["read"],
+            "parameters": PAGE_PARAMETERS,
+            "responses": {
+                "200": json_body(ref("SiteList"), "A page of sites."),
+                **errors("400", "401"),
+            },
+        },
+    ),
+    (
+        "/sites/{site_id}/topics",
+        "get",
+        {
+            "operationId": "listSiteTopics",
+            "summary": "A site's topics, with counts of statements, facts and gaps.",
+            "tags": ["read"],
+            "parameters": [path_id("site_id", "site"), *PAGE_PARAMETERS],
+            "responses": {
+                "200": json_body(ref("TopicList"), "A page of topics."),
+                **errors("400", "401", "404"),
+            },
+        },
+    ),
+    (
+        "/sites/{site_id}/export",
+        "get",
+        {
+            "operationId": "exportSite",
+            "summary": "A whole site as a Gemba JSON document, to download.",
+            "tags": ["export"],
+            "parameters": [path_id("site_id", "site")],
+            "responses": {
+                "200": {**json_body(ref("Document"), "The document."), "headers": _ATTACHMENT},
+                **errors("401", "404"),
+            },
+        },
+    ),
+    (
+        "/sites/{site_id}/export.zip",
+        "get",
+        {
+            "operationId": "exportSiteArchive",
+            "summary": "A whole site as a zip: gemba.json, photos.json and the photo files.",
+            "tags": ["export"],
+            "parameters": [path_id("site_id", "site")],
+            "responses": {
+                "200": {**ARCHIVE, "headers": _ATTACHMENT},
+                **errors("401", "404"),
+            },
+        },
+    ),
+    (
+        "/walks",
+        "get",
+        {
+            "operationId": "listWalks",
+            "summary": "Walks, newest first.",
+            "tags": ["read"],
+            "parameters": [filter_id("site", "site"), *PAGE_PARAMETERS],
+            "responses": {
+                "200": json_body(ref("WalkList"), "A page of walks."),
+                **errors("400", "401"),
+            },
+        },
+    ),
+    (
+        "/walks/{walk_id}",
+        "get",
+        {
+            "operationId": "getWalk",
+            "summary": "A walk and its records as a Gemba JSON document (with its site).",
+            "tags": ["read"],
+            "parameters": [path_id("walk_id", "walk")],
+            "responses": {
+                "200": json_body(ref("Document"), "The walk's document."),
+                **errors("401", "404"),
+            },
+        },
+    ),
+    (
+        "/walks/{walk_id}/export",
+        "get",
+        {
+            "operationId": "exportWalk",
+            "summary": "A walk as a Gemba JSON document, to download.",
+            "tags": ["export"],
+            "parameters": [path_id("walk_id", "walk")],
+            "responses": {
+                "200": {**json_body(ref("Document"), "The document."), "headers": _ATTACHMENT},
+                **errors("401", "404"),
+            },
+        },
+    ),
+    (
+        "/walks/{walk_id}/export.zip",
+        "get",
+        {
+            "operationId": "exportWalkArchive",
+            "summary": "A walk as a zip: gemba.json, photos.json and the photo files.",
+            "tags": ["export"],
+            "parameters": [path_id("walk_id", "walk")],
+            "responses": {
+                "200": {**ARCHIVE, "headers": _ATTACHMENT},
+                **errors("401", "404"),
+            },
+        },
+    ),
+    (
+        "/gaps",
+        "get",
+        {
+            "operationId": "listGaps",
+            "summary": "Say-vs-do gaps, strongest first (severity x confidence).",
+            "tags": ["read"],
+            "parameters": [
+                filter_id("site", "site"),
+                filter_id("walk", "walk"),
+                {
+                    "name": "topic",
+                    "in": "query",
+                    "description": "Only this topic (matched ignoring case and spaces).",
+                    "schema": {"type": "string", "maxLength": 200},
+                },
+                {
+                    "name": "status",
+                    "in": "query",
+                    "description": "Only gaps in this triage status.",
+                    "schema": {"enum": list(GapStatus.__members__)},
+                },
+                *PAGE_PARAMETERS,
+            ],
+            "responses": {
+                "200": json_body(ref("GapList"), "A page of gaps."),
+                **errors("400", "401"),
+            },
+        },
+    ),
+]

@@ -1,0 +1,82 @@
+"""The pieces API descriptions are built from: references, responses, errors, parameters.
+
+They sit below the registry (`gemba.api.openapi`) so that the API's own schemas and
+operations and any module that adds an endpoint (photos, say) describe themselves with
+the same pieces, and the registry can import the core descriptions without a cycle:
+`json_body(ref("Photo"), "Stored.")`, `errors("401", "404")`, `path_id("photo_id", "photo")`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+UUID = {"type": "string", "format": "uuid"}
+
+
+def ref(name: str) -> dict[str, str]:
+    """A reference to a named schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_body(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """A response with a JSON body."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    """A response with a problem-details body (RFC 9457)."""
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": ref("Problem")}},
+    }
+
+
+# Error responses every operation may give; operations name the ones that apply.
+ERRORS = {
+    "400": problem_response("Malformed request: bad JSON, a bad query parameter, no CSRF token."),
+    "401": problem_response("Not logged in, or the bearer token is invalid or revoked."),
+    "403": problem_response("Logged in, but not allowed."),
+    "404": problem_response("No such resource."),
+    "409": problem_response("Another request wrote the same records at the same time; retry."),
+    "413": problem_response("The body or the number of records is too large."),
+    "422": problem_response("Well-formed JSON that is not a Gemba JSON document."),
+}
+
+
+def errors(*codes: str) -> dict[str, Any]:
+    """The problem-details responses an operation can give, by status code."""
+    return {code: ERRORS[code] for code in codes}
+
+
+# -- parameters ------------------------------------------------------------------------------
+
+PAGE_PARAMETERS = [
+    {
+        "name": "limit",
+        "in": "query",
+        "description": "Items per page.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+    },
+    {
+        "name": "offset",
+        "in": "query",
+        "description": "Items to skip.",
+        "schema": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000, "default": 0},
+    },
+]
+
+
+def path_id(name: str, what: str) -> dict[str, Any]:
+    """A UUID path parameter."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": f"The {what}'s UUID.",
+        "schema": UUID,
+    }
+
+
+def filter_id(name: str, what: str) -> dict[str, Any]:
+    """An optional UUID query filter."""
+    return {"name": name, "in": "query", "description": f"Only this {what}.", "schema": UUID}

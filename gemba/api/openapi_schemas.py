@@ -1,0 +1,194 @@
+"""components/schemas of /api/v1: the Gemba JSON records and the bodies around them.
+
+The record schemas are copies of the ones `gemba.domain.gemba_json` validates with, so
+the published contract and the server's checks cannot drift apart; the others describe
+the sync request and its results, problem details, gaps, and the pages of the read
+endpoints. `gemba.api.openapi` registers every one of them.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from gemba.api.openapi_parts import UUID, ref
+from gemba.domain.gemba_json import FORMAT, MAX_RECORDS, RECORD_SCHEMAS, RECORD_TYPES
+from gemba.models import GapStatus
+
+_RECORD_NAMES = {t: f"{t.capitalize()}Record" for t in RECORD_TYPES}
+_TIME = {"type": "string", "format": "date-time"}
+_OPT_TIME = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _list_of(item: dict[str, Any]) -> dict[str, Any]:
+    """A page of items, as every list endpoint answers."""
+    return {
+        "type": "object",
+        "required": ["items", "total", "limit", "offset", "next_offset"],
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "total": {"type": "integer", "minimum": 0},
+            "limit": {"type": "integer", "minimum": 1},
+            "offset": {"type": "integer", "minimum": 0},
+            "next_offset": {
+                "type": ["integer", "null"],
+                "description": "The offset of the next page; null on the last page.",
+            },
+        },
+    }
+
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    **{name: copy.deepcopy(RECORD_SCHEMAS[t]) for t, name in _RECORD_NAMES.items()},
+    "Record": {
+        "description": "One Gemba JSON record; `type` says which.",
+        "oneOf": [ref(name) for name in _RECORD_NAMES.values()],
+        "discriminator": {
+            "propertyName": "type",
+            "mapping": {t: f"#/components/schemas/{n}" for t, n in _RECORD_NAMES.items()},
+        },
+    },
+    "Document": {
+        "description": "A Gemba JSON v1 document, as exports and reads give it.",
+        "type": "object",
+        "required": ["format", "records"],
+        "properties": {
+            "format": {"const": FORMAT},
+            "records": {"type": "array", "items": ref("Record")},
+        },
+    },
+    "SyncRequest": {
+        "description": (
+            "A batch of records in any order (parents may come after children). A record that "
+            "breaks its schema or a rule is rejected in the response; the others are kept."
+        ),
+        "type": "object",
+        "required": ["format", "records"],
+        "properties": {
+            "format": {"const": FORMAT},
+            "records": {"type": "array", "maxItems": MAX_RECORDS, "items": ref("Record")},
+        },
+    },
+    "FieldError": {
+        "type": "object",
+        "required": ["field", "message"],
+        "properties": {
+            "field": {"type": "string", "description": "A path such as `claim.value`."},
+            "message": {"type": "string"},
+        },
+    },
+    "Problem": {
+        "description": "Problem details (RFC 9457).",
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": ref("FieldError")},
+        },
+    },
+    "RecordResult": {
+        "type": "object",
+        "required": ["id", "type", "status"],
+        "properties": {
+            "id": {"type": ["string", "null"], "description": "As sent; null if it had none."},
+            "type": {"enum": [*RECORD_TYPES, None]},
+            "status": {"enum": ["created", "updated", "unchanged", "rejected"]},
+            "errors": {"type": "array", "items": ref("FieldError")},
+            "reason": {"type": "string", "description": "The errors in one sentence."},
+            "http_status": {
+                "type": "integer",
+                "description": "For a rejected record, the status it would get alone: "
+                "403 not yours, 404 unknown reference, 409 conflict, 422 invalid.",
+            },
+        },
+    },
+    "Gap": {
+        "type": "object",
+        "required": [
+            "id",
+            "statement",
+            "evidence",
+            "status",
+            "severity",
+            "confidence",
+            "explanation",
+        ],
+        "properties": {
+            "id": UUID,
+            "site": UUID,
+            "walk": UUID,
+            "statement": {**UUID, "description": "The statement the evidence contradicts."},
+            "statement_text": {"type": "string"},
+            "topic": {"type": ["string", "null"]},
+            "kind": {"type": "string", "description": "frequency, measure or manual."},
+            "status": {"enum": list(GapStatus.__members__)},
+            "contradicted": {
+                "type": "boolean",
+                "description": "False once the evidence no longer contradicts (kept if triaged).",
+            },
+            "severity": {"type": "number", "minimum": 0, "maximum": 1},
+            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+            "explanation": {"type": "string"},
+            "evidence": {"type": "array", "items": UUID, "description": "Fact ids."},
+            "observed": {"type": "integer", "minimum": 0},
+            "flagged_at": _TIME,
+            "updated_at": {**_TIME, "description": "When the evidence last changed."},
+            "triaged_at": _OPT_TIME,
+        },
+    },
+    "SyncResponse": {
+        "type": "object",
+        "required": ["format", "results", "gaps", "cleared_gaps"],
+        "properties": {
+            "format": {"const": FORMAT},
+            "results": {
+                "type": "array",
+                "items": ref("RecordResult"),
+                "description": "One result per record, in the order sent.",
+            },
+            "gaps": {
+                "type": "array",
+                "items": ref("Gap"),
+                "description": "Gaps the batch created or changed.",
+            },
+            "cleared_gaps": {
+                "type": "array",
+                "items": UUID,
+                "description": "Ids of gaps the batch removed: the evidence no longer contradicts.",
+            },
+        },
+    },
+    "WalkSummary": {
+        "type": "object",
+        "required": ["id", "site", "title", "status", "started_at"],
+        "properties": {
+            "id": UUID,
+            "site": UUID,
+            "site_name": {"type": "string"},
+            "title": {"type": "string"},
+            "purpose": {"type": ["string", "null"]},
+            "status": {"enum": ["in_progress", "finished"]},
+            "observer": {"type": "string", "description": "The observer's user name."},
+            "started_at": _TIME,
+            "ended_at": _OPT_TIME,
+            "updated_at": _TIME,
+        },
+    },
+    "Topic": {
+        "type": "object",
+        "required": ["name", "statements", "facts", "gaps"],
+        "properties": {
+            "name": {"type": "string"},
+            "statements": {"type": "integer", "minimum": 0},
+            "facts": {"type": "integer", "minimum": 0},
+            "gaps": {"type": "integer", "minimum": 0, "description": "Contradicted gaps."},
+        },
+    },
+    "WalkList": _list_of(ref("WalkSummary")),
+    "SiteList": _list_of(ref("SiteRecord")),
+    "TopicList": _list_of(ref("Topic")),
+    "GapList": _list_of(ref("Gap")),
+}

@@ -1,0 +1,82 @@
+"""The experience map as a picture: places left to right on a journey line.
+
+Delight rises above the line as solid bars, pain hangs below it hatched and marked ▼,
+and each place says in words how many gaps it holds, so the map reads without colour.
+The stations come from `gemba.review.experience`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup
+
+from gemba.review.charts import el, svg
+
+
+def experience_chart(chart_id: str, stations: Sequence, title: str) -> Markup:
+    """Places left to right on a journey line: delight above, pain below (hatched)."""
+    column, left = 140, 20
+    width = max(420, 2 * left + column * len(stations))
+    height, line, reach = 330, 150, 80
+    most = max([1] + [max(s.pain, s.delight) for s in stations])
+    body = [
+        el("text", "▲ delight (solid)   ▼ pain (hatched)   ⚠ gaps", x=left, y=16, class_="legend"),
+        el("line", x1=left, x2=width - left, y1=line, y2=line, class_="journey"),
+    ]
+    for i, station in enumerate(stations):
+        cx = left + column * i + column / 2
+        up = reach * station.delight / most
+        down = reach * station.pain / most
+        if up:
+            body.append(
+                el("rect", x=cx - 14, y=line - 22 - up, width=28, height=up, class_="bar delight")
+            )
+        body.append(
+            el("text", f"▲ {station.delight}", x=cx, y=line - 28 - up, class_="value count-up")
+        )
+        if down:
+            body.append(
+                el(
+                    "rect",
+                    x=cx - 14,
+                    y=line + 22,
+                    width=28,
+                    height=down,
+                    class_="bar pain",
+                    fill=f"url(#{chart_id}-hatch)",
+                )
+            )
+        body.append(
+            el("text", f"▼ {station.pain}", x=cx, y=line + 38 + down, class_="value count-down")
+        )
+        body.append(el("circle", cx=cx, cy=line, r=15, class_="station"))
+        body.append(el("text", str(i + 1), x=cx, y=line + 5, class_="station-number"))
+        for n, text in enumerate(_wrap(station.name, 16, 2)):
+            body.append(el("text", text, x=cx, y=line + 136 + 15 * n, class_="station-name"))
+        if station.gap_count:
+            gaps = f"⚠ {station.gap_count} gap" + ("" if station.gap_count == 1 else "s")
+            body.append(el("text", gaps, x=cx, y=line + 172, class_="station-gaps"))
+    desc = "; ".join(
+        f"{i + 1}. {s.name}: {s.pain} pain, {s.delight} delight, {s.gap_count} gaps"
+        for i, s in enumerate(stations)
+    )
+    label = f"Experience map: {title}"
+    return svg(chart_id, label, desc or "No places yet.", body, width, height, natural=True)
+
+
+def _wrap(text: str, width: int, lines: int) -> list[str]:
+    """Break a short name into at most `lines` lines of about `width` characters."""
+    words, out, current = text.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    if current:
+        out.append(current)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1] + "…"
+    return [line if len(line) <= width + 4 else line[: width + 3] + "…" for line in out]

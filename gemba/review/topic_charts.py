@@ -1,0 +1,297 @@
+"""The topic page's charts: what was done and measured against what was claimed.
+
+Behaviour facts become one point per walk (the share performed, with its 95 % Wilson
+interval) against the frequency words said about the topic; measurements become one
+point each, converted to one unit, against the claimed values and limits. Each chart
+is drawn twice, for a laptop and for a phone, and its numbers go to a table beside it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup
+
+from gemba.domain.saydo import DEFAULT_TOLERANCE, FREQUENCY_BANDS, FREQUENCY_WORDS, wilson_interval
+from gemba.domain.units import (
+    IncompatibleUnits,
+    canonical_unit,
+    convert,
+    format_number,
+    format_quantity,
+)
+from gemba.models import Fact, Statement
+from gemba.review.charts import (
+    HEIGHT,
+    TOP,
+    Band,
+    Frame,
+    axes,
+    claimed_bands,
+    el,
+    nice_ticks,
+    pct,
+    svg,
+    x_labels,
+)
+from gemba.review.crosswalk import TopicDetail
+
+LABELLED_POINTS = 24  # above this many points the numbers go to the table only
+
+
+@dataclass(frozen=True)
+class RatePoint:
+    """One walk's behaviour facts on the topic: k performed of n, with the 95 % interval."""
+
+    label: str
+    at: datetime
+    k: int
+    n: int
+    low: float
+    high: float
+
+    @property
+    def rate(self) -> float:
+        return self.k / self.n
+
+
+@dataclass(frozen=True)
+class ValuePoint:
+    """One measurement, in the chart's unit."""
+
+    label: str
+    at: datetime
+    value: float
+
+
+def rate_chart(
+    chart_id: str,
+    points: Sequence[RatePoint],
+    bands: Sequence[Band],
+    topic: str,
+    narrow: bool = False,
+) -> Markup:
+    """Observed rate per walk (with its 95 % interval) against the claimed bands."""
+    frame = Frame(len(points), 0.0, 1.0, narrow)
+    labelled = LABELLED_POINTS // 2 if narrow else LABELLED_POINTS
+    body = axes(
+        frame,
+        [0, 0.2, 0.4, 0.6, 0.8, 1.0],
+        lambda v: f"{round(v * 100)}%",
+        x_labels([p.at for p in points], 3 if narrow else 6),
+    )
+    body += claimed_bands(frame, bands, chart_id)
+    cumulative_k = cumulative_n = 0
+    path = []
+    for i, point in enumerate(points):
+        cumulative_k += point.k
+        cumulative_n += point.n
+        path.append(f"{frame.x(i):.1f},{frame.y(cumulative_k / cumulative_n):.1f}")
+    if len(path) > 1:
+        body.append(el("polyline", points=" ".join(path), class_="cumulative"))
+    for i, point in enumerate(points):
+        x = frame.x(i)
+        body.append(
+            el("line", x1=x, x2=x, y1=frame.y(point.low), y2=frame.y(point.high), class_="ci")
+        )
+        body.append(
+            f'<g class="point">{el("circle", cx=x, cy=frame.y(point.rate), r=5)}'
+            f"{el('title', f'{point.label}: {point.k} of {point.n} ({pct(point.rate)})')}</g>"
+        )
+        if len(points) <= labelled:
+            y = frame.y(point.high) - 6
+            if y < TOP + 12:  # no room above the interval: write it below
+                y = frame.y(point.low) + 15
+            body.append(el("text", f"{point.k}/{point.n}", x=x, y=y, class_="value"))
+    caption = "walks in date order · dot = share done, bar = 95% interval, dashed = all so far"
+    if narrow:
+        caption = "per walk · dot = share done, bar = 95% interval"
+    body.append(el("text", caption, x=frame.x0, y=HEIGHT - 6, class_="caption"))
+    said = "; ".join(band.words for band in bands) or "no frequency claim"
+    seen = ", ".join(f"{p.label} {p.k} of {p.n}" for p in points[:12])
+    desc = f"Claimed: {said}. Observed per walk: {seen}" + ("…" if len(points) > 12 else ".")
+    title = f"How often “{topic}” was done, per walk"
+    variant = "chart-narrow" if narrow else "chart-wide"
+    return svg(chart_id, title, desc, body, frame.width, HEIGHT, variant=variant)
+
+
+def value_chart(
+    chart_id: str,
+    points: Sequence[ValuePoint],
+    bands: Sequence[Band],
+    unit: str,
+    topic: str,
+    narrow: bool = False,
+) -> Markup:
+    """Each measurement in time order against the claimed values and limits."""
+    values = [p.value for p in points] + [v for b in bands for v in (b.low, b.high)]
+    low, high = min(values, default=0.0), max(values, default=1.0)
+    if low >= 0:
+        low = 0.0
+    ticks = nice_ticks(low, high + (high - low) * 0.08)
+    frame = Frame(len(points), ticks[0], ticks[-1], narrow)
+    labelled = LABELLED_POINTS // 2 if narrow else LABELLED_POINTS
+    body = axes(
+        frame,
+        ticks,
+        lambda v: format_number(v),
+        x_labels([p.at for p in points], 3 if narrow else 6),
+    )
+    body.append(el("text", unit, x=frame.x0 - 6, y=TOP - 4, class_="tick tick-y unit"))
+    body += claimed_bands(frame, bands, chart_id)
+    for i, point in enumerate(points):
+        x, y = frame.x(i), frame.y(point.value)
+        body.append(
+            f'<g class="point">{el("circle", cx=x, cy=y, r=4.5)}'
+            f"{el('title', f'{point.label}: {format_number(point.value)} {unit}')}</g>"
+        )
+        if len(points) <= labelled:
+            body.append(el("text", format_number(point.value), x=x, y=y - 8, class_="value"))
+    caption = f"measurements in time order, in {unit} · hatched = claimed band, dashed = limit"
+    if narrow:
+        caption = f"in time order, {unit} · hatched = claim, dashed = limit"
+    body.append(el("text", caption, x=frame.x0, y=HEIGHT - 6, class_="caption"))
+    said = "; ".join(band.words for band in bands) or "no measure claim"
+    seen = ", ".join(format_number(p.value) for p in points[:20])
+    desc = f"Claimed: {said}. Observed ({unit}): {seen}" + ("…" if len(points) > 20 else ".")
+    title = f"Measured “{topic}” against the claim"
+    variant = "chart-narrow" if narrow else "chart-wide"
+    return svg(chart_id, title, desc, body, frame.width, HEIGHT, variant=variant)
+
+
+# -- topic charts ----------------------------------------------------------------------------
+
+
+@dataclass
+class TopicChart:
+    """One chart of a topic and the same numbers as table rows."""
+
+    kind: str  # "rate" or "values"
+    svg: Markup  # drawn for a laptop screen
+    narrow: Markup  # the same, drawn for a phone
+    rows: list[dict]
+    unit: str | None = None
+    excluded: int = 0
+
+
+def topic_charts(detail: TopicDetail) -> list[TopicChart]:
+    """Observed rate per walk for behaviours, measured values for measurements."""
+    found = []
+    behaviours = [f for f in detail.facts if f.performed is not None]
+    words = sorted(
+        {s.claim_frequency for s in detail.statements if s.claim_frequency},
+        key=FREQUENCY_WORDS.index,
+    )
+    if behaviours or words:
+        found.append(_behaviour_chart(detail.topic.name, behaviours, words))
+    measured = [f for f in detail.facts if f.value is not None]
+    claims = [s for s in detail.statements if s.claim_value is not None and not s.claim_frequency]
+    if measured or claims:
+        found.append(_measure_chart(detail.topic.name, measured, claims))
+    return found
+
+
+def _behaviour_chart(topic: str, facts: list[Fact], words: list[str]) -> TopicChart:
+    """Share performed per walk, oldest walk first, against the frequency words said."""
+    per_walk: dict[uuid.UUID, list[Fact]] = {}
+    for fact in facts:
+        per_walk.setdefault(fact.walk_id, []).append(fact)
+    points = []
+    for walk_facts in sorted(
+        per_walk.values(), key=lambda fs: (fs[0].walk.started_at, fs[0].walk_id)
+    ):
+        k, n = sum(1 for f in walk_facts if f.performed), len(walk_facts)
+        low, high = wilson_interval(k, n)
+        walk = walk_facts[0].walk
+        points.append(RatePoint(walk.title, walk.started_at, k, n, low, high))
+    bands = []
+    for word in words:
+        low, high = FREQUENCY_BANDS[word]
+        span = pct(low) if low == high else f"{pct(low)}–{pct(high)}"
+        bands.append(Band(f"said “{word}”", low, high, detail=span))
+    rows = [
+        {
+            "walk": p.label,
+            "date": p.at,
+            "k": p.k,
+            "n": p.n,
+            "rate": pct(p.rate),
+            "ci": f"{pct(p.low)}–{pct(p.high)}",
+        }
+        for p in points
+    ]
+    return TopicChart(
+        "rate",
+        rate_chart("chart-rate", points, bands, topic),
+        rate_chart("chart-rate-narrow", points, bands, topic, narrow=True),
+        rows,
+    )
+
+
+def _measure_chart(topic: str, facts: list[Fact], claims: list[Statement]) -> TopicChart:
+    """Each measurement in the claim's unit (facts in other dimensions left out)."""
+    if claims:
+        unit = canonical_unit(claims[0].claim_unit) or "count"
+    else:
+        unit = Counter(canonical_unit(f.unit) or "count" for f in facts).most_common(1)[0][0]
+    points, rows, excluded = [], [], 0
+    for fact in facts:
+        try:
+            value = float(convert(fact.value, fact.unit, unit))
+        except IncompatibleUnits:
+            excluded += 1
+            continue
+        points.append(ValuePoint(fact.text, fact.observed_at, value))
+        rows.append(
+            {
+                "date": fact.observed_at,
+                "text": fact.text,
+                "as_logged": format_quantity(fact.value, fact.unit),
+                "value": format_number(value),
+                "walk": fact.walk.title,
+            }
+        )
+    bands, seen = [], set()
+    for claim in claims:
+        band = _claim_band(claim, unit)
+        if band is not None and band.label not in seen:
+            seen.add(band.label)
+            bands.append(band)
+    wide = value_chart("chart-values", points, bands, unit, topic)
+    narrow = value_chart("chart-values-narrow", points, bands, unit, topic, narrow=True)
+    return TopicChart("values", wide, narrow, rows, unit, excluded)
+
+
+def _claim_band(statement: Statement, unit: str) -> Band | None:
+    """A measure claim as a band (value ± tolerance) or a limit, in the chart's unit."""
+    try:
+        value = float(convert(statement.claim_value, statement.claim_unit, unit))
+    except IncompatibleUnits:
+        return None
+    said = format_quantity(statement.claim_value, statement.claim_unit)
+    if statement.claim_comparator:
+        tolerance = statement.claim_tolerance or 0.0
+        symbol = "≤" if statement.claim_comparator == "<=" else "≥"
+        sign = 1 if statement.claim_comparator == "<=" else -1
+        limit = value + sign * abs(value) * tolerance
+        return Band(
+            f"said {symbol} {said}",
+            limit,
+            limit,
+            bound=statement.claim_comparator,
+            detail=f"limit {format_number(limit)} {unit}",
+        )
+    tolerance = (
+        DEFAULT_TOLERANCE if statement.claim_tolerance is None else statement.claim_tolerance
+    )
+    half = abs(value) * tolerance
+    return Band(
+        f"said {said} ±{format_number(tolerance * 100)}%",
+        value - half,
+        value + half,
+        detail=f"{format_number(value - half)}–{format_number(value + half)} {unit}",
+    )

@@ -1,0 +1,109 @@
+"""The verdict's rule as a picture: the claimed band, the observed interval and point.
+
+A gap's page shows why the engine judged as it did; one line with the claimed band
+(hatched, labelled "claimed") and the observed interval and value reads faster than
+the numbers alone, which stay written beside it.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from gemba.domain.units import format_number
+from gemba.review.charts import el, nice_ticks, pct, svg
+
+
+def interval_bar(
+    chart_id: str,
+    *,
+    band: tuple[float, float] | None,
+    interval: tuple[float, float] | None,
+    point: float | None,
+    domain: tuple[float, float],
+    fmt,
+    label: str,
+) -> Markup:
+    """A one-line picture of the rule: the claimed band and the observed interval."""
+    width, height, left, right = 360, 80, 14, 14
+    ticks = nice_ticks(*domain, count=4)
+    lo, hi = ticks[0], ticks[-1]
+    span = (hi - lo) or 1.0
+
+    def x(value: float) -> float:
+        return left + (min(max(value, lo), hi) - lo) / span * (width - left - right)
+
+    body = [el("line", x1=left, x2=width - right, y1=44, y2=44, class_="axis")]
+    for i, value in enumerate(ticks):
+        anchor = "start" if i == 0 else "end" if i == len(ticks) - 1 else "middle"
+        body.append(el("line", x1=x(value), x2=x(value), y1=44, y2=48, class_="axis"))
+        body.append(el("text", fmt(value), x=x(value), y=62, class_="tick", text_anchor=anchor))
+    if band is not None:
+        x0, x1 = x(band[0]), x(band[1])
+        if x1 - x0 < 4:
+            x0, x1 = x0 - 2, x1 + 2
+        body.append(
+            el(
+                "rect",
+                x=x0,
+                y=36,
+                width=x1 - x0,
+                height=16,
+                class_="band band-0",
+                fill=f"url(#{chart_id}-hatch)",
+            )
+        )
+        body.append(el("text", "claimed", x=(x0 + x1) / 2, y=29, class_="band-label centre"))
+    if interval is not None:
+        body.append(
+            el("line", x1=x(interval[0]), x2=x(interval[1]), y1=44, y2=44, class_="ci thick")
+        )
+        for end in interval:
+            body.append(el("line", x1=x(end), x2=x(end), y1=37, y2=51, class_="ci"))
+    if point is not None:
+        body.append(f'<g class="point">{el("circle", cx=x(point), cy=44, r=5)}</g>')
+        body.append(el("text", "observed", x=x(point), y=14, class_="value"))
+    return svg(chart_id, label, label, body, width, height)
+
+
+def verdict_chart(chart_id: str, verdict) -> Markup | None:
+    """The verdict's rule as a picture: claimed band, observed interval and point."""
+    stats = verdict.stats
+    if verdict.kind == "frequency" or "rate" in stats:
+        if "rate" not in stats:
+            return None
+        return interval_bar(
+            chart_id,
+            band=(stats["band_low"], stats["band_high"]),
+            interval=(stats["ci_low"], stats["ci_high"]),
+            point=stats["rate"],
+            domain=(0.0, 1.0),
+            fmt=pct,
+            label="Claimed band and the 95% interval of the observed share",
+        )
+    unit = stats.get("unit") or ""
+    if "limit" in stats:
+        worst = stats.get("max", stats.get("min"))
+        limit = stats["limit"]
+        top = max(worst, limit) * 1.15 or 1.0
+        low = min(0.0, worst, limit)
+        band = (low, limit) if "max" in stats else (limit, top)
+        point, interval = worst, None
+    elif "mean" in stats:
+        band = (stats["band_low"], stats["band_high"])
+        interval = (stats["ci_low"], stats["ci_high"]) if "ci_low" in stats else None
+        point = stats["mean"]
+        values = [*band, point, *(interval or ())]
+        low, top = min(values), max(values)
+        pad = (top - low) * 0.15 or abs(top) * 0.15 or 1.0
+        low, top = (max(0.0, low - pad) if low >= 0 else low - pad), top + pad
+    else:
+        return None
+    return interval_bar(
+        chart_id,
+        band=band,
+        interval=interval,
+        point=point,
+        domain=(low, top),
+        fmt=lambda v: f"{format_number(v)} {unit}".strip(),
+        label="Claimed band or limit and what was observed",
+    )
