@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from gemba.domain.quantiles import Z_95, t_quantile_975
 from gemba.domain.units import (
     IncompatibleUnits,
     canonical_unit,
@@ -31,19 +32,8 @@ FREQUENCY_BANDS: dict[str, tuple[float, float]] = {
     "never": (0.0, 0.0),
 }
 DEFAULT_TOLERANCE = 0.2
-Z_95 = 1.959963984540054  # two-sided 95 %: the 0.975 quantile of the standard normal
 NOTE_LIMIT = 80
 _TINY = 1e-12
-
-# The 0.975 quantile of Student's t for 1..30 degrees of freedom (index = df - 1).
-_T_975 = (
-    12.706204736, 4.302652730, 3.182446305, 2.776445105, 2.570581836,
-    2.446911851, 2.364624252, 2.306004135, 2.262157163, 2.228138852,
-    2.200985160, 2.178812830, 2.160368656, 2.144786688, 2.131449546,
-    2.119905299, 2.109815578, 2.100922040, 2.093024054, 2.085963447,
-    2.079613845, 2.073873068, 2.068657610, 2.063898562, 2.059538553,
-    2.055529439, 2.051830516, 2.048407142, 2.045229642, 2.042272456,
-)  # fmt: skip
 
 _COMPARATORS = {"<=": "<=", "≤": "<=", ">=": ">=", "≥": ">="}
 
@@ -116,24 +106,6 @@ def wilson_interval(k: int, n: int, z: float = Z_95) -> tuple[float, float]:
     low = 0.0 if k == 0 else max(min(centre - half, rate), math.nextafter(0.0, 1.0))
     high = 1.0 if k == n else min(max(centre + half, rate), math.nextafter(1.0, 0.0))
     return low, high
-
-
-def t_quantile_975(df: int) -> float:
-    """Return Student's t 0.975 quantile, the multiplier of a two-sided 95 % interval."""
-    if df < 1:
-        raise ValueError(f"degrees of freedom must be at least 1, got {df}")
-    if df <= len(_T_975):
-        return _T_975[df - 1]
-    # Cornish-Fisher expansion around the normal quantile; beyond df 30 it agrees with the
-    # exact value to better than 1e-5.
-    z = Z_95
-    return (
-        z
-        + (z**3 + z) / (4 * df)
-        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
-        + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * df**4)
-    )
 
 
 def judge(

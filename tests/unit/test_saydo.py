@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gemba.domain.quantiles import t_quantile_975
 from gemba.domain.saydo import (
     FREQUENCY_BANDS,
     FREQUENCY_WORDS,
@@ -17,7 +18,6 @@ from gemba.domain.saydo import (
     Observation,
     Verdict,
     judge,
-    t_quantile_975,
     wilson_interval,
 )
 
