@@ -87,7 +87,7 @@ def demo(email: str, password: str) -> None:
 @click.option("-o", "--output", default="-", help="File to write (standard output by default).")
 def export_records(walk_id, site_id, photos: bool, output: str) -> None:
     """Write a walk or a site as a Gemba JSON document, or with --photos as a zip."""
-    from gemba.interchange import documents as exports
+    from gemba.interchange import archives, exports
     from gemba.models import Site, Walk
 
     if (walk_id is None) == (site_id is None):
@@ -104,7 +104,7 @@ def export_records(walk_id, site_id, photos: bool, output: str) -> None:
         export = exports.site_export(site)
     if photos:
         with click.open_file(output, "wb") as out:
-            out.write(exports.archive(export))
+            out.write(archives.archive(export))
     else:
         with click.open_file(output, "w", encoding="utf-8") as out:
             out.write(export.dumps())
@@ -116,14 +116,14 @@ def export_records(walk_id, site_id, photos: bool, output: str) -> None:
 @click.option("--as", "email", required=True, help="Write the records as this user.")
 def import_records(file, email: str) -> None:
     """Import a Gemba JSON document or a zip with photos as a user; exit 1 if any was rejected."""
-    from gemba.interchange import documents as exports
+    from gemba.interchange import archives, imports
 
     user = accounts.find_user(email)
     if user is None or not user.active:
         raise click.ClickException(f"No active user {email}.")
     try:
-        imported = exports.import_file(user, file.read())
-    except exports.DocumentInvalid as exc:
+        imported = archives.import_file(user, file.read())
+    except imports.DocumentInvalid as exc:
         fields = "".join(f"\n  {e.field}: {e.message}" for e in exc.errors)
         raise click.ClickException(exc.detail + fields) from None
     for item in imported.result.rejected:

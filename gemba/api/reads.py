@@ -12,7 +12,7 @@ from sqlalchemy import Select, false, func, select
 from gemba.capture.outcomes import WriteResult
 from gemba.domain.gemba_json import FORMAT, MAX_NAME, FieldError, format_timestamp
 from gemba.extensions import db
-from gemba.interchange.documents import site_record
+from gemba.interchange.exports import site_record
 from gemba.models import Fact, Gap, GapStatus, Site, Statement, Topic, User, Walk, topic_key
 
 DEFAULT_LIMIT = 50

@@ -13,7 +13,7 @@ from gemba.api.auth import authenticate
 from gemba.capture import records
 from gemba.domain.gemba_json import FieldError
 from gemba.extensions import csrf, db
-from gemba.interchange import documents as exports
+from gemba.interchange import archives, exports, imports
 from gemba.models import Site, Walk
 from gemba.platform.errors import problem
 
@@ -22,8 +22,8 @@ csrf.exempt(bp)
 bp.before_request(authenticate)
 
 
-@bp.errorhandler(exports.DocumentInvalid)
-def document_invalid(error: exports.DocumentInvalid):
+@bp.errorhandler(imports.DocumentInvalid)
+def document_invalid(error: imports.DocumentInvalid):
     """The envelope was wrong: say which field, nothing was written."""
     return problem(error.status, error.detail, errors=_errors(error.errors))
 
@@ -48,9 +48,9 @@ def openapi_document():
 @bp.post("/sync")
 def sync():
     """Write a batch of Gemba JSON records; a result per record, and the gaps it moved."""
-    doc = exports.parse_json(request.get_data(cache=False))
+    doc = imports.parse_json(request.get_data(cache=False))
     try:
-        result = exports.import_document(current_user, doc)
+        result = imports.import_document(current_user, doc)
     except (IntegrityError, OperationalError) as exc:
         if not records.worth_retrying(exc):
             raise  # a full disk or a lost database: the app's 503 says so
@@ -118,9 +118,9 @@ def list_gaps():
 def _download_archive(export: exports.Export) -> Response:
     """The document and its photos as a zip file."""
     return Response(
-        exports.archive(export),
+        archives.archive(export),
         mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{exports.archive_name(export)}"'},
+        headers={"Content-Disposition": f'attachment; filename="{archives.archive_name(export)}"'},
     )
 
 

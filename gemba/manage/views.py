@@ -14,7 +14,7 @@ from gemba.accounts.security import role_required
 from gemba.capture import records
 from gemba.domain.gemba_json import RecordInvalid
 from gemba.extensions import db
-from gemba.interchange import documents as exports
+from gemba.interchange import archives, imports
 from gemba.manage import bp
 from gemba.manage.forms import (
     EditUserForm,
@@ -146,14 +146,14 @@ def import_records():
     imported = None
     if form.validate_on_submit():
         try:
-            imported = exports.import_file(current_user, form.file.data.read())
-        except exports.DocumentInvalid as exc:
+            imported = archives.import_file(current_user, form.file.data.read())
+        except imports.DocumentInvalid as exc:
             form.file.errors.append(exc.detail)
             form.file.errors.extend(f"{e.field}: {e.message}" for e in exc.errors)
         else:
             failed = imported.result.rejected or imported.rejected_photos
             flash(f"Imported {imported.describe()}", "error" if failed else "success")
-    summary = exports.summary(imported.result) if imported is not None else {}
+    summary = imports.summary(imported.result) if imported is not None else {}
     return render_template("manage/import.html", form=form, imported=imported, summary=summary)
 
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from gemba.extensions import db
-from gemba.interchange import documents as exports
+from gemba.interchange import archives, exports, imports
 from gemba.models import Photo, User, Walk
 from gemba.photos import service as photos
 from tests.api.test_roundtrip import one_of_each, wipe, write
@@ -45,12 +45,12 @@ def walk_with_photos(app, make_user):
 
 def walk_archive(app, walk: str) -> bytes:
     with app.app_context():
-        return exports.archive(exports.walk_export(db.session.get(Walk, uuid.UUID(walk))))
+        return archives.archive(exports.walk_export(db.session.get(Walk, uuid.UUID(walk))))
 
 
-def import_bytes(app, user: User, data: bytes) -> exports.Imported:
+def import_bytes(app, user: User, data: bytes) -> archives.Imported:
     with app.app_context():
-        return exports.import_file(db.session.get(User, user.id), data)
+        return archives.import_file(db.session.get(User, user.id), data)
 
 
 def attached(app) -> dict[str, str]:
@@ -165,7 +165,7 @@ def test_a_bad_photo_entry_is_rejected_alone(app, make_user):
 )
 def test_a_bad_archive_is_refused_whole(app, make_user, members, status):
     admin = make_user("admin")
-    with pytest.raises(exports.DocumentInvalid) as refused:
+    with pytest.raises(imports.DocumentInvalid) as refused:
         import_bytes(app, admin, _zip(members))
     assert refused.value.status == status
 
@@ -173,7 +173,7 @@ def test_a_bad_archive_is_refused_whole(app, make_user, members, status):
 def test_a_truncated_zip_is_refused(app, make_user):
     admin = make_user("admin")
     data = _zip({"gemba.json": b'{"format": "gemba/v1", "records": []}'})
-    with pytest.raises(exports.DocumentInvalid) as refused:
+    with pytest.raises(imports.DocumentInvalid) as refused:
         import_bytes(app, admin, data[: len(data) // 2])
     assert refused.value.status == 400
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from gemba.capture import records
 from gemba.domain.gemba_json import COMPARATORS, FREQUENCIES, SENTIMENTS, SOURCES, THING_KINDS
 from gemba.extensions import db
-from gemba.interchange import documents as exports
+from gemba.interchange import exports, imports
 from gemba.models import Base, Site, User, Walk
 from tests.conftest import login, uid
 
@@ -45,7 +45,7 @@ def site_export(app, site_id: str) -> str:
 def import_text(app, user: User, text: str) -> records.WriteResult:
     with app.app_context():
         actor = db.session.get(User, user.id)
-        return exports.import_document(actor, exports.parse_json(text))
+        return imports.import_document(actor, imports.parse_json(text))
 
 
 def one_of_each(site: str | None = None) -> list[dict]:
@@ -139,14 +139,14 @@ def test_an_export_imported_into_an_empty_instance_exports_the_same(app, make_us
     first = site_export(app, batch[0]["id"])
     wipe(app)
     result = import_text(app, admin, first)
-    assert exports.summary(result) == {
+    assert imports.summary(result) == {
         "created": len(batch),
         "updated": 0,
         "unchanged": 0,
         "rejected": 0,
     }
     assert site_export(app, batch[0]["id"]) == first
-    assert exports.summary(import_text(app, admin, first))["unchanged"] == len(batch)
+    assert imports.summary(import_text(app, admin, first))["unchanged"] == len(batch)
 
 
 def test_exports_write_timestamps_in_utc(app, make_user):
