@@ -160,14 +160,14 @@ def backup(directory: str | None) -> None:
     """
     from flask import current_app
 
-    from gemba.ops import backup as backups
+    from gemba.ops.backup import digests, errors, snapshot
 
     try:
-        target, manifest = backups.create(current_app, directory)
-    except backups.BackupError as exc:
+        target, manifest = snapshot.create(current_app, directory)
+    except errors.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     tables = manifest["database"]["tables"]
-    rows = sum(t["rows"] for name, t in tables.items() if name not in backups.BOOKKEEPING)
+    rows = sum(t["rows"] for name, t in tables.items() if name not in digests.BOOKKEEPING)
     click.echo(
         f"Backed up {rows} rows in {len(tables)} tables and "
         f"{manifest['photos']['count']} photos to {target}"
@@ -185,14 +185,15 @@ def restore(directory: str, force: bool) -> None:
     """
     from flask import current_app
 
-    from gemba.ops import backup as backups
+    from gemba.ops.backup import digests, errors
+    from gemba.ops.backup import restore as restoring
 
     try:
-        manifest = backups.restore(current_app, directory, force=force)
-    except backups.BackupError as exc:
+        manifest = restoring.restore(current_app, directory, force=force)
+    except errors.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     tables = manifest["database"]["tables"]
-    rows = sum(t["rows"] for name, t in tables.items() if name not in backups.BOOKKEEPING)
+    rows = sum(t["rows"] for name, t in tables.items() if name not in digests.BOOKKEEPING)
     click.echo(
         f"Restored {rows} rows and {manifest['photos']['count']} photos "
         f"from the backup of {manifest['created_at']}."

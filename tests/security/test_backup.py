@@ -20,7 +20,8 @@ from sqlalchemy.engine import make_url
 from gemba.capture import records
 from gemba.extensions import db
 from gemba.models import Site, User, Walk
-from gemba.ops import backup
+from gemba.ops.backup import digests, files, postgres, sqlite
+from gemba.ops.backup.errors import BackupError
 from gemba.photos.store import LocalPhotoStore
 from tests.conftest import PG_URL, make_test_app, uid
 
@@ -51,21 +52,20 @@ def _write_batch(app, user_id: int, site: str, n: int) -> None:
 
 
 def _add_photos(app, count: int = 3) -> dict[str, str]:
-    store = LocalPhotoStore(backup.photo_dir(app))
+    store = LocalPhotoStore(files.photo_dir(app))
     keys = [store.put(f"photo {n} ".encode() * 200) for n in range(count)]
-    return _files(backup.photo_dir(app)) if keys else {}
+    return _files(files.photo_dir(app)) if keys else {}
 
 
 def _files(root: Path) -> dict[str, str]:
     return {
-        path.relative_to(root).as_posix(): backup._sha256(path)
-        for path in backup._photo_files(root)
+        path.relative_to(root).as_posix(): files.sha256(path) for path in files.photo_files(root)
     }
 
 
 def _summaries(app) -> dict:
     with app.app_context(), db.engine.connect() as conn:
-        return backup.table_summaries(conn)
+        return digests.table_summaries(conn)
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_backup_and_restore_give_identical_tables_and_photos(
     assert result.exit_code == 0, result.output
     assert "Restored" in result.output
     assert _summaries(other) == before
-    assert _files(backup.photo_dir(other)) == photos
+    assert _files(files.photo_dir(other)) == photos
     with other.app_context():  # and the restored instance works as an app
         assert db.session.scalar(db.select(db.func.count()).select_from(Walk)) == 3
     assert other.test_client().get("/login").status_code == 200
@@ -161,7 +161,7 @@ def test_backup_while_the_app_writes_is_a_consistent_snapshot(
 
     # Make the writer commit while the database snapshot is open (PostgreSQL: while
     # pg_dump reads it) and again after it, while the photos are copied.
-    real_run, real_photos = backup._run, backup._copy_photos
+    real_run, real_photos = postgres._run, files.copy_photos
 
     def run_while_writing(*args, **kwargs):
         wait_for_more_writes()
@@ -171,8 +171,8 @@ def test_backup_while_the_app_writes_is_a_consistent_snapshot(
         wait_for_more_writes()
         return real_photos(*args, **kwargs)
 
-    monkeypatch.setattr(backup, "_run", run_while_writing)
-    monkeypatch.setattr(backup, "_copy_photos", photos_while_writing)
+    monkeypatch.setattr(postgres, "_run", run_while_writing)
+    monkeypatch.setattr(files, "copy_photos", photos_while_writing)
 
     thread = threading.Thread(target=writer)
     thread.start()
@@ -267,14 +267,14 @@ def test_restore_refuses_photos_in_the_instance_unless_forced(app, owner, empty_
     assert result.exit_code == 1
     assert "already holds data or photos" in result.output
     assert _invoke(other, "restore", str(target), "--force").exit_code == 0
-    assert _files(backup.photo_dir(other)) == {}
+    assert _files(files.photo_dir(other)) == {}
 
 
 def test_a_damaged_backup_is_refused(app, owner, empty_instance, tmp_path):
     _add_photos(app, 1)
     target = tmp_path / "snapshot"
     assert _invoke(app, "backup", str(target)).exit_code == 0
-    photo = next(backup._photo_files(target / "photos"))
+    photo = next(files.photo_files(target / "photos"))
     photo.write_bytes(b"tampered")
     result = _invoke(empty_instance(), "restore", str(target))
     assert result.exit_code == 1
@@ -323,7 +323,7 @@ def test_disk_full_during_backup_leaves_no_half_snapshot(
     _write_batch(app, owner.id, site_id, 0)
     _add_photos(app, 2)
     before = _summaries(app)
-    monkeypatch.setattr(backup, "_copy_file", _disk_full)
+    monkeypatch.setattr(files, "copy_file", _disk_full)
     target = tmp_path / "backups" / "snapshot"
     result = _invoke(app, "backup", str(target))
     assert result.exit_code == 1
@@ -341,7 +341,7 @@ def test_disk_full_while_copying_the_sqlite_database(app, owner, site_id, tmp_pa
         copy.write_bytes(b"half a database")
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(backup, "_sqlite_copy", full_copy)
+    monkeypatch.setattr(sqlite, "_sqlite_copy", full_copy)
     target = tmp_path / "snapshot"
     result = _invoke(app, "backup", str(target))
     assert result.exit_code == 1
@@ -359,7 +359,7 @@ def test_disk_full_during_restore_keeps_the_empty_instance_intact(
     assert _invoke(app, "backup", str(target)).exit_code == 0
     other = empty_instance()
     empty = _summaries(other)
-    real_copy = backup._copy_file
+    real_copy = files.copy_file
     calls = {"n": 0}
 
     def copy_then_fill_up(source, dest):
@@ -368,15 +368,15 @@ def test_disk_full_during_restore_keeps_the_empty_instance_intact(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_copy(source, dest)
 
-    monkeypatch.setattr(backup, "_copy_file", copy_then_fill_up)
+    monkeypatch.setattr(files, "copy_file", copy_then_fill_up)
     result = _invoke(other, "restore", str(target))
     assert result.exit_code == 1
     assert "the disk is full" in result.output
     assert _summaries(other) == empty
-    photos = backup.photo_dir(other)
+    photos = files.photo_dir(other)
     assert _files(photos) == {}
     assert _no_leftovers(photos.parent) == []
-    monkeypatch.setattr(backup, "_copy_file", real_copy)
+    monkeypatch.setattr(files, "copy_file", real_copy)
     assert _invoke(other, "restore", str(target)).exit_code == 0  # once there is room
 
 
@@ -391,7 +391,7 @@ def test_disk_full_while_staging_the_sqlite_database_on_restore(
     other = empty_instance()
     live = Path(make_url(other.config["SQLALCHEMY_DATABASE_URI"]).database)
     empty = _summaries(other)
-    real_copy = backup._copy_file
+    real_copy = files.copy_file
 
     def full_on_database(source, dest):
         if Path(dest).parent == live.parent:
@@ -399,7 +399,7 @@ def test_disk_full_while_staging_the_sqlite_database_on_restore(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_copy(source, dest)
 
-    monkeypatch.setattr(backup, "_copy_file", full_on_database)
+    monkeypatch.setattr(files, "copy_file", full_on_database)
     result = _invoke(other, "restore", str(target))
     assert result.exit_code == 1
     assert "the disk is full" in result.output
@@ -408,7 +408,7 @@ def test_disk_full_while_staging_the_sqlite_database_on_restore(
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
     assert _no_leftovers(live.parent) == []
-    assert _no_leftovers(backup.photo_dir(other).parent) == []
+    assert _no_leftovers(files.photo_dir(other).parent) == []
 
 
 def test_restore_into_an_instance_whose_photo_folder_cannot_be_written(
@@ -429,8 +429,8 @@ def test_restore_into_an_instance_whose_photo_folder_cannot_be_written(
 
 def test_a_missing_pg_dump_is_named_in_the_error(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(backup.BackupError, match="pg_dump was not found on the PATH"):
-        backup._pg_command("pg_dump")
+    with pytest.raises(BackupError, match="pg_dump was not found on the PATH"):
+        postgres._pg_command("pg_dump")
 
 
 def test_table_digests_change_with_any_cell(app, owner, site_id):

@@ -1,0 +1,79 @@
+"""The files of a snapshot: copied with their SHA-256, flushed to disk, in a stable order.
+
+Every file a snapshot holds is fsynced before the snapshot is renamed into place,
+and its digest is taken from the very bytes that were copied, so the manifest
+vouches for what is on disk, not for what the source held a moment later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from flask import Flask
+
+CHUNK = 1024 * 1024
+
+
+def photo_dir(app: Flask) -> Path:
+    """The photo store's folder: GEMBA_PHOTO_DIR, relative to the instance folder."""
+    return Path(app.instance_path, app.config.get("GEMBA_PHOTO_DIR") or "photos")
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fsync_dir(path: Path) -> None:
+    """Flush a folder's entries, so a rename or a new file in it survives a power cut."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def copy_file(source: Path, target: Path) -> str:
+    """Copy one file, fsync it, and return the SHA-256 of what was copied."""
+    digest = hashlib.sha256()
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        while chunk := src.read(CHUNK):
+            digest.update(chunk)
+            dst.write(chunk)
+        dst.flush()
+        os.fsync(dst.fileno())
+    shutil.copymode(source, target)
+    return digest.hexdigest()
+
+
+def photo_files(root: Path) -> Iterator[Path]:
+    """Stored photos, in a stable order; hidden files (a store's temp files) are skipped."""
+    if not root.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield Path(dirpath, name)
+
+
+def copy_photos(source: Path, target: Path) -> dict[str, str]:
+    """Copy the photo tree; {relative path: SHA-256}."""
+    files = {}
+    target.mkdir(exist_ok=True)
+    for path in photo_files(source):
+        relative = path.relative_to(source)
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            files[relative.as_posix()] = copy_file(path, target / relative)
+        except FileNotFoundError:
+            continue  # deleted while we copied: the database snapshot no longer needs it
+    return files

@@ -1,0 +1,129 @@
+"""Bringing a snapshot back: checked first, staged beside the instance, swapped in last.
+
+Every file is checked against the manifest's SHA-256 before anything is touched,
+and an instance that holds data or photos is refused unless forced. The photos
+are staged in a hidden folder and the database restored next; only when both
+succeeded does the staged photo folder replace the live one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from gemba.ops.backup import digests, files
+from gemba.ops.backup.errors import BackupError, explain
+from gemba.ops.backup.postgres import restore_postgres
+from gemba.ops.backup.snapshot import FORMAT, MANIFEST, PHOTOS
+from gemba.ops.backup.sqlite import restore_sqlite
+
+
+def read_manifest(snapshot: Path) -> dict[str, Any]:
+    """The snapshot's manifest, after checking every file against its SHA-256."""
+    try:
+        with open(snapshot / MANIFEST) as fh:
+            manifest = json.load(fh)
+    except FileNotFoundError:
+        raise BackupError(f"{snapshot} is not a Gemba backup (no {MANIFEST}).") from None
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"Cannot read {snapshot / MANIFEST}: {exc}.") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise BackupError(f"{snapshot} has format {found!r}, not {FORMAT!r}.")
+    try:
+        database = manifest["database"]
+        checks = {database["file"]: database["sha256"]}
+        checks |= {f"{PHOTOS}/{name}": sha for name, sha in manifest["photos"]["files"].items()}
+        if not isinstance(database["tables"], dict):
+            raise TypeError("tables")
+    except (KeyError, TypeError, AttributeError):
+        raise BackupError(f"The backup's {MANIFEST} is incomplete.") from None
+    for name, expected in checks.items():
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise BackupError(f"The backup's {MANIFEST} names a file outside it: {name}.")
+        path = snapshot / name
+        if not path.is_file() or files.sha256(path) != expected:
+            raise BackupError(f"The backup is damaged: {path} is missing or has changed.")
+    return manifest
+
+
+def is_empty(app: Flask) -> bool:
+    """True when the instance holds no data rows and no photos."""
+    from gemba.extensions import db
+
+    with db.engine.connect() as conn:
+        if digests.data_rows(digests.row_counts(conn)) > 0:
+            return False
+    return next(files.photo_files(files.photo_dir(app)), None) is None
+
+
+def restore(app: Flask, snapshot: Path | str, *, force: bool = False) -> dict[str, Any]:
+    """Bring a snapshot back into this instance; refuses one that holds data unless forced."""
+    from gemba.extensions import db
+
+    snapshot = Path(snapshot).absolute()
+    manifest = read_manifest(snapshot)
+    engine = db.engine
+    backend = manifest["database"]["backend"]
+    if backend != engine.dialect.name:
+        raise BackupError(
+            f"This backup is of a {backend} database; the instance uses {engine.dialect.name}."
+        )
+    if not force and not is_empty(app):
+        raise BackupError(
+            "This instance already holds data or photos. Restore into an empty instance, "
+            "or add --force to replace everything in it."
+        )
+    photos = files.photo_dir(app)
+    staged_photos = _stage_photos(snapshot / PHOTOS, manifest["photos"]["files"], photos)
+    try:
+        db.session.remove()
+        engine.dispose()
+        if backend == "sqlite":
+            restore_sqlite(engine, snapshot / manifest["database"]["file"], manifest)
+        else:
+            restore_postgres(engine, snapshot / manifest["database"]["file"], manifest)
+    except BaseException:
+        shutil.rmtree(staged_photos, ignore_errors=True)
+        raise
+    _swap_photos(staged_photos, photos)
+    return manifest
+
+
+def _stage_photos(source: Path, manifest_files: dict[str, str], photos: Path) -> Path:
+    """Copy the photos the manifest lists into a hidden folder beside the photo store."""
+    try:
+        photos.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{photos.name}.restore.", dir=photos.parent))
+    except OSError as exc:
+        raise explain(f"Cannot write photos to {photos.parent}", exc) from exc
+    try:
+        for name, expected in sorted(manifest_files.items()):
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            if files.copy_file(source / name, staging / name) != expected:
+                raise BackupError(f"The backup is damaged: {source / name} has changed.")
+        files.fsync_dir(staging)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise explain(f"Cannot write photos to {photos.parent}", exc) from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _swap_photos(staged: Path, photos: Path) -> None:
+    old = None
+    if photos.exists():
+        old = photos.with_name(f".{photos.name}.old.{os.getpid()}")
+        os.replace(photos, old)
+    os.replace(staged, photos)
+    files.fsync_dir(photos.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
