@@ -63,7 +63,7 @@ def _pg_driver(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory, worker_id="main") -> str:
+def database_template(tmp_path_factory) -> str:
     """Migrate once per test session; each test then starts from this state."""
     if PG_URL:
         _pg_reset_schema(PG_URL)

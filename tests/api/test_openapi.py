@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from gemba.api import openapi, openapi_parts
-from gemba.domain.gemba_json import RECORD_SCHEMAS
+from gemba.domain.gemba_json import RECORD_TYPES, validate_record
 from tests.api.conftest import V1
 
 OPERATION_IDS = {
@@ -57,10 +58,45 @@ def test_every_flask_route_of_the_api_is_described(app, document):
             assert (method, path) in described, (method, path)
 
 
-def test_records_use_the_schemas_the_server_validates_with(document):
+_ID = "6f1c2a4e-3b5d-4c7e-9f10-1a2b3c4d5e6f"
+# Hand-written records, each with the verdict a client must expect: the document's schema
+# and the server's validation both have to give it (neither is the other's source here).
+RECORD_VERDICTS = [
+    ({"type": "site", "id": _ID, "name": "Plant 2"}, True),
+    ({"type": "site", "id": _ID}, False),
+    ({"type": "site", "id": _ID, "name": "x" * 121}, False),
+    ({"type": "persona", "id": _ID, "site": _ID, "name": "Operator"}, True),
+    ({"type": "persona", "id": _ID, "name": "Operator"}, False),
+    ({"type": "walk", "id": _ID, "site": _ID, "title": "Line 3", "status": "finished"}, True),
+    ({"type": "walk", "id": _ID, "site": _ID, "title": "Line 3", "status": "paused"}, False),
+    ({"type": "place", "id": _ID, "walk": _ID, "name": "Press 4", "lat": 48.1}, True),
+    ({"type": "place", "id": _ID, "walk": _ID, "name": "Press 4", "lat": 91}, False),
+    ({"type": "thing", "id": _ID, "walk": _ID, "name": "Torque wrench", "kind": "tool"}, True),
+    ({"type": "thing", "id": _ID, "walk": _ID, "name": "Torque wrench", "kind": "gadget"}, False),
+    ({"type": "statement", "id": _ID, "walk": _ID, "text": "We scan", "source": "sop"}, True),
+    ({"type": "statement", "id": _ID, "walk": _ID, "text": "We scan", "source": "rumour"}, False),
+    ({"type": "statement", "id": _ID, "walk": _ID, "text": "x", "claim": {"frequency": 3}}, False),
+    ({"type": "fact", "id": _ID, "walk": _ID, "text": "Walked in", "performed": False}, True),
+    ({"type": "fact", "id": _ID, "walk": _ID, "performed": False}, False),
+    ({"type": "fact", "id": _ID, "walk": _ID, "text": "Walked in", "performed": "no"}, False),
+    ({"type": "fact", "id": _ID, "walk": _ID, "text": "Walked in", "sentiment": "meh"}, False),
+    ({"type": "contradiction", "id": _ID, "fact": _ID, "statement": _ID}, True),
+    ({"type": "contradiction", "id": _ID, "fact": _ID}, False),
+]
+
+
+def test_every_record_type_is_in_the_document_and_checked_both_ways(document):
     schemas = document["components"]["schemas"]
-    for type_, schema in RECORD_SCHEMAS.items():
-        assert schemas[f"{type_.capitalize()}Record"] == schema
+    assert all(f"{t.capitalize()}Record" in schemas for t in RECORD_TYPES)
+    checked = {(record["type"], valid) for record, valid in RECORD_VERDICTS}
+    assert checked == {(t, valid) for t in RECORD_TYPES for valid in (True, False)}
+
+
+@pytest.mark.parametrize(("record", "valid"), RECORD_VERDICTS)
+def test_records_use_the_schemas_the_server_validates_with(document, record, valid):
+    schema = document["components"]["schemas"][f"{record['type'].capitalize()}Record"]
+    assert Draft202012Validator(schema).is_valid(record) is valid
+    assert (validate_record(record) == []) is valid
 
 
 def test_every_operation_but_the_document_needs_credentials(document):

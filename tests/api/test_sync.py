@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event
 
-from gemba.capture import records
 from gemba.extensions import db
 from gemba.models import Fact, Place, Walk
 from tests.api.conftest import assert_conforms
@@ -243,11 +245,43 @@ def test_records_with_the_same_new_topic_after_a_rejected_one_are_kept(api):
     assert [r["status"] for r in response.get_json()["results"]][2:] == ["rejected", "created"]
 
 
-def test_a_write_that_keeps_conflicting_is_a_409_to_retry(api, monkeypatch):
-    def always_conflicts(actor, batch):
-        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+@contextmanager
+def _walk_inserts_conflict(app, times: int) -> Iterator[list[str]]:
+    """The database driver refuses the first `times` INSERTs into walks with its own
+    IntegrityError, as when a concurrent writer created the same walk first; yields every
+    INSERT into walks tried. Below SQLAlchemy, so the write path's own retry loop runs."""
+    with app.app_context():
+        engine = db.engine
+    tried: list[str] = []
 
-    monkeypatch.setattr(records, "write", always_conflicts)
-    response = api.sync(*_walk()[1])
+    def conflict(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO WALKS"):
+            tried.append(statement)
+            if len(tried) <= times:
+                raise conn.dialect.loaded_dbapi.IntegrityError("duplicate key: walks.id")
+
+    event.listen(engine, "before_cursor_execute", conflict)
+    try:
+        yield tried
+    finally:
+        event.remove(engine, "before_cursor_execute", conflict)
+
+
+def test_a_write_that_conflicts_once_is_tried_again_and_saved(app, api):
+    walk, batch = _walk()
+    with _walk_inserts_conflict(app, times=1) as tried:
+        response = api.sync(*batch)
+    assert response.status_code == 200
+    assert [r["status"] for r in response.get_json()["results"]] == ["created", "created"]
+    assert len(tried) == 2  # refused once, then written
+    with app.app_context():
+        assert db.session.get(Walk, uuid.UUID(walk)) is not None
+
+
+def test_a_write_that_keeps_conflicting_is_a_409_to_retry(app, api):
+    with _walk_inserts_conflict(app, times=100) as tried:
+        response = api.sync(*_walk()[1])
     assert response.status_code == 409
     assert_conforms(response, "/sync", "post")
+    assert len(tried) == 3  # three tries, then the client is told to send again
+    assert _count(app, Walk) == 0

@@ -1,38 +1,30 @@
 """In a real browser: an analyst goes from the inbox to a confirmed gap with an action,
 and prints the walk report, using only the UI (keyboard included).
 
-Set GEMBA_SCREENSHOTS=1 to also write docs/screenshots/review-*.png at phone and
-laptop sizes (the pages shown in the README and reviewed by eye).
+The review pages' screenshots are taken by docs/screenshots/take_review.py.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from gemba.accounts import services as accounts
-from gemba.capture import records
 from gemba.extensions import db
-from gemba.gaps.triage import triage
-from gemba.models import Action, Gap, Role, Topic, User, gap_id_for
+from gemba.models import Gap, Role, gap_id_for
 from gemba.ops import demo as demo_data
-from gemba.review import actions
 from tests.conftest import make_test_app
 from tests.review.conftest import copy_demo
 
 pytestmark = pytest.mark.browser
 
 EMAIL, PASSWORD = "ana@example.com", "look at the real place"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -134,121 +126,3 @@ def test_analyst_confirms_a_gap_decides_an_action_and_prints_the_report(browser,
 
 def _statement(walk: str, key: str) -> uuid.UUID:
     return uuid.UUID(demo_data._id("statement", demo_data._id("walk", walk), key))
-
-
-def _furnish(app) -> None:
-    """Make the demo plant look lived in: triage, an action whose loop closes, notes."""
-    with app.app_context():
-        analyst = db.session.scalar(db.select(User).where(User.email == EMAIL))
-        badge = db.session.get(Gap, gap_id_for(_statement("entry", "badge")))
-        torque = db.session.get(Gap, gap_id_for(_statement("changeover", "torque")))
-        speed = db.session.get(Gap, gap_id_for(_statement("picking", "speed")))
-        triage(torque, "confirmed", analyst, "Seen on both shifts")
-        triage(speed, "needs_observation", analyst, "Watch the night shift too")
-        data = actions.ActionData(
-            "Repair the gate 2 scanner and add a second one",
-            "Maintenance ticket 4711",
-            analyst.id,
-            date.today() - timedelta(days=2),
-            "in_progress",
-        )
-        action = actions.create_action(analyst, data, [badge])
-        action.created_at = datetime.now(UTC) - timedelta(days=1)  # after the entry walk
-        overdue = actions.ActionData(
-            "Torque check on the changeover card", None, analyst.id, date(2026, 1, 5), "open"
-        )
-        actions.create_action(analyst, overdue, [torque])
-        actions.add_persona_note(
-            analyst,
-            uuid.UUID(demo_data._id("persona", "fork")),
-            "Believes speed is what the planners reward",
-        )
-        db.session.commit()
-        walk = str(uuid.uuid4())
-        at = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
-        batch = [
-            {
-                "type": "walk",
-                "id": walk,
-                "site": demo_data._id("site"),
-                "title": "Gate 2 follow-up",
-                "started_at": at,
-            }
-        ]
-        batch += [
-            {
-                "type": "fact",
-                "id": str(uuid.uuid4()),
-                "walk": walk,
-                "topic": "Badge scan at entry",
-                "text": "Scanned badge at entry",
-                "performed": True,
-                "observed_at": at,
-            }
-            for _ in range(7)
-        ]
-        fork = demo_data._id("persona", "fork")
-        for text, sentiment in (
-            ("Driver waits at the blocked aisle end, visibly annoyed", "pain"),
-            ("Pallets left in the turning space again", "pain"),
-            ("Driver thanks the picker for clearing the lane", "delight"),
-        ):
-            batch.append(
-                {
-                    "type": "fact",
-                    "id": str(uuid.uuid4()),
-                    "walk": walk,
-                    "text": text,
-                    "persona": fork,
-                    "sentiment": sentiment,
-                    "observed_at": at,
-                }
-            )
-        records.write(analyst, batch)
-        db.session.commit()
-
-
-@pytest.mark.skipif(
-    not os.environ.get("GEMBA_SCREENSHOTS"), reason="set GEMBA_SCREENSHOTS=1 to take them"
-)
-def test_screenshots_of_the_review_pages(browser, server, tmp_path):
-    base, app = server
-    _furnish(app)
-    ids = {
-        "gap": gap_id_for(_statement("changeover", "ten")),
-        "topic": None,
-        "persona": demo_data._id("persona", "fork"),
-        "walk": demo_data._id("walk", "changeover"),
-    }
-    with app.app_context():
-        ids["topic"] = db.session.scalar(
-            db.select(Topic.id).where(Topic.key == "badge scan at entry")
-        )
-        action_id = db.session.scalar(db.select(Action.id).order_by(Action.title))
-    pages = {
-        "inbox": "/review/?status=all",
-        "gap": f"/review/gaps/{ids['gap']}",
-        "topic": f"/review/topics/{ids['topic']}",
-        "empathy-map": f"/review/personas/{ids['persona']}",
-        "experience-map": f"/review/walks/{ids['walk']}/experience",
-        "report": f"/review/walks/{ids['walk']}/report",
-        "actions": "/review/actions",
-        "action": f"/review/actions/{action_id}",
-    }
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for width, height, suffix in ((390, 844, "phone"), (1280, 900, "laptop")):
-        context = browser.new_context(viewport={"width": width, "height": height})
-        page = context.new_page()
-        _log_in(page, base)
-        for name, url in pages.items():
-            page.goto(base + url)
-            shot = tmp_path / f"review-{name}-{suffix}.png"
-            page.screenshot(path=str(shot), full_page=True)
-            assert page.evaluate("document.documentElement.scrollWidth") <= width, name
-            shutil.copy(shot, SCREENSHOTS / shot.name)
-        if suffix == "laptop":  # how the report looks on paper
-            page.goto(base + pages["report"])
-            page.emulate_media(media="print")
-            page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
-            page.screenshot(path=str(SCREENSHOTS / "review-report-print.png"), full_page=True)
-        context.close()

@@ -41,7 +41,7 @@ def test_measure_gaps_show_the_t_interval_or_the_limit(demo, analyst):
     assert "Contradicted" in typical
     assert "1140 s" in typical  # the fact as logged, converted only in the numbers
     bound = _text(client.get(f"/review/gaps/{demo.gap('fifteen')}").get_data(as_text=True))
-    assert "≤ 15 min : limit 15 min." in bound or "≤ 15 min: limit 15 min." in bound
+    assert "Claim ≤ 15 min: limit 15 min." in bound
     assert "highest 24 min ; 3 of 3 beyond the limit" in bound.replace(";", " ;")
     assert "one observation beyond it contradicts" in bound
 
@@ -61,7 +61,9 @@ def test_gap_page_lists_all_facts_on_the_topic_and_links_around(demo, analyst):
     assert f"/review/topics/{demo.topics['forklift speeding']}" in html
     assert f"/review/personas/{demo.personas['fork']}" in html
     assert f"/review/walks/{demo.walks['picking']}/report" in html
-    assert "data-key-next" in html or "data-key-prev" in html  # j/k to neighbouring gaps
+    # k and j: the next stronger and the next weaker gap of the inbox, either side of this one.
+    assert f'href="/review/gaps/{demo.gap("fifteen")}?back=/review/" data-key-prev' in html
+    assert f'href="/review/gaps/{demo.gap("torque")}?back=/review/" data-key-next' in html
 
 
 def test_unknown_gap_is_404(demo, analyst):

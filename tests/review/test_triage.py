@@ -58,7 +58,7 @@ def test_each_decision_sets_the_status_and_is_audited(app, demo, analyst, decisi
     assert event.detail["to"] == status
     page = client.get(response.location).get_data(as_text=True)
     assert re.search(r"Open → <strong>[^<]+</strong>", page)
-    assert "“Seen on two shifts”" in page or "Seen on two shifts" in page
+    assert '<q class="why">Seen on two shifts</q>' in page  # the reason, trimmed, in the history
 
 
 def test_dismissing_needs_a_reason(app, demo, analyst):
@@ -111,9 +111,6 @@ def test_triage_forms_carry_csrf_tokens_end_to_end(csrf_app, demo_rows, make_use
     """With CSRF on, a post without the token is refused and one with it works."""
     copy_demo(csrf_app, demo_rows)
     client = login(csrf_app.test_client(), make_user("analyst"))
-
-    from tests.review.conftest import STATEMENTS  # noqa: F401  (same demo ids)
-
     walk = demo_data._id("walk", "changeover")
     gap_id = str(gap_id_for(uuid.UUID(demo_data._id("statement", walk, "ten"))))
     refused = client.post(f"/review/gaps/{gap_id}/confirm", data={"confirm-note": "x"})

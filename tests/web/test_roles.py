@@ -82,10 +82,8 @@ def test_posting_to_another_observers_record_changes_nothing(app, world, role):
     assert b"Tampered" not in page.data
 
 
-def test_a_record_id_from_another_walk_is_not_found(world, make_walk, make_user):
+def test_a_record_id_from_another_walk_is_not_found(world):
     client = world["clients"][OWNER]
-    from gemba.extensions import db  # noqa: F401
-
     other_walk_url = _url("/walks/{walk}/facts/{fact}/edit", world).replace(world["walk"], uid())
     assert client.get(other_walk_url).status_code == 404
 
