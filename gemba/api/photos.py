@@ -18,6 +18,7 @@ from gemba.api import bp, openapi, openapi_parts
 from gemba.domain.photos import PhotoRejected
 from gemba.extensions import db
 from gemba.models import Photo
+from gemba.photos import queries as photo_queries
 from gemba.photos import service as photos
 from gemba.platform.errors import problem
 
@@ -85,7 +86,7 @@ def photo_body(photo: Photo) -> dict[str, Any]:
         variant: url_for("media.serve_photo", photo_id=photo.id, variant=variant)
         for variant in ("display", "thumb")
     }
-    return photos.photo_json(photo, urls)
+    return photo_queries.photo_json(photo, urls)
 
 
 def too_large():

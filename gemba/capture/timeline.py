@@ -37,7 +37,7 @@ from gemba.models import (
     Walk,
     gap_evidence,
 )
-from gemba.photos import service as photos
+from gemba.photos import queries as photo_queries
 
 # A walk's page shows this many records, newest first, however long the walk: a day on the
 # floor can log hundreds, and a phone should get a page it can show at once.
@@ -156,7 +156,7 @@ def walk_timeline(walk: Walk, page: int = 1, record: uuid.UUID | None = None) ->
         more_gaps=more,
         gap_by_statement=_statement_gaps(on_page["statement"]),
         contradicting_facts=_contradicting([loaded[f] for f in on_page["fact"]]),
-        photos=photos.photos_on_walk_page(walk.id, on_page),
+        photos=photo_queries.photos_on_walk_page(walk.id, on_page),
         page=page,
         pages=pages,
     )

@@ -39,6 +39,19 @@ def configure(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+@event.listens_for(Engine, "do_connect")
+def _create_private(dialect, conn_rec, cargs, cparams) -> None:
+    """Create a new SQLite file readable by its owner only (0600), as the secret key is:
+    it holds the password hashes. SQLite gives its -wal and -shm files the same mode."""
+    if dialect.name != "sqlite":
+        return
+    path = cargs[0] if cargs else cparams.get("database")
+    if not isinstance(path, str) or path in ("", ":memory:") or path.startswith("file:"):
+        return
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """Foreign keys on (cascades depend on it), WAL for readers beside a writer."""
@@ -89,17 +102,17 @@ def transaction() -> Iterator[Session]:
         yield session
         return
     if session.in_transaction():
-        session.commit()  # ends the request's read transaction; nothing is pending here
+        db.session.commit()  # ends the request's read transaction; nothing is pending here
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     session.expire_all()
     session.info[_WRITING] = True
     try:
         yield session
     except BaseException:
-        session.rollback()
+        db.session.rollback()
         raise
     else:
-        session.commit()
+        db.session.commit()
     finally:
         session.info.pop(_WRITING, None)
 

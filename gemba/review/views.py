@@ -28,6 +28,7 @@ from gemba.domain.units import format_number
 from gemba.gaps import triage
 from gemba.models import Gap, GapStatus, Role
 from gemba.platform import page_cache
+from gemba.platform.redirects import local_path
 from gemba.review import (
     action_queries,
     bp,
@@ -88,9 +89,9 @@ def page_arg() -> int:
 
 def _back() -> str:
     """Where "back to the inbox" goes: the inbox page the analyst came from, if given."""
-    back = request.values.get("back", "")
+    back = local_path(request.values.get("back")) or ""
     inbox = url_for("review.inbox")
-    return back if back.startswith(inbox) and "//" not in back else inbox
+    return back if back.startswith(inbox) else inbox
 
 
 def _filter_form(options: bool = True) -> tuple[FilterForm, queries.InboxFilters]:

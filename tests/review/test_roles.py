@@ -14,6 +14,7 @@ import pytest
 
 from gemba.extensions import db
 from gemba.models import Action, Gap
+from gemba.review import actions
 from tests.conftest import login
 from tests.review.conftest import topic_id
 
@@ -50,7 +51,7 @@ POSTS = [
     ),
     (
         "/review/actions/{action}/edit",
-        {"title": "T2", "status": "done", "owner": "", "gaps": ["{gap}"]},
+        {"title": "T2", "status": "done", "owner": "", "gaps": ["{gap}"], "seen": "{seen}"},
     ),
     ("/review/actions/{action}/status", {"status": "in_progress"}),
     ("/review/personas/{persona}", {"text": "Thinks the rule is for others"}),
@@ -67,6 +68,7 @@ def world(app, demo, make_user):
         db.session.add(action)
         db.session.commit()
         action_id = str(action.id)
+        seen = actions.fingerprint(action)
     clients = {ANON: app.test_client()}
     for role in (OBSERVER, ANALYST, ADMIN):
         clients[role] = login(app.test_client(), make_user(role))
@@ -77,6 +79,7 @@ def world(app, demo, make_user):
         "persona": demo.personas["tech"],
         "walk": demo.walks["changeover"],
         "site": demo.site,
+        "seen": seen,
     }
     return {"clients": clients, "ids": ids}
 
@@ -102,7 +105,7 @@ def test_role_matrix_for_review_pages(world, route, expected):
 @pytest.mark.parametrize(("role", "status"), [(ANON, 302), (OBSERVER, 403), (ANALYST, 302)])
 def test_role_matrix_for_review_changes(world, route, data, role, status):
     data = {
-        key: [_url(v, world) for v in value] if isinstance(value, list) else value
+        key: [_url(v, world) for v in value] if isinstance(value, list) else _url(value, world)
         for key, value in data.items()
     }
     response = world["clients"][role].post(_url(route, world), data=data)

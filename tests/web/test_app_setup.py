@@ -65,7 +65,7 @@ def test_setup_refuses_a_weak_password_and_keeps_the_email(client):
         "/setup", data={"email": "boss@example.com", "password": "short", "confirm": "short"}
     )
     assert response.status_code == 200
-    assert b"at least 8 characters" in response.data
+    assert b"at least 10 characters" in response.data
     assert b'value="boss@example.com"' in response.data
 
 

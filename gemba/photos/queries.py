@@ -1,0 +1,106 @@
+"""The read side of photos: their metadata as the API gives it, and the photos of a walk
+or of records, loaded a query at a time for the pages that show them."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Uuid, bindparam, or_, select
+
+from gemba.extensions import db
+from gemba.models import Photo
+from gemba.photos.service import KINDS
+
+
+def photo_json(photo: Photo, urls: dict[str, str]) -> dict[str, Any]:
+    """A photo's metadata as the API gives it (never its GPS: that is the place's, if any)."""
+    kind = next(k for k, (_, column) in KINDS.items() if getattr(photo, column.key) is not None)
+    return {
+        "id": str(photo.id),
+        "record": str(photo.record_id),
+        "record_type": kind,
+        "walk": str(photo.walk_id),
+        "sha256": photo.sha256,
+        "size_bytes": photo.size_bytes,
+        "source_format": photo.source_format,
+        "taken_at": photo.taken_at.isoformat() if photo.taken_at else None,
+        "created_at": photo.created_at.isoformat(),
+        "display": {
+            "url": urls["display"],
+            "width": photo.display_width,
+            "height": photo.display_height,
+            "type": photo.mime,
+        },
+        "thumb": {
+            "url": urls["thumb"],
+            "width": photo.thumb_width,
+            "height": photo.thumb_height,
+            "type": photo.mime,
+        },
+    }
+
+
+def photos_of_walk(walk_id: uuid.UUID) -> dict[uuid.UUID, list[Photo]]:
+    """A walk's photos by the record they show, oldest first, in one query."""
+    return photos_by_record(
+        db.session.scalars(
+            select(Photo).where(Photo.walk_id == walk_id).order_by(Photo.created_at, Photo.id)
+        )
+    )
+
+
+def photos_of_records(record_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Photo]]:
+    """The photos of any places, things, facts and statements, by record, in one query.
+
+    For pages that show records from several walks, such as a gap's statement
+    beside its evidence: `photo_strip(photos.get(fact.id))`.
+    """
+    ids = set(record_ids)
+    if not ids:
+        return {}
+    return photos_by_record(
+        db.session.scalars(
+            select(Photo)
+            .where(or_(*(column.in_(ids) for _, column in KINDS.values())))
+            .order_by(Photo.created_at, Photo.id)
+        )
+    )
+
+
+def photos_on_walk_page(
+    walk_id: uuid.UUID, on_page: Mapping[str, Collection[uuid.UUID]]
+) -> dict[uuid.UUID, list[Photo]]:
+    """The photos of a walk page's records (kind -> ids), by record, in one query.
+
+    Along the walk's photos and only the columns of the kinds on the page: an OR of
+    every kind's column over every id would read the whole photos table instead.
+    """
+    kinds = tuple(kind for kind in KINDS if on_page.get(kind))
+    if not kinds:
+        return {}
+    params = {"walk_id": walk_id, **{kind: list(on_page[kind]) for kind in kinds}}
+    return photos_by_record(db.session.scalars(_walk_page_photos(kinds), params))
+
+
+@functools.cache
+def _walk_page_photos(kinds: tuple[str, ...]):
+    """The statement for pages with these kinds of records, built once per combination."""
+    conditions = [KINDS[kind][1].in_(bindparam(kind, expanding=True)) for kind in kinds]
+    return (
+        select(Photo)
+        .where(Photo.walk_id == bindparam("walk_id", type_=Uuid), or_(*conditions))
+        .order_by(Photo.created_at, Photo.id)
+    )
+
+
+def photos_by_record(photos: Iterable[Photo]) -> dict[uuid.UUID, list[Photo]]:
+    """Group photos by the record they show, keeping their order."""
+    grouped: dict[uuid.UUID, list[Photo]] = {}
+    for photo in photos:
+        record_id = photo.record_id
+        if record_id is not None:
+            grouped.setdefault(record_id, []).append(photo)
+    return grouped
