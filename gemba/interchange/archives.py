@@ -26,6 +26,7 @@ from gemba.interchange.exports import Export
 from gemba.interchange.imports import DocumentInvalid, describe, import_document, parse_json
 from gemba.models import User
 from gemba.photos import service as photos
+from gemba.photos.queries import photos_of_records
 
 ARCHIVE_DOCUMENT = "gemba.json"
 ARCHIVE_PHOTOS = "photos.json"
@@ -74,7 +75,7 @@ def archive(export: Export) -> bytes:
         uuid.UUID(r["id"]) for r in export.document["records"] if r["type"] in _PHOTO_KINDS
     ]
     found = sorted(
-        (p for group in photos.photos_of_records(record_ids).values() for p in group),
+        (p for group in photos_of_records(record_ids).values() for p in group),
         key=lambda p: str(p.id),
     )
     manifest, files = [], []
