@@ -8,10 +8,14 @@ notices what it wrote and the session replaces the tokens just before it commits
 - every INSERT, UPDATE or DELETE names its table; the connection collects them for
   the transaction, with the tables the database itself changes in turn (foreign keys
   with ON DELETE CASCADE or SET NULL). A statement it cannot read (textual SQL other
-  than a SELECT) counts as a write to every table;
-- `before_commit` then upserts, inside the transaction, a new random token for each
-  table written and for the scope "*" (any write), in one statement, so the tokens and
-  the data they stand for become visible together.
+  than a SELECT) counts as a write to every table. This happens at the cursor, so it
+  sees every way of writing alike: ORM flushes, `session.execute(update(...))`,
+  `session.connection().execute(...)`, `exec_driver_sql`, textual SQL;
+- `before_commit` then looks at what the connections of the session's transaction
+  collected (not at how the session was used: a write through `session.connection()`
+  passes no session hook) and upserts, inside the transaction, a new random token for
+  each table written and for the scope "*" (any write), in one statement, so the
+  tokens and the data they stand for become visible together.
 
 A page keyed by "*" is rebuilt after any write; one keyed by the tables it reads (the
 gap inbox) survives writes elsewhere (a photo upload). A random token, not a counter:
@@ -28,9 +32,19 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from flask import g, has_app_context
-from sqlalchemy import Engine, Table, bindparam, event, func, select
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Engine,
+    Select,
+    Table,
+    bindparam,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.dml import UpdateBase
 
 from gemba.extensions import db
@@ -39,7 +53,7 @@ from gemba.models.base import Base
 
 ANY = "*"  # the scope every write replaces
 M = TypeVar("M")
-_WROTE = "gemba_wrote"  # session.info: this transaction wrote through the session
+_CONNECTIONS = "gemba_connections"  # session.info: the connections its transaction uses
 _TABLES = "gemba_written_tables"  # connection.info: what the transaction wrote
 # Statements that never change data, by their first word.
 _READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA", "SHOW")
@@ -123,10 +137,13 @@ _DEPENDENTS = _dependents()
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_statement(conn, cursor, statement: str, parameters, context, executemany) -> None:
-    """Collect the tables this transaction writes (every engine: backups and tests too)."""
+    """Collect the tables this transaction writes (every engine: backups and tests too),
+    whichever way the statement came: the session, its connection, or the driver's SQL."""
     target = getattr(getattr(context, "compiled", None), "statement", None)
     if isinstance(target, UpdateBase) and isinstance(target.table, Table):
         conn.info.setdefault(_TABLES, set()).add(target.table.name)
+    elif isinstance(target, (Select, CompoundSelect)):
+        return  # a built query reads, whatever its SQL starts with (WITH ...)
     elif not _is_read(statement):
         conn.info.setdefault(_TABLES, set()).add(ANY)  # textual or unknown: anything may change
 
@@ -143,15 +160,34 @@ def _forget_tables(conn) -> None:
     conn.info.pop(_TABLES, None)
 
 
-@event.listens_for(db.session, "after_flush")
-def _flushed(session: Session, flush_context) -> None:
-    session.info[_WROTE] = True
+@event.listens_for(db.session, "after_begin")
+def _began(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    """Remember every connection the session's transaction runs on (one per engine)."""
+    used = session.info.setdefault(_CONNECTIONS, [])
+    if not any(connection is known for known in used):
+        used.append(connection)
 
 
-@event.listens_for(db.session, "do_orm_execute")
-def _executed(state: ORMExecuteState) -> None:
-    if not state.is_select:
-        state.session.info[_WROTE] = True
+@event.listens_for(db.session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTIONS, None)
+
+
+def _connections(session: Session) -> list[Connection]:
+    return [
+        conn
+        for conn in session.info.get(_CONNECTIONS, ())
+        if not conn.closed and not conn.invalidated
+    ]
+
+
+def _written(session: Session) -> set[str]:
+    """The tables the session's open transaction wrote, however it wrote them."""
+    written: set[str] = set()
+    for conn in _connections(session):
+        written.update(conn.info.get(_TABLES, ()))
+    return written
 
 
 @event.listens_for(db.session, "before_commit")
@@ -159,11 +195,10 @@ def _replace_tokens(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the outermost commit replaces the tokens, once
     session.flush()  # changes still pending are part of this commit too
-    if not session.info.pop(_WROTE, False):
+    written = _written(session)
+    if not written:
         return
-    # Through the connection, not session.execute: that would count as a write again.
     conn = session.connection(bind_arguments={"mapper": DataRevision.__mapper__})
-    written = set(conn.info.pop(_TABLES, ())) or {ANY}
     if ANY in written:
         written.update(Base.metadata.tables)
     for name in list(written):
@@ -171,7 +206,8 @@ def _replace_tokens(session: Session) -> None:
     written.discard(DataRevision.__tablename__)
     written.add(ANY)
     conn.execute(_upsert(conn.dialect.name, sorted(written), uuid.uuid4().hex))
-    conn.info.pop(_TABLES, None)
+    for used in _connections(session):
+        used.info.pop(_TABLES, None)  # the upsert itself, and what it now covers
     if has_app_context():
         g.pop("data_revision", None)  # this request now reads the data it just wrote
 
@@ -187,13 +223,6 @@ def _upsert(dialect_name: str, scopes: list[str], token: str):
 def wrote_uncommitted(session: Session) -> bool:
     """Whether the session's open transaction holds writes (flushed, pending or issued
     through its connection) that nobody has committed."""
-    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+    if session.new or session.dirty or session.deleted:
         return True
-    if not session.in_transaction():
-        return False
-    return bool(session.connection().info.get(_TABLES))
-
-
-@event.listens_for(db.session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_WROTE, None)
+    return session.in_transaction() and bool(_written(session))
