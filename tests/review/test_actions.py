@@ -37,6 +37,12 @@ def _create(client, gap_id: str, **fields) -> str:
     return response.location.rsplit("/", 1)[1]
 
 
+def _seen(client, action_id: str) -> str:
+    """What the edit form saw of the action, as its page carries it."""
+    page = client.get(f"/review/actions/{action_id}/edit").get_data(as_text=True)
+    return re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', page).group(1)
+
+
 def _action(app, action_id: str) -> Action:
     with app.app_context():
         action = db.session.get(Action, uuid.UUID(action_id))
@@ -126,6 +132,7 @@ def test_editing_an_action_records_what_changed(app, demo, analyst, make_user):
     response = client.post(
         f"/review/actions/{action_id}/edit",
         data={
+            "seen": _seen(client, action_id),
             "title": "SMED workshop on line 3",
             "description": "Call the vendor",
             "owner": str(other.id),
@@ -146,6 +153,7 @@ def test_editing_an_action_records_what_changed(app, demo, analyst, make_user):
     unchanged = client.post(
         f"/review/actions/{action_id}/edit",
         data={
+            "seen": _seen(client, action_id),
             "title": "SMED workshop on line 3",
             "description": "Call the vendor",
             "owner": str(other.id),

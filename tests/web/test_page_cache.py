@@ -15,7 +15,7 @@ from gemba.capture import records
 from gemba.extensions import db
 from gemba.models import Fact, Gap, User
 from gemba.platform import revision
-from tests.conftest import login, make_test_app, uid
+from tests.conftest import login, make_test_app, missing_tool, uid
 from tests.web.test_walk_pages import counting_queries
 
 STATEMENT = "We always scan our badges."
@@ -218,8 +218,9 @@ def _redis_up(url: str) -> bool:
 REDIS = "redis://127.0.0.1:6379/15"
 
 
-@pytest.mark.skipif(not _redis_up(REDIS), reason="no Redis at 127.0.0.1:6379")
 def test_workers_share_one_redis_cache(other_app, make_user, make_walk, write):
+    if not _redis_up(REDIS):
+        missing_tool("no Redis at 127.0.0.1:6379")
     redis.Redis.from_url(REDIS).flushdb()
     config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": REDIS}
     one = other_app(**config)
