@@ -42,13 +42,24 @@ def create_user(email: str, role: str, password_stdin: bool) -> None:
 @token_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="script", show_default=True, help="What the token is for.")
-def create_token(email: str, name: str) -> None:
+@click.option("--read-only", is_flag=True, help="Allow only GET, HEAD and OPTIONS requests.")
+@click.option(
+    "--days",
+    type=click.IntRange(1, accounts.MAX_TOKEN_DAYS),
+    help="Days until the token expires (default: GEMBA_TOKEN_DAYS, 90).",
+)
+def create_token(email: str, name: str, read_only: bool, days: int | None) -> None:
     """Print a new API token for the user (the last line of output is the token)."""
     user = accounts.find_user(email)
     if user is None or not user.active:
         raise click.ClickException(f"No active user {email}.")
-    token = accounts.create_token(user, name)
-    click.echo(f"Token for {user.email} (shown once, keep it safe):")
+    scope = "read" if read_only else "write"
+    token = accounts.create_token(user, name, scope=scope, days=days)
+    expires = accounts.token_expiry(accounts.find_token(token))
+    kind = "Read-only token" if read_only else "Token"
+    click.echo(
+        f"{kind} for {user.email}, expires {expires:%Y-%m-%d %H:%M} UTC (shown once, keep it safe):"
+    )
     click.echo(token)
 
 

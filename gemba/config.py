@@ -33,6 +33,10 @@ REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
 # 0 trusts none (a client could forge them); 1 for one nginx or Caddy in front.
 GEMBA_BEHIND_PROXY = 0
 
+# API tokens expire this many days after they are made (`flask token create --days` and
+# the services may choose another lifetime per token).
+GEMBA_TOKEN_DAYS = 90
+
 # Login rate limits (flask-limiter strings), counting failed attempts only.
 GEMBA_LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
 GEMBA_LOGIN_LIMIT_PER_ADDRESS = "10 per minute; 100 per hour"

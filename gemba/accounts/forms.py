@@ -32,6 +32,7 @@ class PasswordForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+    read_only = BooleanField("Read-only (can read, cannot send or change anything)")
 
 
 class EmptyForm(FlaskForm):

@@ -3,6 +3,10 @@
 Views and CLI commands call these so account rules live in one place. Each function
 that writes is one `transaction()`; what it reads to decide (the user as it is now) is
 read inside it.
+
+A token dies with a password change (one's own or an admin's reset) and with its
+user's deactivation, in the same transaction: whoever took an account over loses its
+API access when the account is taken back. Tokens also expire (`GEMBA_TOKEN_DAYS`).
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from gemba.extensions import db
 from gemba.models import ApiToken, AuditEvent, Role, User, utcnow
+from gemba.models.accounts import TokenScope
 from gemba.platform.database import transaction
 
 MIN_PASSWORD = 8
@@ -97,19 +103,20 @@ def update_user(user: User, *, role: str, active: bool, by: User) -> None:
             user.active = active
             if not active:
                 user.session_version += 1  # their open sessions end now
+                changes["tokens_revoked"] = _revoke_all_tokens(user)
         if changes:
             _audit(by, user, "updated", changes)
 
 
 def set_password(user: User, password: str, *, by: User | None = None) -> None:
-    """New password; every other session of that user ends."""
+    """New password; every other session of that user ends, and every API token."""
     problem = password_problem(password)
     if problem:
         raise AccountError("password", problem)
     with transaction():
         user.set_password(password)
         user.session_version += 1
-        _audit(by, user, "password_changed", {})
+        _audit(by, user, "password_changed", {"tokens_revoked": _revoke_all_tokens(user)})
 
 
 def end_sessions(user: User) -> None:
@@ -118,12 +125,46 @@ def end_sessions(user: User) -> None:
         user.session_version += 1
 
 
-def create_token(user: User, name: str = "script") -> str:
-    """A new personal API token; only its hash is kept, so it is shown once."""
+# A token may be made to live from one day to ten years; none lives for ever.
+MAX_TOKEN_DAYS = 3650
+
+
+def create_token(
+    user: User,
+    name: str = "script",
+    *,
+    scope: TokenScope | str = TokenScope.write,
+    days: int | None = None,
+) -> str:
+    """A new personal API token; only its hash is kept, so it is shown once.
+
+    It expires after `days` (default `GEMBA_TOKEN_DAYS`); scope `read` allows only
+    GET, HEAD and OPTIONS.
+    """
+    if scope not in TokenScope.__members__:
+        raise AccountError("scope", "Scope must be read or write.")
+    days = token_days() if days is None else days
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError("days", f"A token lives 1 to {MAX_TOKEN_DAYS} days.")
     token = "gmb_" + secrets.token_urlsafe(32)
+    now = utcnow()
     with transaction():
-        db.session.add(ApiToken(user_id=user.id, name=name[:80], token_hash=hash_token(token)))
+        db.session.add(
+            ApiToken(
+                user_id=user.id,
+                name=name[:80],
+                token_hash=hash_token(token),
+                created_at=now,
+                expires_at=now + timedelta(days=days),
+                scope=TokenScope(scope).value,
+            )
+        )
     return token
+
+
+def token_days() -> int:
+    """How long a new token lives unless told otherwise (`GEMBA_TOKEN_DAYS`)."""
+    return int(current_app.config.get("GEMBA_TOKEN_DAYS", 90))
 
 
 def hash_token(token: str) -> str:
@@ -131,27 +172,66 @@ def hash_token(token: str) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user behind a bearer token that is not revoked."""
+    """The active user behind a bearer token that is neither revoked nor expired."""
     row = usable_token(token)
     return None if row is None else row.user
 
 
 def usable_token(token: str) -> ApiToken | None:
-    """The token's row if it is not revoked and its user is active."""
-    row = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if row is None or not row.user.active:
+    """The token's row if it is not revoked, not expired and its user is active."""
+    row = find_token(token)
+    if row is None or token_refusal(row) is not None:
         return None
     return row
+
+
+def find_token(token: str) -> ApiToken | None:
+    """The row of a token, whatever its state (see `token_refusal`)."""
+    return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+
+
+def token_refusal(row: ApiToken, now: datetime | None = None) -> str | None:
+    """Why a token may not be used ("revoked", "expired", "deactivated"), or None."""
+    if row.revoked_at is not None:
+        return "revoked"
+    if token_expiry(row) <= (now or utcnow()):
+        return "expired"
+    if not row.user.active:
+        return "deactivated"
+    return None
+
+
+def token_expiry(row: ApiToken) -> datetime:
+    """When the token stops working; a row without a date lives the default from creation."""
+    return row.expires_at or row.created_at + timedelta(days=token_days())
+
+
+def live_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens that are not revoked (expired ones included), newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
 
 
 def revoke_token(token_row: ApiToken) -> None:
     with transaction():
         if token_row.revoked_at is None:
             token_row.revoked_at = utcnow()
+
+
+def _revoke_all_tokens(user: User) -> int:
+    """Revoke every token of the user not yet revoked (inside the caller's transaction)."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount
 
 
 def note_token_use(token: str, now: datetime, every: timedelta) -> None:

@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from gemba.accounts import bp
 from gemba.accounts import services as accounts
@@ -23,7 +22,8 @@ from gemba.accounts.ratelimit import (
     mark_failed_login,
 )
 from gemba.extensions import db
-from gemba.models import ApiToken, Role
+from gemba.models import ApiToken, Role, utcnow
+from gemba.models.accounts import TokenScope
 
 _SETUP_EXEMPT = {"auth.setup", "static"}
 
@@ -114,20 +114,22 @@ def profile():
                     login_user(
                         current_user._get_current_object()
                     )  # keep this session, end the others
-                    flash("Password changed. Other sessions are logged out.", "success")
+                    flash(
+                        "Password changed. Other sessions are logged out and your API "
+                        "tokens revoked.",
+                        "success",
+                    )
                     return redirect(url_for("auth.profile"))
     elif request.form.get("action") == "token" and token_form.validate_on_submit():
-        new_token = accounts.create_token(current_user, token_form.name.data)
-    tokens = db.session.scalars(
-        select(ApiToken)
-        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.created_at.desc())
-    ).all()
+        scope = TokenScope.read if token_form.read_only.data else TokenScope.write
+        new_token = accounts.create_token(current_user, token_form.name.data, scope=scope)
+    tokens = [(token, accounts.token_expiry(token)) for token in accounts.live_tokens(current_user)]
     return render_template(
         "auth/profile.html",
         form=form,
         token_form=token_form,
         tokens=tokens,
+        now=utcnow(),
         new_token=new_token,
         revoke_form=EmptyForm(),
     )

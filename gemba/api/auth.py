@@ -5,6 +5,9 @@ need the CSRF token in the `X-CSRFToken` header like any form. Scripts send
 `Authorization: Bearer TOKEN` and no cookie; a cross-site page cannot make a
 browser send that header, so those requests need no CSRF token. When a request
 carries both, the session wins and the CSRF check applies.
+
+A token works until it is revoked (by hand, or by its user's password change or
+deactivation) or expires; a read-only token may only call GET, HEAD and OPTIONS.
 """
 
 from __future__ import annotations
@@ -45,10 +48,13 @@ def _user_from_bearer(req: Request) -> User | None:
     token = bearer_token(req)
     if token is None:
         return None
-    row = accounts.usable_token(token)
-    if row is None:
+    row = accounts.find_token(token)
+    refusal = "unknown" if row is None else accounts.token_refusal(row)
+    if refusal is not None:
+        g.api_token_refusal = refusal  # unauthorized() says why an expired one failed
         return None
     g.api_bearer = True
+    g.api_token_read_only = row.read_only
     now = utcnow()
     if row.last_used_at is None or row.last_used_at < now - TOUCH_EVERY:
         _touch(token, now)
@@ -65,21 +71,36 @@ def _touch(token: str, now: datetime) -> None:
 
 def unauthorized():
     """401 as problem details; never the login page's redirect."""
-    if request.headers.get("Authorization"):
+    refusal = g.get("api_token_refusal")
+    if refusal == "expired":
+        detail = "The bearer token has expired; create a new one on your profile page."
+    elif request.headers.get("Authorization"):
         detail = "The bearer token is missing, malformed, revoked or its user is deactivated."
     else:
         detail = "Log in, or send an API token as 'Authorization: Bearer TOKEN'."
     response = problem(401, detail)
-    response.headers["WWW-Authenticate"] = 'Bearer realm="gemba"'
+    # RFC 6750: a token that was sent and refused is an invalid_token.
+    error = ', error="invalid_token"' if refusal else ""
+    response.headers["WWW-Authenticate"] = f'Bearer realm="gemba"{error}'
+    return response
+
+
+def read_only_refused():
+    """403 as problem details: a read-only token tried to change something."""
+    response = problem(403, "This token is read-only.")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="gemba", error="insufficient_scope"'
     return response
 
 
 def authenticate():
-    """Before every API request: a user is required, and a session needs its CSRF header."""
+    """Before every API request: a user is required, a session needs its CSRF header, and
+    a read-only token may not change anything."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     if not current_user.is_authenticated:
         return unauthorized()
+    if request.method not in SAFE_METHODS and g.get("api_token_read_only"):
+        return read_only_refused()
     config = current_app.config
     if (
         request.method not in SAFE_METHODS

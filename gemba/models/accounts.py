@@ -67,8 +67,19 @@ class User(UserMixin, Base):
         return self.email.split("@", 1)[0]
 
 
+class TokenScope(enum.StrEnum):
+    """What a token may do: `read` calls GET, HEAD and OPTIONS only; `write` everything."""
+
+    read = "read"
+    write = "write"
+
+
 class ApiToken(Base):
-    """A personal token for scripts; only its SHA-256 is stored."""
+    """A personal token for scripts; only its SHA-256 is stored.
+
+    It dies when revoked, when it expires, and with its user's password change or
+    deactivation (all of the user's live tokens are revoked then).
+    """
 
     __tablename__ = "api_tokens"
 
@@ -79,5 +90,16 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set at creation; a row without one (made outside the services) lives the default
+    # number of days from created_at, so no token lives for ever.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Tokens made before scopes existed could write, so "write" stays the default.
+    scope: Mapped[str] = mapped_column(
+        String(8), default=TokenScope.write.value, server_default=TokenScope.write.value
+    )
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope == TokenScope.read
