@@ -24,6 +24,7 @@ from gemba.accounts.ratelimit import (
 from gemba.extensions import db
 from gemba.models import ApiToken, Role, utcnow
 from gemba.models.accounts import TokenScope
+from gemba.platform.redirects import local_path
 
 _SETUP_EXEMPT = {"auth.setup", "static"}
 
@@ -68,8 +69,8 @@ def login():
         return redirect(url_for("capture.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.find_user(form.email.data)
-        if user is None or not user.active or not user.check_password(form.password.data):
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
             mark_failed_login()
             form.password.errors.append("E-mail or password is wrong.")
         else:
@@ -154,8 +155,5 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 def _safe_next() -> str | None:
-    """Only a local path is a safe place to return to after login."""
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only a path of this app is a safe place to return to after login."""
+    return local_path(request.args.get("next"))
