@@ -36,6 +36,8 @@ GEMBA_BEHIND_PROXY = 0
 # API tokens expire this many days after they are made (`flask token create --days` and
 # the services may choose another lifetime per token).
 GEMBA_TOKEN_DAYS = 90
+# How long a deleted record (and its photos) can be restored by an admin.
+GEMBA_RESTORE_DAYS = 30
 
 # Login rate limits (flask-limiter strings), counting failed attempts only.
 GEMBA_LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"

@@ -20,7 +20,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from gemba.capture.vocabulary import (
     CLAIM_CHOICES,
@@ -31,8 +31,9 @@ from gemba.capture.vocabulary import (
     THING_KIND_CHOICES,
     choices,
 )
+from gemba.domain import bounds
 from gemba.domain.gemba_json import COMPARATORS, FREQUENCIES, MAX_NAME, MAX_TEXT, SOURCES
-from gemba.platform.forms import MultiCheckboxField
+from gemba.platform.forms import BaseForm, MultiCheckboxField
 
 
 def _blank(value: Any) -> Any:
@@ -41,7 +42,19 @@ def _blank(value: Any) -> Any:
     return value if value not in ("", None) else None
 
 
-class WalkForm(FlaskForm):
+def _measure(form: FlaskForm, field: FloatField) -> None:
+    """A measured or claimed number within the bounds ("nan", "inf" and "1e308" parse as floats)."""
+    if field.data is not None and not bounds.is_measure(field.data):
+        raise ValidationError(bounds.MEASURE_MESSAGE)
+
+
+def _percent(form: FlaskForm, field: FloatField) -> None:
+    """A tolerance in percent, 0 to 1000 (NumberRange would let NaN through)."""
+    if field.data is not None and not bounds.is_tolerance(field.data / 100):
+        raise ValidationError(bounds.PERCENT_MESSAGE)
+
+
+class WalkForm(BaseForm):
     site = SelectField("Site", validators=[DataRequired()])
     title = StringField(
         "Title", validators=[DataRequired(), Length(max=MAX_NAME)], render_kw={"autofocus": True}
@@ -77,7 +90,7 @@ class _PhotosMixin:
         return [f for f in chosen if isinstance(f, FileStorage) and f.filename]
 
 
-class PlaceForm(_PhotosMixin, FlaskForm):
+class PlaceForm(_PhotosMixin, BaseForm):
     name = StringField(
         "Where are you?",
         validators=[DataRequired(), Length(max=MAX_NAME)],
@@ -119,7 +132,7 @@ class PlaceForm(_PhotosMixin, FlaskForm):
         self.accuracy_m.data = obj.accuracy_m
 
 
-class ThingForm(_PhotosMixin, FlaskForm):
+class ThingForm(_PhotosMixin, BaseForm):
     name = StringField(
         "What is it?",
         validators=[DataRequired(), Length(max=MAX_NAME)],
@@ -156,7 +169,7 @@ class _TopicMixin:
     )
 
 
-class StatementForm(_PhotosMixin, _TopicMixin, FlaskForm):
+class StatementForm(_PhotosMixin, _TopicMixin, BaseForm):
     text = TextAreaField(
         "What was said?",
         validators=[DataRequired(), Length(max=MAX_TEXT)],
@@ -172,14 +185,12 @@ class StatementForm(_PhotosMixin, _TopicMixin, FlaskForm):
         "Source", choices=choices((s, SOURCE_LABELS[s]) for s in SOURCES), default="interview"
     )
     claim = RadioField("Claim", choices=choices(CLAIM_CHOICES), default="", validate_choice=True)
-    claim_value = FloatField("Value", validators=[Optional()])
+    claim_value = FloatField("Value", validators=[Optional(), _measure])
     claim_unit = StringField(
         "Unit", validators=[Optional(), Length(max=32)], render_kw={"list": "units"}
     )
     claim_comparator = SelectField("Compared as", choices=choices(COMPARATOR_CHOICES), default="")
-    claim_tolerance = FloatField(
-        "Tolerance %", validators=[Optional(), NumberRange(min=0, max=1000)], default=20
-    )
+    claim_tolerance = FloatField("Tolerance %", validators=[Optional(), _percent], default=20)
     persona = SelectField("Persona", choices=[], validate_choice=False)
     place = SelectField("At", choices=[], validate_choice=False)
 
@@ -234,7 +245,7 @@ class StatementForm(_PhotosMixin, _TopicMixin, FlaskForm):
             self.claim.data = ""
 
 
-class FactForm(_PhotosMixin, _TopicMixin, FlaskForm):
+class FactForm(_PhotosMixin, _TopicMixin, BaseForm):
     text = TextAreaField(
         "What happened?",
         validators=[DataRequired(), Length(max=MAX_TEXT)],
@@ -243,7 +254,7 @@ class FactForm(_PhotosMixin, _TopicMixin, FlaskForm):
     outcome = RadioField(
         "It was", choices=choices(OUTCOME_CHOICES), default="done", validators=[InputRequired()]
     )
-    value = FloatField("Value", validators=[Optional()])
+    value = FloatField("Value", validators=[Optional(), _measure])
     unit = StringField("Unit", validators=[Optional(), Length(max=32)], render_kw={"list": "units"})
     sentiment = RadioField("Sentiment", choices=choices(SENTIMENT_CHOICES), default="")
     persona = SelectField("Persona", choices=[], validate_choice=False)

@@ -60,7 +60,6 @@ class WriteContext:
     actor: User
     topics: set[int] = field(default_factory=set)
     statements: set[uuid.UUID] = field(default_factory=set)
-    photo_keys: list[str] = field(default_factory=list)
     topic_cache: dict[tuple[uuid.UUID, str], int] = field(default_factory=dict)
     # The batch's walks, held here: the session's identity map keeps only weak references,
     # so without this each record of a batch would load its walk again.

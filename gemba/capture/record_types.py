@@ -58,7 +58,7 @@ def _upsert_managed(
         return "unchanged"
     if not ctx.actor.has_role(Role.analyst):
         raise Reject("type", f"Only analysts and admins can add or change {noun}.", 403)
-    _, status = upsert(model, record_id, values)
+    _, status = upsert(ctx, model, record_id, values)
     return status
 
 
@@ -90,7 +90,7 @@ def _apply_walk(ctx: WriteContext, record: dict) -> str:
         values.pop("started_at")
     if existing is None:
         values["observer_id"] = ctx.actor.id
-    obj, status = upsert(Walk, walk_id, values)
+    obj, status = upsert(ctx, Walk, walk_id, values)
     if status != "unchanged":
         db.session.flush()
         if obj.ended_at is not None and obj.ended_at < obj.started_at:
@@ -117,7 +117,7 @@ def _apply_place(ctx: WriteContext, record: dict) -> str:
     ):
         raise Reject("lon" if "lat" in values else "lat", "Give both latitude and longitude.")
     drop_null_time(values)
-    _, status = upsert(Place, parse_uuid(record["id"]), values, existing)
+    _, status = upsert(ctx, Place, parse_uuid(record["id"]), values, existing)
     return status
 
 
@@ -134,7 +134,7 @@ def _apply_thing(ctx: WriteContext, record: dict) -> str:
     if values.get("kind", "") is None:
         values["kind"] = "other"
     drop_null_time(values)
-    _, status = upsert(Thing, parse_uuid(record["id"]), values, existing)
+    _, status = upsert(ctx, Thing, parse_uuid(record["id"]), values, existing)
     return status
 
 
@@ -153,7 +153,7 @@ def _apply_statement(ctx: WriteContext, record: dict) -> str:
         values.update(claim_values(record["claim"]))
     shared_references(ctx, record, walk, values)
     drop_null_time(values)
-    obj, status = upsert(Statement, statement_id, values, before)
+    obj, status = upsert(ctx, Statement, statement_id, values, before)
     note_touched(ctx, "statement", obj)
     return status
 
@@ -183,7 +183,7 @@ def _apply_fact(ctx: WriteContext, record: dict) -> str:
         values.setdefault("unit", None)
     elif values.get("value") is not None:
         values.setdefault("performed", None)
-    obj, status = upsert(Fact, fact_id, values, before)
+    obj, status = upsert(ctx, Fact, fact_id, values, before)
     if "things" in record:
         wanted = [parse_uuid(t) for t in record.get("things") or []]
         things = []
@@ -227,7 +227,7 @@ def _apply_contradiction(ctx: WriteContext, record: dict) -> str:
     optional(record, values, {"note": "note"})
     if existing is None:
         values["created_by_id"] = ctx.actor.id
-    obj, status = upsert(Contradiction, link_id, values)
+    obj, status = upsert(ctx, Contradiction, link_id, values)
     ctx.statements.add(statement.id)
     return status
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from gemba.capture import trash
 from gemba.capture.batch import write_once
 from gemba.capture.outcomes import Isolate, RecordResult, WriteContext, WriteResult
 from gemba.capture.permissions import can_edit_walk
@@ -22,8 +23,7 @@ from gemba.capture.upserts import MODELS, note_touched
 from gemba.domain.gemba_json import FieldError, RecordInvalid
 from gemba.extensions import db
 from gemba.gaps import updates as gap_updates
-from gemba.models import Contradiction, Fact, Photo, Role, User, Walk
-from gemba.photos import service as photos
+from gemba.models import Contradiction, Fact, Role, User, Walk
 from gemba.platform.database import is_transient, transaction
 
 RETRIES = 3
@@ -71,7 +71,10 @@ def write_all_or_nothing(actor: User, batch: list[dict[str, Any]]) -> WriteResul
 
 
 def delete(actor: User, type_: str, record_id: uuid.UUID) -> WriteResult:
-    """Delete one record (and what hangs off it) if the actor may; gaps follow."""
+    """Delete one record (and what hangs off it) if the actor may; gaps follow.
+
+    What goes is kept (`capture.trash`) for an admin to restore; its photo files stay
+    until `flask photos sweep` finds them needed by nothing."""
     ctx = WriteContext(actor)
     with transaction():
         obj = db.session.get(MODELS[type_], record_id)
@@ -81,11 +84,10 @@ def delete(actor: User, type_: str, record_id: uuid.UUID) -> WriteResult:
         note_touched(ctx, type_, obj)
         if type_ == "walk":
             _note_walk_evidence(ctx, obj)
-        ctx.photo_keys.extend(_photo_keys(type_, obj))
+        trash.keep(actor, type_, obj)
         db.session.delete(obj)
         db.session.flush()
         changed, cleared = gap_updates.refresh(ctx.topics, ctx.statements)
-    _discard_unused_files(ctx.photo_keys)
     return WriteResult([RecordResult(str(record_id), type_, "deleted")], changed, cleared)
 
 
@@ -122,28 +124,3 @@ def _walk_of(type_: str, obj: Any) -> Walk | None:
     if hasattr(obj, "walk"):
         return obj.walk
     return None
-
-
-def _photo_keys(type_: str, obj: Any) -> list[str]:
-    """The stored files of every photo that goes when this record goes."""
-    condition = {
-        "place": Photo.place_id == obj.id,
-        "thing": Photo.thing_id == obj.id,
-        "fact": Photo.fact_id == obj.id,
-        "statement": Photo.statement_id == obj.id,
-        "walk": Photo.walk_id == obj.id,
-        "site": Photo.walk_id.in_(select(Walk.id).where(Walk.site_id == obj.id)),
-    }.get(type_)
-    if condition is None:
-        return []
-    keys: list[str] = []
-    for photo in db.session.scalars(select(Photo).where(condition)):
-        keys.extend(k for k in (photo.display_key, photo.thumb_key, photo.original_key) if k)
-    return keys
-
-
-def _discard_unused_files(keys: list[str]) -> None:
-    """Delete stored files no remaining photo row refers to (content-addressed, so shared)."""
-    if not keys:
-        return
-    photos.discard_unused(keys)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from gemba.capture.permissions import can_edit_walk
 from gemba.domain.gemba_json import parse_timestamp, parse_uuid
 from gemba.extensions import db
 from gemba.models import (
+    AuditEvent,
     Contradiction,
     Fact,
     Persona,
@@ -38,25 +39,54 @@ MODELS: dict[str, type] = {
     "fact": Fact,
     "contradiction": Contradiction,
 }
+TYPE_OF = {model: type_ for type_, model in MODELS.items()}
 LOOK_UP = object()
 
 
 def upsert(
-    model: type, record_id: uuid.UUID, values: dict[str, Any], existing: Any = LOOK_UP
+    ctx: WriteContext,
+    model: type,
+    record_id: uuid.UUID,
+    values: dict[str, Any],
+    existing: Any = LOOK_UP,
 ) -> tuple[Any, str]:
     """Create the row, or update only the fields that differ; say which happened.
-    `existing` is the stored row (or None) when the caller has already looked it up."""
+    `existing` is the stored row (or None) when the caller has already looked it up.
+
+    An update is kept in the audit trail with who made it and the values before, so
+    nothing a user entered is lost by someone else's edit."""
     obj = db.session.get(model, record_id) if existing is LOOK_UP else existing
     if obj is None:
         obj = model(id=record_id, **values)
         db.session.add(obj)
         return obj, "created"
-    changed = False
+    before: dict[str, Any] = {}
     for name, value in values.items():
-        if getattr(obj, name) != value:
+        old = getattr(obj, name)
+        if old != value:
+            before[name] = json_value(old)
             setattr(obj, name, value)
-            changed = True
-    return obj, "updated" if changed else "unchanged"
+    if not before:
+        return obj, "unchanged"
+    db.session.add(
+        AuditEvent(
+            user_id=ctx.actor.id,
+            object_type=TYPE_OF[model],
+            object_id=str(record_id),
+            verb="updated",
+            detail={"before": before},
+        )
+    )
+    return obj, "updated"
+
+
+def json_value(value: Any) -> Any:
+    """A column's value as JSON can hold it: ids and times as text."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
 
 
 def optional(record: dict, values: dict, mapping: dict[str, str | tuple[str, Callable]]) -> None:

@@ -37,7 +37,7 @@ from gemba.domain.photos import PhotoRejected
 from gemba.extensions import db
 from gemba.models import Fact, Photo, Place, Statement, Thing, Walk
 from gemba.photos import service as photos
-from gemba.platform import page_cache
+from gemba.platform import page_cache, params
 from gemba.platform.forms import copy_errors
 
 KINDS = {
@@ -82,8 +82,8 @@ def start_walk():
 def show_walk(walk_id: uuid.UUID):
     """The walk's timeline, newest first, a page at a time, with the contradictions found so
     far; `?record=<id>` opens the page that holds that record."""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    record = _uuid_arg("record")
+    page = params.page(request.args)
+    record = params.uuid_or_none(request.args, "record")
 
     def build() -> timeline.WalkPage | None:
         walk = timeline.walk_with_head(walk_id)
@@ -107,13 +107,6 @@ def show_walk(walk_id: uuid.UUID):
         editable=shown.editable,
         finish_form=EmptyForm(),
     )
-
-
-def _uuid_arg(name: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 @bp.route("/walks/<uuid:walk_id>/edit", methods=["GET", "POST"])

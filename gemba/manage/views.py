@@ -11,7 +11,7 @@ from sqlalchemy import select
 from gemba.accounts import services as accounts
 from gemba.accounts.forms import EmptyForm
 from gemba.accounts.security import role_required
-from gemba.capture import records
+from gemba.capture import records, restore, trash
 from gemba.domain.gemba_json import RecordInvalid
 from gemba.extensions import db
 from gemba.interchange import archives, imports
@@ -155,6 +155,34 @@ def import_records():
             flash(f"Imported {imported.describe()}", "error" if failed else "success")
     summary = imports.summary(imported.result) if imported is not None else {}
     return render_template("manage/import.html", form=form, imported=imported, summary=summary)
+
+
+@bp.route("/deleted")
+@role_required(Role.admin)
+def deleted():
+    """Records deleted within the restore period, newest first, each one restorable."""
+    return render_template(
+        "manage/deleted.html",
+        entries=trash.restorable(),
+        days=trash.keep_days(),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/deleted/<int:entry_id>/restore", methods=["POST"])
+@role_required(Role.admin)
+def restore_deleted(entry_id: int):
+    """Bring a deleted record back, with what went with it and its photos."""
+    if EmptyForm().validate_on_submit():
+        try:
+            result = restore.restore(current_user, entry_id)
+        except restore.RestoreRefused as exc:
+            flash(str(exc), "error")
+        except RecordInvalid as exc:
+            flash("Not restored: " + "; ".join(e.message for e in exc.errors), "error")
+        else:
+            flash(f"Restored {len(result.results)} records.", "success")
+    return redirect(url_for("manage.deleted"))
 
 
 def _site_fields(form: SiteForm) -> dict:

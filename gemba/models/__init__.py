@@ -16,6 +16,7 @@ from gemba.models.notes import PersonaNote
 from gemba.models.photos import Photo
 from gemba.models.revision import DataRevision
 from gemba.models.sites import Persona, Site, Topic, topic_key
+from gemba.models.trash import DeletedRecord
 from gemba.models.walks import (
     Contradiction,
     Fact,
@@ -38,6 +39,7 @@ __all__ = [
     "Base",
     "Contradiction",
     "DataRevision",
+    "DeletedRecord",
     "Fact",
     "Gap",
     "GapStatus",

@@ -9,10 +9,13 @@ the database row in one transaction, and removing files no row refers to.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -89,6 +92,19 @@ def store() -> PhotoStore:
             cached = LocalPhotoStore(root if root.is_absolute() else Path(app.instance_path, root))
         app.extensions[_STORE] = cached
     return cached
+
+
+@contextmanager
+def files_lock(*, shared: bool) -> Iterator[None]:
+    """Backups copy photo files and the sweep removes them: a backup holds this lock
+    shared and the sweep exclusive, so no file goes from under a backup that needs it."""
+    path = Path(current_app.instance_path, ".photos.lock")
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def discard_unused(keys: list[str] | set[str]) -> list[str]:

@@ -16,11 +16,13 @@ import click
 from flask import Response, abort, request
 from flask_login import login_required
 
+from gemba.capture import trash
 from gemba.extensions import db
 from gemba.models import Photo
 from gemba.photos import bp
 from gemba.photos import service as photos
 from gemba.photos.store import LocalPhotoStore
+from gemba.platform.database import transaction
 
 # Private: one user's evidence is never kept by a shared cache; immutable: the
 # key names the bytes, so the browser need not even revalidate.
@@ -60,12 +62,25 @@ def serve_photo(photo_id: uuid.UUID, variant: str):
 )
 @click.option("--dry-run", is_flag=True, help="List what would be removed, remove nothing.")
 def sweep(min_age: int, dry_run: bool) -> None:
-    """Remove photo files no photo refers to, and temporary files a crash left behind."""
+    """Remove photo files no photo refers to, and temporary files a crash left behind.
+
+    Deletes older than the restore period (GEMBA_RESTORE_DAYS) are forgotten first; the
+    files of younger ones are kept, so an admin can still restore them. A backup in
+    progress holds the photo lock, so the sweep waits for it to finish.
+    """
     target = photos.store()
     if not isinstance(target, LocalPhotoStore):
         raise click.ClickException("Only the local photo store can be swept.")
-    used = photos.used_keys()
-    cutoff = time.time() - min_age
+    with photos.files_lock(shared=False):
+        if not dry_run:
+            with transaction():
+                forgotten = trash.purge_expired()
+            click.echo(f"{forgotten} deleted records past the restore period forgotten.")
+        used = photos.used_keys() | trash.kept_photo_keys()
+        _remove_orphans(target, used, time.time() - min_age, dry_run)
+
+
+def _remove_orphans(target: LocalPhotoStore, used: set[str], cutoff: float, dry_run: bool) -> None:
     removed = kept = 0
     for path in _files(target.root):
         try:

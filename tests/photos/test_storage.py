@@ -9,15 +9,17 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from gemba.capture import records
 from gemba.domain.photos import PhotoRejected
 from gemba.extensions import db
-from gemba.models import User
+from gemba.models import DeletedRecord, User, utcnow
 from gemba.photos import service as photos
 from gemba.photos import store as photo_store
 from gemba.photos.store import LocalPhotoStore
@@ -198,17 +200,31 @@ def delete_record(world, kind: str) -> None:
     assert response.status_code == 302
 
 
+def expire_deletes_and_sweep(world) -> None:
+    """Let the restore period of every delete pass, then run the photo sweep."""
+    with world.app.app_context():
+        db.session.execute(update(DeletedRecord).values(deleted_at=utcnow() - timedelta(days=365)))
+        db.session.commit()
+    result = world.app.test_cli_runner().invoke(args=["photos", "sweep", "--min-age", "0"])
+    assert result.exit_code == 0, result.output
+
+
 @pytest.mark.parametrize("kind", ["place", "thing", "fact", "statement"])
-def test_deleting_a_record_deletes_its_photos_and_their_files(world, upload, kind):
+def test_a_deleted_records_photos_go_at_once_and_their_files_after_the_restore_period(
+    world, upload, kind
+):
     photo_id = upload(kind)
     other = upload("fact" if kind != "fact" else "thing", data=photo_bytes((5, 5, 5)))
     other_files = {world.photo(other).display_key, world.photo(other).thumb_key}
+    files = world.stored_files()
 
     delete_record(world, kind)
 
     assert world.photo(photo_id) is None
-    assert world.stored_files() == other_files
     assert_nothing_served(world, photo_id)
+    assert world.stored_files() == files  # an admin may still restore it
+    expire_deletes_and_sweep(world)
+    assert world.stored_files() == other_files
 
 
 def test_files_shared_with_another_photo_stay_until_the_last_one_goes(world, upload):
@@ -218,21 +234,24 @@ def test_files_shared_with_another_photo_stay_until_the_last_one_goes(world, upl
     files = world.stored_files()
 
     delete_record(world, "fact")
+    expire_deletes_and_sweep(world)
     assert world.photo(on_fact) is None
     assert world.stored_files() == files
     assert world.client.get(f"/photos/{on_thing}/display").status_code == 200
 
     delete_record(world, "thing")
+    expire_deletes_and_sweep(world)
     assert world.stored_files() == set()
 
 
-def test_deleting_a_walk_deletes_all_its_photos_and_files(world, upload):
+def test_deleting_a_walk_deletes_all_its_photos_and_then_their_files(world, upload):
     for kind in ("place", "thing", "fact", "statement"):
         upload(kind, data=photo_bytes((len(kind) * 20, 0, 0)))
     with world.app.app_context():
         records.delete(db.session.get(User, world.owner.id), "walk", uuid.UUID(world.walk))
 
     assert world.photo_count() == 0
+    expire_deletes_and_sweep(world)
     assert world.stored_files() == set()
 
 

@@ -19,11 +19,11 @@ from sqlalchemy.engine import make_url
 
 from gemba.capture import records
 from gemba.extensions import db
-from gemba.models import Site, User, Walk
+from gemba.models import DeletedRecord, Photo, Site, User, Walk
 from gemba.ops.backup import digests, files, postgres, sqlite
 from gemba.ops.backup.errors import BackupError
 from gemba.photos.store import LocalPhotoStore
-from tests.conftest import PG_URL, make_test_app, uid
+from tests.conftest import PASSWORD, PG_URL, make_test_app, uid
 
 BATCH = 5  # facts written with each walk, in one transaction
 
@@ -471,3 +471,72 @@ def test_a_forged_or_incomplete_manifest_is_refused(app, owner, tmp_path, change
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_backup_taken_while_photos_are_deleted_restores_every_photo_it_lists(
+    app, owner, site_id, empty_instance, tmp_path, monkeypatch
+):
+    """Deletes land between the database snapshot and the copy of the photo files (the
+    worst moment): the restored instance still serves every photo its rows list, and the
+    deleted ones can still be restored there."""
+    from gemba.photos import service as photo_service
+    from tests.photos.conftest import photo_bytes
+
+    walk, facts = uid(), [uid() for _ in range(12)]
+    batch = [{"type": "walk", "id": walk, "site": site_id, "title": "Photos"}]
+    batch += [{"type": "fact", "id": f, "walk": walk, "text": f"fact {f[:4]}"} for f in facts]
+    with app.app_context():
+        actor = db.session.get(User, owner.id)
+        records.write(actor, batch, atomic=True)
+        for n, fact in enumerate(facts):
+            image = photo_bytes((n * 20, 100, 200 - n * 10))
+            photo_service.save_photo(actor, uuid.uuid4(), image, uuid.UUID(fact))
+
+    def delete_half() -> None:
+        with app.app_context():
+            actor = db.session.get(User, owner.id)
+            for fact in facts[::2]:
+                records.delete(actor, "fact", uuid.UUID(fact))
+
+    real_copy = files.copy_photos
+
+    def copy_after_deletes(*args, **kwargs):
+        worker = threading.Thread(target=delete_half)
+        worker.start()
+        worker.join(60)
+        return real_copy(*args, **kwargs)
+
+    monkeypatch.setattr(files, "copy_photos", copy_after_deletes)
+    target = tmp_path / "snapshot"
+    result = _invoke(app, "backup", str(target))
+    assert result.exit_code == 0, result.output
+    monkeypatch.undo()
+
+    other = empty_instance()
+    result = _invoke(other, "restore", str(target))
+    assert result.exit_code == 0, result.output
+    client = other.test_client()
+    client.post("/login", data={"email": owner.email, "password": PASSWORD})
+    with other.app_context():
+        photo_ids = db.session.scalars(db.select(Photo.id)).all()
+        kept = db.session.scalars(db.select(DeletedRecord.id)).all()
+    assert len(photo_ids) == len(facts)  # the snapshot was taken before the deletes
+    for photo_id in photo_ids:
+        for size in ("thumb", "display"):
+            assert client.get(f"/photos/{photo_id}/{size}").status_code == 200
+    assert kept == []
+
+
+def test_restore_refuses_a_backup_missing_a_photo_its_rows_name(
+    app, owner, empty_instance, tmp_path
+):
+    target = tmp_path / "snapshot"
+    assert _invoke(app, "backup", str(target)).exit_code == 0
+    manifest_path = target / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["photos"]["referenced"] = ["ab" * 32]
+    manifest_path.write_text(json.dumps(manifest))
+    result = _invoke(empty_instance(), "restore", str(target))
+    assert result.exit_code != 0
+    assert "lacks 1 photo files" in result.output
+    assert "ab" * 32 in result.output

@@ -92,3 +92,18 @@ def check_tables(conn: Connection, manifest: dict[str, Any]) -> None:
         names = set(found) | set(expected)
         differ = sorted(name for name in names if found.get(name) != expected.get(name))
         raise BackupError(f"The restored tables differ from the backup: {', '.join(differ)}.")
+
+
+def photo_keys(conn: Connection) -> list[str]:
+    """Every stored photo file the snapshot's rows need: those of its photo rows, and of
+    deletes not yet restored (an admin may still bring them back)."""
+    keys: set[str] = set()
+    for row in conn.execute(text("SELECT display_key, thumb_key, original_key FROM photos")):
+        keys.update(key for key in row if key)
+    kept = conn.execute(text("SELECT photos FROM deleted_records WHERE restored_at IS NULL"))
+    for (photos,) in kept:
+        rows = json.loads(photos) if isinstance(photos, str) else photos or []
+        for photo in rows:
+            keys.update(photo.get(k) for k in ("display_key", "thumb_key", "original_key"))
+    keys.discard(None)
+    return sorted(keys)

@@ -77,3 +77,13 @@ def copy_photos(source: Path, target: Path) -> dict[str, str]:
         except FileNotFoundError:
             continue  # deleted while we copied: the database snapshot no longer needs it
     return files
+
+
+def key_paths(copied: dict[str, str]) -> dict[str, str]:
+    """{key: relative path} of copied store files (the store names a file by its key)."""
+    return {Path(name).name: name for name in copied if not Path(name).name.startswith(".")}
+
+
+def missing_photos(keys: list[str], copied: dict[str, str]) -> set[str]:
+    """The keys the database refers to that the copy does not hold."""
+    return set(keys) - set(key_paths(copied))

@@ -64,6 +64,7 @@ def backup_postgres(engine: Engine, dump: Path) -> dict[str, Any]:
         )
         tables = digests.table_summaries(conn)
         revision = digests.revision(conn)
+        photo_keys = digests.photo_keys(conn)
         conn.rollback()
     with open(dump, "rb+") as fh:
         os.fsync(fh.fileno())
@@ -73,6 +74,7 @@ def backup_postgres(engine: Engine, dump: Path) -> dict[str, Any]:
         "sha256": files.sha256(dump),
         "revision": revision,
         "tables": tables,
+        "photo_keys": photo_keys,
     }
 
 

@@ -44,6 +44,7 @@ def read_manifest(snapshot: Path) -> dict[str, Any]:
             raise TypeError("tables")
     except (KeyError, TypeError, AttributeError):
         raise BackupError(f"The backup's {MANIFEST} is incomplete.") from None
+    _check_referenced(manifest)
     for name, expected in checks.items():
         if Path(name).is_absolute() or ".." in Path(name).parts:
             raise BackupError(f"The backup's {MANIFEST} names a file outside it: {name}.")
@@ -51,6 +52,21 @@ def read_manifest(snapshot: Path) -> dict[str, Any]:
         if not path.is_file() or files.sha256(path) != expected:
             raise BackupError(f"The backup is damaged: {path} is missing or has changed.")
     return manifest
+
+
+def _check_referenced(manifest: dict[str, Any]) -> None:
+    """Every photo file the backed-up rows refer to must be in the backup, or the restored
+    instance would list photos it cannot show: refuse it, naming what is missing."""
+    referenced = manifest["photos"].get("referenced")
+    if referenced is None:
+        return  # a backup from before the list was kept: its files are checked one by one
+    missing = sorted(files.missing_photos(referenced, manifest["photos"]["files"]))
+    if missing:
+        raise BackupError(
+            f"The backup lacks {len(missing)} photo files its database refers to: "
+            + ", ".join(missing[:5])
+            + (" …" if len(missing) > 5 else "")
+        )
 
 
 def is_empty(app: Flask) -> bool:

@@ -23,6 +23,7 @@ from gemba.ops.backup import files
 from gemba.ops.backup.errors import BackupError, explain
 from gemba.ops.backup.postgres import backup_postgres
 from gemba.ops.backup.sqlite import backup_sqlite
+from gemba.photos import service as photo_service
 
 FORMAT = "gemba-backup/1"
 MANIFEST = "manifest.json"
@@ -37,9 +38,19 @@ def default_target(app: Flask) -> Path:
     return Path(app.instance_path, "backups", f"gemba-{stamp}")
 
 
+def _copy_database(work: Path) -> dict[str, Any]:
+    from gemba.extensions import db
+
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        return backup_sqlite(engine, work / SQLITE_FILE)
+    if engine.dialect.name == "postgresql":
+        return backup_postgres(engine, work / PG_FILE)
+    raise BackupError(f"Backups of {engine.dialect.name} databases are not supported.")
+
+
 def create(app: Flask, target: Path | str | None = None) -> tuple[Path, dict[str, Any]]:
     """Write a snapshot into `target` (a new or empty folder); returns it and its manifest."""
-    from gemba.extensions import db
 
     target = Path(target or default_target(app)).absolute()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -50,19 +61,24 @@ def create(app: Flask, target: Path | str | None = None) -> tuple[Path, dict[str
     except OSError as exc:
         raise explain(f"Cannot write the backup to {target}", exc) from exc
     try:
-        engine = db.engine
-        if engine.dialect.name == "sqlite":
-            database = backup_sqlite(engine, work / SQLITE_FILE)
-        elif engine.dialect.name == "postgresql":
-            database = backup_postgres(engine, work / PG_FILE)
-        else:
-            raise BackupError(f"Backups of {engine.dialect.name} databases are not supported.")
-        photos = files.copy_photos(files.photo_dir(app), work / PHOTOS)
+        # The sweep is the only remover of photo files that rows once named; holding the
+        # lock keeps it waiting until the files the snapshot names are copied.
+        with photo_service.files_lock(shared=True):
+            database = _copy_database(work)
+            photos = files.copy_photos(files.photo_dir(app), work / PHOTOS)
+        referenced = database.pop("photo_keys")
+        missing = sorted(files.missing_photos(referenced, photos))
+        if missing:
+            raise BackupError(
+                f"{len(missing)} photo files the database refers to are not in the photo "
+                f"store, so the backup would be incomplete: {', '.join(missing[:5])}"
+                + (" …" if len(missing) > 5 else "")
+            )
         manifest = {
             "format": FORMAT,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "database": database,
-            "photos": {"count": len(photos), "files": photos},
+            "photos": {"count": len(photos), "files": photos, "referenced": referenced},
         }
         with open(work / MANIFEST, "w") as fh:
             json.dump(manifest, fh, indent=1, sort_keys=True)

@@ -55,6 +55,7 @@ def backup_sqlite(engine: Engine, copy: Path) -> dict[str, Any]:
         with copy_engine.connect() as conn:
             tables = digests.table_summaries(conn)
             revision = digests.revision(conn)
+            photo_keys = digests.photo_keys(conn)
     finally:
         copy_engine.dispose()
     _close_sqlite_file(copy)
@@ -64,6 +65,7 @@ def backup_sqlite(engine: Engine, copy: Path) -> dict[str, Any]:
         "sha256": files.sha256(copy),
         "revision": revision,
         "tables": tables,
+        "photo_keys": photo_keys,
     }
 
 
