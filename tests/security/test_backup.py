@@ -339,7 +339,9 @@ def test_disk_full_while_copying_the_sqlite_database(app, owner, site_id, tmp_pa
 
     def full_copy(live, copy):
         copy.write_bytes(b"half a database")
-        raise sqlite3.OperationalError("database or disk is full")
+        exc = sqlite3.OperationalError("database or disk is full")
+        exc.sqlite_errorcode, exc.sqlite_errorname = sqlite3.SQLITE_FULL, "SQLITE_FULL"
+        raise exc
 
     monkeypatch.setattr(sqlite, "_sqlite_copy", full_copy)
     target = tmp_path / "snapshot"

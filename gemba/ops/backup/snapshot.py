@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 
 from gemba.ops.backup import files
 from gemba.ops.backup.errors import BackupError, explain
@@ -89,7 +90,7 @@ def create(app: Flask, target: Path | str | None = None) -> tuple[Path, dict[str
             target.rmdir()  # it was empty; the rename below needs the name free
         os.replace(work, target)
         files.fsync_dir(target.parent)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, DBAPIError) as exc:
         shutil.rmtree(work, ignore_errors=True)
         raise explain(f"Cannot write the backup to {target}", exc) from exc
     except BaseException:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from gemba.ops.backup import digests, files
@@ -101,7 +102,7 @@ def restore_sqlite(engine: Engine, copy: Path, manifest: dict[str, Any]) -> None
         _retire_sqlite(live)
         os.replace(staged, live)
         files.fsync_dir(live.parent)
-    except OSError as exc:
+    except (OSError, sqlite3.Error, DBAPIError) as exc:
         _remove_sqlite(staged)
         raise explain(f"Cannot write the database in {live.parent}", exc) from exc
     except BaseException:
