@@ -24,7 +24,7 @@ from gemba.domain.gemba_json import FieldError, RecordInvalid
 from gemba.extensions import db
 from gemba.gaps import updates as gap_updates
 from gemba.models import Contradiction, Fact, Role, User, Walk
-from gemba.platform.database import is_transient, transaction
+from gemba.platform.database import is_transient, transaction, writing
 
 RETRIES = 3
 
@@ -37,7 +37,10 @@ def write(actor: User, records: Iterable[Any], *, atomic: bool = False) -> Write
     come in any order (parents are written first); a record sent again is unchanged.
     """
     records = list(records)
-    isolate, conflicts = False, 0
+    # Inside a caller's transaction there is no starting again: each record gets its own
+    # savepoint from the start, and a conflict is the caller's to handle.
+    joined = writing()
+    isolate, conflicts = joined, 0
     while True:
         try:
             with transaction():
@@ -51,7 +54,7 @@ def write(actor: User, records: Iterable[Any], *, atomic: bool = False) -> Write
             # chose this transaction to lose a lock: try again, now it is an update or
             # unchanged. Anything else (a full disk, say) is not helped by trying again.
             conflicts += 1
-            if conflicts == RETRIES or not worth_retrying(exc):
+            if joined or conflicts == RETRIES or not worth_retrying(exc):
                 raise
 
 

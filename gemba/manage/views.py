@@ -151,8 +151,7 @@ def import_records():
             form.file.errors.append(exc.detail)
             form.file.errors.extend(f"{e.field}: {e.message}" for e in exc.errors)
         else:
-            failed = imported.result.rejected or imported.rejected_photos
-            flash(f"Imported {imported.describe()}", "error" if failed else "success")
+            flash(f"Imported {imported.describe()}", "success")
     summary = imports.summary(imported.result) if imported is not None else {}
     return render_template("manage/import.html", form=form, imported=imported, summary=summary)
 

@@ -30,7 +30,7 @@ from gemba.domain.photos import PhotoRejected, ProcessedPhoto, process_photo
 from gemba.extensions import db
 from gemba.models import Fact, Photo, Place, Statement, Thing, User
 from gemba.photos.store import LocalPhotoStore, PhotoStore
-from gemba.platform.database import transaction
+from gemba.platform.database import transaction, writing
 
 __all__ = [
     "KINDS",
@@ -309,8 +309,9 @@ def _insert_row(
                 return _write_row(actor, photo_id, record_id, processed, gps_opt_in)
         except (IntegrityError, OperationalError):
             # Another request inserted this photo id (or locked the row) first:
-            # look again, once, and answer as for a resend.
-            if attempt == 1:
+            # look again, once, and answer as for a resend (unless the caller's
+            # transaction holds this write: then the caller decides).
+            if attempt == 1 or writing():
                 raise
     raise AssertionError("unreachable")
 

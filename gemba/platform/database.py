@@ -145,6 +145,14 @@ def end_reads_with_commit(app: Flask) -> None:
             app.logger.warning("could not end a read-only transaction", exc_info=True)
 
 
+def writing() -> bool:
+    """Whether a `transaction()` block is open: a write inside it joins it, so it cannot
+    start again on a conflict (the caller's transaction decides)."""
+    from gemba.extensions import db
+
+    return bool(db.session().info.get(_WRITING))
+
+
 # PostgreSQL SQLSTATEs of a transaction that lost to another: serialization_failure,
 # deadlock_detected, lock_not_available. SQLite's primary result codes of the same kind:
 # SQLITE_BUSY and SQLITE_LOCKED (extended codes keep the primary one in the low byte).

@@ -6,12 +6,15 @@ import io
 import json
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy import func, select
 
 from gemba.extensions import db
 from gemba.interchange import archives, exports, imports
+from gemba.interchange.imports import DocumentInvalid
 from gemba.models import Photo, User, Walk
 from gemba.photos import service as photos
 from tests.api.test_roundtrip import one_of_each, wipe, write
@@ -116,7 +119,7 @@ def test_an_archive_imported_into_an_empty_instance_keeps_photos_on_their_record
         assert again.read("photos.json") == before.read("photos.json")
     second = import_bytes(app, admin, first)
     assert {p.status for p in second.photos} == {"unchanged"}
-    assert "2 photos: 0 created, 2 unchanged, 0 rejected." in second.describe()
+    assert "2 photos: 0 created, 2 unchanged." in second.describe()
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -127,7 +130,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_bad_photo_entry_is_rejected_alone(app, make_user):
+def test_a_bad_photo_entry_refuses_the_whole_import_with_every_reason(app, make_user):
     admin = make_user("admin")
     batch = one_of_each()
     fact = batch[7]["id"]
@@ -149,10 +152,14 @@ def test_a_bad_photo_entry_is_rejected_alone(app, make_user):
             "photos/not-an-image.jpg": b"plain text",
         }
     )
-    imported = import_bytes(app, admin, data)
-    assert not imported.result.rejected
-    assert [p.status for p in imported.photos] == ["created"] + ["rejected"] * 5
-    assert all(p.reason for p in imported.rejected_photos)
+    with pytest.raises(DocumentInvalid) as refused:
+        import_bytes(app, admin, data)
+    assert refused.value.detail == "5 photos were refused, so nothing was imported."
+    assert [e.field for e in refused.value.errors] == [f"photos.{n}" for n in range(1, 6)]
+    assert "not a photo" in refused.value.errors[3].message
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Walk)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
 
 
 @pytest.mark.parametrize(
@@ -186,7 +193,7 @@ def test_the_cli_exports_and_imports_an_archive(app, runner, walk_with_photos, t
     wipe(app)
     imported = runner.invoke(args=["import", str(out), "--as", admin.email])
     assert imported.exit_code == 0, imported.output
-    assert "2 photos: 2 created, 0 unchanged, 0 rejected." in imported.output
+    assert "2 photos: 2 created, 0 unchanged." in imported.output
     assert attached(app) == shots
 
 
@@ -201,3 +208,72 @@ def test_the_import_page_takes_an_archive(app, login_as, walk_with_photos):
         content_type="multipart/form-data",
     )
     assert "2 photos: 2 created" in page.get_data(as_text=True)
+
+
+def _counts(app) -> tuple[int, int]:
+    with app.app_context():
+        walks = db.session.scalar(select(func.count()).select_from(Walk))
+        photo_rows = db.session.scalar(select(func.count()).select_from(Photo))
+        return walks, photo_rows
+
+
+def test_a_zip_bomb_is_refused_by_its_declared_size_before_a_byte_is_read(
+    app, make_user, monkeypatch
+):
+    admin = make_user("admin")
+    app.config["GEMBA_IMPORT_MAX_BYTES"] = 8 << 20
+    batch = one_of_each()
+    fact = batch[7]["id"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("gemba.json", json.dumps({"format": "gemba/v1", "records": batch}))
+        listing = [{"id": uid(), "record": fact, "file": f"photos/{n}.jpg"} for n in range(12)]
+        zf.writestr("photos.json", json.dumps({"photos": listing}))
+        for n in range(12):
+            zf.writestr(f"photos/{n}.jpg", b"\0" * (1 << 20))  # 12 MB of zeros, deflated
+    opened = []
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda *a, **k: opened.append(a) or 1 / 0)
+    with pytest.raises(DocumentInvalid) as refused:
+        import_bytes(app, admin, buffer.getvalue())
+    assert refused.value.status == 413
+    assert "the limit is 8 MB (GEMBA_IMPORT_MAX_BYTES)" in refused.value.detail
+    assert opened == []
+    assert _counts(app) == (0, 0)
+
+
+def test_a_photo_refused_while_writing_leaves_no_record_behind(app, make_user):
+    admin = make_user("admin")
+    batch = one_of_each()
+    fact = batch[7]["id"]
+    truncated = jpeg()[:200]  # a JPEG's start: it passes the sniff, fails the decode
+    listing = {
+        "photos": [
+            {"id": uid(), "record": fact, "file": "photos/good.jpg"},
+            {"id": uid(), "record": fact, "file": "photos/cut.jpg"},
+        ]
+    }
+    data = _zip(
+        {
+            "gemba.json": json.dumps({"format": "gemba/v1", "records": batch}).encode(),
+            "photos.json": json.dumps(listing).encode(),
+            "photos/good.jpg": jpeg(),
+            "photos/cut.jpg": truncated,
+        }
+    )
+    with pytest.raises(DocumentInvalid) as refused:
+        import_bytes(app, admin, data)
+    assert "was refused, so nothing was imported" in refused.value.detail
+    assert _counts(app) == (0, 0)
+    stored = [p for p in Path(app.config["GEMBA_PHOTO_DIR"]).rglob("*") if p.is_file()]
+    assert stored == []  # the good photo's files went with the rollback
+
+
+def test_a_refused_record_in_an_archive_refuses_it_all(app, make_user):
+    observer = make_user("observer")
+    batch = one_of_each()  # holds a site, which only analysts may add
+    data = _zip({"gemba.json": json.dumps({"format": "gemba/v1", "records": batch}).encode()})
+    with pytest.raises(DocumentInvalid) as refused:
+        import_bytes(app, observer, data)
+    assert refused.value.detail.endswith("records were refused, so nothing was imported.")
+    assert any("Only analysts" in e.message for e in refused.value.errors)
+    assert _counts(app) == (0, 0)
