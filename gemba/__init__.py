@@ -27,7 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from gemba import cli
     from gemba.accounts import ratelimit, security
     from gemba.extensions import csrf, db, login_manager, migrate
-    from gemba.platform import database, errors, headers, page_cache
+    from gemba.platform import database, errors, headers, page_cache, params
 
     security.ensure_secret_key(app)
     database.configure(app)
@@ -40,6 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ratelimit.init_app(app)
     page_cache.init_app(app)
     headers.init_app(app)
+    params.init_app(app)
 
     # Importing a views module attaches its routes to its package's blueprint, `bp`.
     import gemba.accounts.views

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from gemba.platform.forms import BaseForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(BaseForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me logged in on this device")
 
 
-class SetupForm(FlaskForm):
+class SetupForm(BaseForm):
     email = EmailField("Your e-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
@@ -21,7 +22,7 @@ class SetupForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(BaseForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
     password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
@@ -30,10 +31,10 @@ class PasswordForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
     read_only = BooleanField("Read-only (can read, cannot send or change anything)")
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(BaseForm):
     """A one-click action still carries a CSRF token."""

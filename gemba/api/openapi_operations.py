@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from gemba.api.openapi_parts import PAGE_PARAMETERS, errors, filter_id, json_body, path_id, ref
+from gemba.domain.text import ONE_LINE_PATTERN
 from gemba.models import GapStatus
 
 _ATTACHMENT = {
@@ -187,8 +188,9 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
                 {
                     "name": "topic",
                     "in": "query",
-                    "description": "Only this topic (matched ignoring case and spaces).",
-                    "schema": {"type": "string", "maxLength": 200},
+                    "description": "Only this topic (matched ignoring case and spaces); one "
+                    "line, no control characters.",
+                    "schema": {"type": "string", "maxLength": 200, "pattern": ONE_LINE_PATTERN},
                 },
                 {
                     "name": "status",

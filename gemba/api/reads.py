@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Select, func, select
 
 from gemba.capture.outcomes import WriteResult
 from gemba.domain.gemba_json import FORMAT, MAX_NAME, FieldError, format_timestamp
+from gemba.domain.text import problem as text_problem
 from gemba.extensions import db
 from gemba.interchange.exports import site_record
 from gemba.models import Fact, Gap, GapStatus, Site, Statement, Topic, User, Walk, topic_key
@@ -156,6 +157,9 @@ def gap_filters(args: Mapping[str, str]) -> dict[str, Any]:
         raise QueryInvalid(
             [FieldError("topic", f"Must be a topic name of at most {MAX_TOPIC} characters.")]
         )
+    refused = text_problem(topic) if topic is not None else None
+    if refused is not None:
+        raise QueryInvalid([FieldError("topic", refused)])
     return {
         "site_id": uuid_param(args, "site"),
         "walk_id": uuid_param(args, "walk"),
@@ -184,8 +188,7 @@ def list_gaps(
     if walk_id is not None:
         query = query.where(Gap.walk_id == walk_id)
     if topic is not None:
-        # No topic holds a NUL character, and PostgreSQL refuses one even in a comparison.
-        query = query.where(Topic.key == topic_key(topic) if "\x00" not in topic else false())
+        query = query.where(Topic.key == topic_key(topic))
     if status is not None:
         query = query.where(Gap.status == status)
     return _paged(query, page, gap_json)

@@ -14,6 +14,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from gemba.domain.text import problem as text_problem
+
 FORMAT = "gemba/v1"
 RECORD_TYPES = (
     "site",
@@ -168,6 +170,22 @@ RECORD_SCHEMAS: dict[str, dict] = {
     ),
 }
 
+
+def _long_text(schema: dict) -> bool:
+    """A string of up to MAX_TEXT characters, the JSON side of a textarea."""
+    options = schema.get("anyOf", [schema])
+    return any(o.get("type") == "string" and o.get("maxLength") == MAX_TEXT for o in options)
+
+
+# Long text (descriptions, purposes, notes, what was said or seen) may span lines; names,
+# titles, topics, speakers, units and ids are one line (see gemba.domain.text).
+MULTILINE_FIELDS = frozenset(
+    name
+    for schema in RECORD_SCHEMAS.values()
+    for name, prop in schema["properties"].items()
+    if _long_text(prop)
+)
+
 RECORD_SCHEMA = {
     "type": "object",
     "required": ["type", "id"],
@@ -265,9 +283,9 @@ def validate_document(doc: Any) -> list[FieldError]:
 
 def record_type(record: Any) -> str | None:
     """The record's type, if it names a known one."""
-    if isinstance(record, dict) and record.get("type") in RECORD_SCHEMAS:
-        return record["type"]
-    return None
+    type_ = record.get("type") if isinstance(record, dict) else None
+    # Only a string can name a type: {} or [] would not even be a key to look up.
+    return type_ if isinstance(type_, str) and type_ in RECORD_SCHEMAS else None
 
 
 def validate_record(record: Any) -> list[FieldError]:
@@ -315,7 +333,8 @@ def validate_record(record: Any) -> list[FieldError]:
 
 def _value_errors(value: Any, path: str) -> list[FieldError]:
     """Values no database stores faithfully: NaN and infinities, numbers beyond a double,
-    NUL characters and unpaired surrogates (not encodable as UTF-8)."""
+    and text the rules of `domain.text` refuse (control characters, unpaired surrogates,
+    a line break in a one-line field)."""
     if isinstance(value, dict):
         return [e for k, v in value.items() for e in _value_errors(v, f"{path}{k}.")]
     if isinstance(value, list):
@@ -328,12 +347,8 @@ def _value_errors(value: Any, path: str) -> list[FieldError]:
             finite = False
         return [] if finite else [FieldError(field, "Must be a finite number.")]
     if isinstance(value, str):
-        if "\x00" in value:
-            return [FieldError(field, "Must not contain NUL characters.")]
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return [FieldError(field, "Must be valid Unicode text.")]
+        message = text_problem(value, multiline=field in MULTILINE_FIELDS)
+        return [FieldError(field, message)] if message else []
     return []
 
 

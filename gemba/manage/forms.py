@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+
+from gemba.platform.forms import BaseForm
 
 ROLE_CHOICES = [
     SelectChoice("observer", "Observer"),
@@ -15,27 +16,27 @@ ROLE_CHOICES = [
 ]
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(BaseForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     role = SelectField("Role", choices=ROLE_CHOICES, default="observer")
     password = PasswordField("Initial password", validators=[DataRequired(), Length(max=200)])
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(BaseForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
     active = BooleanField("Active (can log in)")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
 
 
-class SiteForm(FlaskForm):
+class SiteForm(BaseForm):
     name = StringField("Site name", validators=[DataRequired(), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
 
 
-class PersonaForm(FlaskForm):
+class PersonaForm(BaseForm):
     name = StringField(
         "Persona",
         validators=[DataRequired(), Length(max=120)],
@@ -44,7 +45,7 @@ class PersonaForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(
         "Gemba JSON file",
         validators=[

@@ -1,12 +1,67 @@
-"""Copying the write path's (field, message) errors onto a WTForms form."""
+"""The base of every form (text rules and sane dates on every field), and copying the
+write path's (field, message) errors onto a form."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import Form, SelectMultipleField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from gemba.domain import text
 from gemba.domain.gemba_json import RecordInvalid
+
+# Dates a person means: a typo like 0202 or 20266 is refused by the field, not stored, and
+# date arithmetic (the day after, as a UTC moment) stays inside what Python and the
+# databases can hold.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2200, 12, 31)
+DATE_MESSAGE = f"Enter a date from {EARLIEST_DATE:%Y} to {LATEST_DATE:%Y}."
+
+
+class TextRules:
+    """Every field's data is checked as part of validate(): text by `domain.text` (a
+    textarea's CR LF read as LF first, other fields one line) and dates within
+    EARLIEST_DATE..LATEST_DATE. A refusal goes by its field and validate() answers False,
+    so no view acts on it, whatever the field and whoever adds it."""
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own validators, then the rules every field follows."""
+        for field in self:
+            if isinstance(field, TextAreaField) and isinstance(field.data, str):
+                field.data = text.normalise_newlines(field.data)
+        ok = super().validate(extra_validators)
+        for field in self:
+            message = refusal(field)
+            if message is not None:
+                field.errors = [*field.errors, message]
+                ok = False
+        return ok
+
+
+def refusal(field: Any) -> str | None:
+    """Why the field's data breaks a rule every field follows, or None."""
+    data = field.data
+    for value in data if isinstance(data, list | tuple) else [data]:
+        if isinstance(value, str):
+            message = text.problem(value, multiline=isinstance(field, TextAreaField))
+            if message is not None:
+                return message
+    if isinstance(data, date):
+        day = data.date() if isinstance(data, datetime) else data
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            return DATE_MESSAGE
+    return None
+
+
+class BaseForm(TextRules, FlaskForm):
+    """The base of every form that is POSTed: a CSRF token and the rules above."""
+
+
+class QueryForm(TextRules, Form):
+    """A GET form read from the query string (it changes nothing, so no CSRF token)."""
 
 
 def copy_errors(form: FlaskForm, exc: RecordInvalid, fields: dict[str, str] | None = None) -> None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DateField, Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import Select
 
 from gemba.capture.vocabulary import choices
 from gemba.models import ActionStatus, GapStatus
-from gemba.platform.forms import MultiCheckboxField
+from gemba.platform.forms import BaseForm, MultiCheckboxField, QueryForm
 from gemba.review.queries import SORTS, InboxFilters
 
 STATUS_LABELS = {
@@ -48,7 +47,7 @@ class QuickSelect(Select):
         return Markup('<option value="%s">%s</option>') % (choice.value, label)
 
 
-class FilterForm(Form):
+class FilterForm(QueryForm):
     """The inbox filters; a GET form, so no CSRF token (it changes nothing)."""
 
     site = SelectField("Site", validate_choice=False, widget=QuickSelect())
@@ -64,7 +63,7 @@ class FilterForm(Form):
         validate_choice=False,
     )
 
-    def filters(self, topic_id: str | None = None) -> InboxFilters:
+    def filters(self, topic_id: int | None = None) -> InboxFilters:
         """Turn what was asked into filters, ignoring anything malformed."""
         self.validate()
         status = self.status.data if self.status.data in (*STATUS_LABELS, "all") else "open"
@@ -73,7 +72,7 @@ class FilterForm(Form):
             walk=_uuid(self.walk.data),
             persona=_uuid(self.persona.data),
             topic=(self.topic.data or "").strip() or None,
-            topic_id=int(topic_id) if topic_id and topic_id.isdigit() else None,
+            topic_id=topic_id,
             status=status,
             date_from=_date(self.date_from),
             date_to=_date(self.date_to),
@@ -92,13 +91,13 @@ def _date(field: DateField) -> date | None:
     return None if field.errors else field.data
 
 
-class NoteForm(FlaskForm):
+class NoteForm(BaseForm):
     """Confirm, or ask for more observation, with an optional note."""
 
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=NOTE_MAX)])
 
 
-class DismissForm(FlaskForm):
+class DismissForm(BaseForm):
     """Dismiss a gap: the reason is required, the next analyst will ask."""
 
     reason = TextAreaField(
@@ -108,7 +107,7 @@ class DismissForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """A countermeasure: what, who, by when, and which gaps it answers."""
 
     title = StringField(
@@ -130,13 +129,13 @@ class ActionForm(FlaskForm):
             raise ValidationError("Link at least one gap.")
 
 
-class ActionStatusForm(FlaskForm):
+class ActionStatusForm(BaseForm):
     """Move an action along the board."""
 
     status = SelectField("Status", choices=choices(ACTION_LABELS.items()))
 
 
-class PersonaNoteForm(FlaskForm):
+class PersonaNoteForm(BaseForm):
     """What the analyst thinks this persona thinks."""
 
     text = TextAreaField(

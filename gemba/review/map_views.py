@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from gemba.extensions import db
 from gemba.models import Persona, Role, Site, Topic, Walk
+from gemba.platform import params
 from gemba.review import actions, bp, crosswalk, empathy, experience, queries, topic_charts
 from gemba.review.forms import PersonaNoteForm
 from gemba.review.views import page_arg, uuid_arg
@@ -25,7 +26,7 @@ def _sites() -> list:
 def topics():
     """Topics across walks, with their numbers of statements, facts and gaps."""
     site_id = uuid_arg("site")
-    search = (request.args.get("q") or "").strip()[:200] or None
+    search = params.search_text(request.args, "q", max_length=200)
     sort = "gaps" if request.args.get("sort") == "gaps" else "name"
     rows, total = crosswalk.topics_page(site_id, search, sort, page_arg())
     return render_template(

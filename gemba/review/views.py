@@ -27,7 +27,8 @@ from gemba.capture.vocabulary import choices
 from gemba.domain.units import format_number
 from gemba.gaps import triage
 from gemba.models import Gap, GapStatus, Role
-from gemba.platform import page_cache
+from gemba.platform import page_cache, params
+from gemba.platform.errors import problem, wants_json
 from gemba.platform.redirects import local_path
 from gemba.review import (
     action_queries,
@@ -84,7 +85,17 @@ def _helpers() -> dict:
 
 
 def page_arg() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    """The page asked for, from 1 to params.MAX_PAGE."""
+    return params.page(request.args)
+
+
+@bp.errorhandler(params.ParamInvalid)
+def query_invalid(error: params.ParamInvalid):
+    """A query parameter the text rules refuse: a 400 that says which and why."""
+    if wants_json():
+        errors = [{"field": error.field, "message": error.message}]
+        return problem(400, error.description, errors=errors)
+    return render_template("error.html", status=400, message=error.description), 400
 
 
 def _back() -> str:
@@ -97,6 +108,7 @@ def _back() -> str:
 def _filter_form(options: bool = True) -> tuple[FilterForm, queries.InboxFilters]:
     """The filter form and the filters the query string asks for. The filters do not
     depend on the form's options, so callers that only filter skip reading them."""
+    params.check_text(request.args)  # before any of it reaches a query
     form = FilterForm(request.args)
     if options:
         found = queries.filter_choices(uuid_arg("site"))
@@ -107,7 +119,7 @@ def _filter_form(options: bool = True) -> tuple[FilterForm, queries.InboxFilters
         form.site.choices = form.walk.choices = form.persona.choices = []
     if not request.args.get("status"):
         form.status.data = GapStatus.open.value
-    return form, form.filters(request.args.get("topic_id"))
+    return form, form.filters(params.whole_number(request.args, "topic_id"))
 
 
 def _filter_form_html() -> str:
@@ -121,10 +133,8 @@ def _filter_form_html() -> str:
 
 
 def uuid_arg(name: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(request.args.get(name, ""))
-    except ValueError:
-        return None
+    """A UUID filter from the query string; None when absent or malformed."""
+    return params.uuid_or_none(request.args, name)
 
 
 @bp.route("/")

@@ -164,7 +164,6 @@ def test_gaps_carry_statement_evidence_and_strength(api, plant):
         ({"walk": "early"}, 1),
         ({"walk": "late"}, 0),
         ({"site": "other"}, 0),
-        ({"topic": "Badge\x00scan"}, 0),
     ],
 )
 def test_gap_filters(api, plant, filters, found):
@@ -174,7 +173,14 @@ def test_gap_filters(api, plant, filters, found):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [({"status": "closed"}, "status"), ({"walk": "x"}, "walk"), ({"topic": "x" * 201}, "topic")],
+    [
+        ({"status": "closed"}, "status"),
+        ({"walk": "x"}, "walk"),
+        ({"topic": "x" * 201}, "topic"),
+        # PostgreSQL refuses a NUL even in a comparison; other control characters are no topic.
+        ({"topic": "Badge\x00scan"}, "topic"),
+        ({"topic": "Badge\nscan"}, "topic"),
+    ],
 )
 def test_bad_gap_filters_are_400(api, query, field):
     response = api.get("/gaps", query_string=query)
