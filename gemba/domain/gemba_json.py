@@ -14,6 +14,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from gemba.domain import bounds
 from gemba.domain.text import problem as text_problem
 
 FORMAT = "gemba/v1"
@@ -67,9 +68,9 @@ FREQUENCY_CLAIM = {
 MEASURE_CLAIM = {
     "type": "object",
     "properties": {
-        "value": {"type": "number"},
+        "value": bounds.MEASURE_SCHEMA,
         "unit": _opt({"type": "string", "maxLength": 32}),
-        "tolerance": _opt({"type": "number", "minimum": 0, "maximum": 10}),
+        "tolerance": _opt(bounds.TOLERANCE_SCHEMA),
         "comparator": _opt({"enum": COMPARATORS}),
     },
     "required": ["value"],
@@ -156,7 +157,7 @@ RECORD_SCHEMAS: dict[str, dict] = {
             "topic": _opt(TOPIC),
             "text": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
             "performed": _opt({"type": "boolean"}),
-            "value": _opt({"type": "number"}),
+            "value": _opt(bounds.MEASURE_SCHEMA),
             "unit": _opt({"type": "string", "maxLength": 32}),
             "sentiment": _opt({"enum": SENTIMENTS}),
             "persona": _opt(UUID),
@@ -250,7 +251,8 @@ def _message(error: Any) -> str:
         allowed = allowed if isinstance(allowed, list) else [allowed]
         return "Must be one of: " + ", ".join(str(a) for a in allowed) + "."
     if kind in ("minimum", "maximum"):
-        return f"Out of range ({kind} {error.validator_value})."
+        bound = bounds.schema_message(error.schema)
+        return bound or f"Out of range ({kind} {error.validator_value})."
     if kind == "format" or kind == "pattern":
         return f"Not a valid {error.validator_value if kind == 'format' else 'value'}."
     if kind == "type":
@@ -295,7 +297,10 @@ def validate_record(record: Any) -> list[FieldError]:
     type_ = record_type(record)
     if type_ is None:
         return [FieldError("type", "Must be one of: " + ", ".join(RECORD_TYPES) + ".")]
-    errors = _best_errors(_VALIDATORS[type_], record)
+    # Measurements beyond the bounds (NaN too, which a schema's minimum lets through).
+    errors = _best_errors(_VALIDATORS[type_], record) or [
+        FieldError(field, message) for field, message in bounds.number_errors(type_, record)
+    ]
     if errors:
         return errors
     known = RECORD_SCHEMAS[type_]["properties"]

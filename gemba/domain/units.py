@@ -45,6 +45,8 @@ _SPELLINGS: dict[str, tuple[str, ...]] = {
 _ALIASES: dict[str, str] = {
     spelling: canonical for canonical, spellings in _SPELLINGS.items() for spelling in spellings
 }
+# The most a value grows when it is expressed in its dimension's smallest unit (h -> s).
+LARGEST_FACTOR = max(size for _, size in _UNITS.values())
 
 
 @functools.lru_cache(maxsize=4096)  # a few spellings, asked for per observation judged
@@ -71,6 +73,15 @@ def convert(value: float, from_unit: str | None, to_unit: str | None) -> float:
     if source not in _UNITS or target not in _UNITS or dimension(source) != dimension(target):
         raise IncompatibleUnits(f"cannot convert {source} to {target}")
     return value * _UNITS[source][1] / _UNITS[target][1]
+
+
+def base_value(value: float, unit: str | None) -> float:
+    """Express a value in its dimension's smallest unit (2 h -> 7200 s); unknown units as is.
+
+    The bounds on a measurement look at this value: it is what every conversion starts from.
+    """
+    known = _UNITS.get(canonical_unit(unit) or "count")
+    return value * known[1] if known else value
 
 
 def format_number(value: float) -> str:
