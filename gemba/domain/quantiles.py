@@ -22,19 +22,27 @@ _T_975 = (
 )  # fmt: skip
 
 
-def t_quantile_975(df: int) -> float:
+# Beyond this many degrees of freedom every correction term is below the spacing of floats
+# at 1.96, so t is the normal quantile (and df**4 of a larger df would overflow a float).
+_NORMAL_BEYOND = 1e16
+
+
+def t_quantile_975(df: float) -> float:
     """Return Student's t 0.975 quantile, the multiplier of a two-sided 95 % interval."""
-    if df < 1:
+    if not df >= 1:  # NaN too
         raise ValueError(f"degrees of freedom must be at least 1, got {df}")
     if df <= len(_T_975):
-        return _T_975[df - 1]
+        # A fractional df takes the value at its floor: the wider, more cautious interval.
+        return _T_975[int(df) - 1]
+    if df > _NORMAL_BEYOND:
+        return Z_95
     # Cornish-Fisher expansion around the normal quantile; beyond df 30 it agrees with the
     # exact value to better than 1e-5.
-    z = Z_95
+    z, d = Z_95, float(df)
     return (
         z
-        + (z**3 + z) / (4 * df)
-        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
-        + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * df**4)
+        + (z**3 + z) / (4 * d)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * d**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * d**3)
+        + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * d**4)
     )

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from gemba.domain.bounds import is_measure, is_tolerance
 from gemba.domain.quantiles import Z_95, t_quantile_975
 from gemba.domain.units import (
     IncompatibleUnits,
@@ -96,11 +97,15 @@ def wilson_interval(k: int, n: int, z: float = Z_95) -> tuple[float, float]:
         raise ValueError(f"n must be positive, got {n}")
     if not 0 <= k <= n:
         raise ValueError(f"k must be between 0 and n={n}, got {k}")
+    z = abs(z)
     z2 = z * z
     rate = k / n
-    denominator = 1 + z2 / n
-    centre = (rate + z2 / (2 * n)) / denominator
-    half = z * math.sqrt(rate * (1 - rate) / n + z2 / (4 * n * n)) / denominator
+    if math.isfinite(z2):
+        denominator = 1 + z2 / n
+        centre = (rate + z2 / (2 * n)) / denominator
+        half = z * math.sqrt(rate * (1 - rate) / n + z2 / (4 * n * n)) / denominator
+    else:  # a z beyond 1e154 (or NaN): the interval's limit, everything is plausible
+        centre = half = 0.5
     # The bounds touch 0 or 1 exactly only at k == 0 or k == n. Pinning them keeps "one miss
     # contradicts always" true even where floating point would round a bound onto the edge.
     low = 0.0 if k == 0 else max(min(centre - half, rate), math.nextafter(0.0, 1.0))
@@ -183,18 +188,18 @@ def _judge_frequency(claim: FrequencyClaim, observations: Sequence[Observation])
 
 def _judge_measure(claim: MeasureClaim, observations: Sequence[Observation]) -> Verdict | None:
     """Convert measurements into the claim's unit and apply the bound or typical-value rule."""
-    if not math.isfinite(claim.value):
-        raise ValueError(f"claimed value must be a finite number, got {claim.value!r}")
-    tolerance = claim.tolerance
-    if tolerance is not None and not (math.isfinite(tolerance) and tolerance >= 0):
-        raise ValueError(f"tolerance must be a non-negative fraction, got {claim.tolerance!r}")
     if claim.comparator is not None and claim.comparator not in _COMPARATORS:
         raise ValueError(f"comparator must be '<=' or '>=', got {claim.comparator!r}")
+    # Numbers beyond the bounds (NaN, 1e308 h) are refused when written; one stored before
+    # says nothing, so no statistic meets an infinity and every result stays finite.
+    usable_tolerance = claim.tolerance is None or is_tolerance(claim.tolerance)
+    if not (is_measure(claim.value, claim.unit) and usable_tolerance):
+        return None
     unit = canonical_unit(claim.unit) or "count"
     values: list[tuple[str, float]] = []
     excluded: Counter[str] = Counter()
     for observation in observations:
-        if observation.value is None or not math.isfinite(observation.value):
+        if not is_measure(observation.value, observation.unit):
             continue
         try:
             value = float(convert(observation.value, observation.unit, unit))
@@ -361,7 +366,8 @@ def _ids(fact_ids: Iterable[str]) -> tuple[str, ...]:
 
 def _percent(fraction: float) -> int:
     """Round a fraction to a whole percentage, halves up (12.5 % shows as 13 %)."""
-    return math.floor(fraction * 100 + 0.5)
+    share = min(max(fraction, 0.0), 1.0) if fraction == fraction else 0.0  # NaN says nothing
+    return math.floor(share * 100 + 0.5)
 
 
 def _plural(count: int, word: str) -> str:
