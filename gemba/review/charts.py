@@ -15,9 +15,11 @@ bands with their words. Each kind of chart draws with it in its own module:
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 
 from markupsafe import Markup, escape
 
@@ -25,6 +27,9 @@ WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 52, 128, 18, 46  # the right margin holds the claims' words
 # The phone drawing: narrower, so its text stays readable without zooming or scrolling.
 NARROW, NARROW_LEFT, NARROW_RIGHT = 360, 42, 104
+MAX_TICKS = 50  # whatever count a caller asks for, an axis never gets more ticks than this
+REACH = 2.0  # how far (in plot heights) a coordinate may lie outside the plot area
+FLOAT_MAX = sys.float_info.max
 
 
 @dataclass(frozen=True)
@@ -86,23 +91,63 @@ def svg(
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values covering [low, high] (1, 2 or 5 times a power of ten apart)."""
-    if not (math.isfinite(low) and math.isfinite(high)):
+    """Round tick values covering [low, high] (1, 2 or 5 times a power of ten apart).
+
+    Total for any floats. The ticks are multiples of the step computed in exact arithmetic
+    (adding a step in floating point stalls once the step is below the spacing of floats
+    there), so there are at most count + 3 of them; ticks that round to the same float are
+    one, so a range narrower than float resolution gets the one or two floats it holds.
+    Infinities and NaN are left out; with no finite end the axis is a single 0.
+    """
+    ends = [value for value in (low, high) if math.isfinite(value)]
+    if not ends:
         return [0.0]
-    if high <= low:
-        high = low + (abs(low) or 1.0)
-    raw = (high - low) / max(count, 1)
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    first = math.floor(low / step) * step
-    ticks = []
-    value = first
-    while value <= high + step * 1e-9:
-        ticks.append(round(value, 10))
-        value += step
-    if ticks[-1] < high:
-        ticks.append(round(value, 10))
+    low, high = min(ends), max(ends)
+    if high == low:  # one value: an axis from it to twice it (0 to 1 for 0), never empty
+        high = min(low + (abs(low) or 1.0), FLOAT_MAX)
+    if high == low:  # the largest double: no room above it
+        return [low]
+    count = min(max(int(count), 1), MAX_TICKS)
+    exact_low, exact_high = Fraction(low), Fraction(high)
+    step = _nice_step((exact_high - exact_low) / count)
+    ticks: list[float] = []
+    for k in range(math.floor(exact_low / step), math.ceil(exact_high / step) + 1):
+        tick = _to_float(k * step)  # correctly rounded: 0.3, not 0.30000000000000004
+        if not ticks or tick > ticks[-1]:
+            ticks.append(tick)
     return ticks
+
+
+def _nice_step(raw: Fraction) -> Fraction:
+    """The least of 1, 2, 5 or 10 times a power of ten that is at least raw (> 0), exactly."""
+    magnitude = Fraction(10) ** math.floor(math.log10(raw.numerator) - math.log10(raw.denominator))
+    while magnitude > raw:  # the logarithm, in floating point, may be one off at a power of 10
+        magnitude /= 10
+    while magnitude * 10 <= raw:
+        magnitude *= 10
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+
+
+def _to_float(value: Fraction) -> float:
+    """The nearest float; beyond the largest double, the largest double."""
+    try:
+        return float(value)
+    except OverflowError:
+        return FLOAT_MAX if value > 0 else -FLOAT_MAX
+
+
+def clamp(value: float) -> float:
+    """A sum near the largest double saturates there instead of becoming infinite."""
+    return min(max(value, -FLOAT_MAX), FLOAT_MAX)
+
+
+def share(value: float, low: float, high: float) -> float:
+    """Where a value sits from low (0) to high (1), finite and near the plot for any floats."""
+    span = high / 2 - low / 2 or 0.5  # halves: the span of -1e308..1e308 is beyond a double
+    result = (value / 2 - low / 2) / span
+    if math.isnan(result):
+        return 0.0
+    return min(max(result, -REACH), 1 + REACH)
 
 
 class Frame:
@@ -123,9 +168,7 @@ class Frame:
         return self.x0 + pad + i * (self.x1 - self.x0 - 2 * pad) / (self.n - 1)
 
     def y(self, value: float) -> float:
-        span = self.y_high - self.y_low or 1.0
-        share = (value - self.y_low) / span
-        return self.y0 - share * (self.y0 - self.y1)
+        return self.y0 - share(value, self.y_low, self.y_high) * (self.y0 - self.y1)
 
 
 def axes(frame: Frame, ticks: Sequence[float], fmt, x_labels: list[tuple[int, str]]) -> list:
@@ -197,4 +240,5 @@ def claimed_bands(frame: Frame, bands: Sequence[Band], chart_id: str) -> list[st
 
 def pct(fraction: float) -> str:
     """A share as a whole percentage, halves up (as the explanations print it)."""
-    return f"{math.floor(fraction * 100 + 0.5)}%"
+    percent = fraction * 100 + 0.5
+    return f"{math.floor(percent)}%" if math.isfinite(percent) else "–"

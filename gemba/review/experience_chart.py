@@ -7,6 +7,7 @@ The stations come from `gemba.review.experience`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup
@@ -26,8 +27,7 @@ def experience_chart(chart_id: str, stations: Sequence, title: str) -> Markup:
     ]
     for i, station in enumerate(stations):
         cx = left + column * i + column / 2
-        up = reach * station.delight / most
-        down = reach * station.pain / most
+        up, down = _bar(station.delight, most, reach), _bar(station.pain, most, reach)
         if up:
             body.append(
                 el("rect", x=cx - 14, y=line - 22 - up, width=28, height=up, class_="bar delight")
@@ -63,6 +63,12 @@ def experience_chart(chart_id: str, stations: Sequence, title: str) -> Markup:
     )
     label = f"Experience map: {title}"
     return svg(chart_id, label, desc or "No places yet.", body, width, height, natural=True)
+
+
+def _bar(count: float, most: float, reach: float) -> float:
+    """A bar's length for a count: from 0 to reach, a number an SVG can draw for any input."""
+    length = reach * count / most if most > 0 else 0.0
+    return min(max(length, 0.0), reach) if math.isfinite(length) else 0.0
 
 
 def _wrap(text: str, width: int, lines: int) -> list[str]:

@@ -8,6 +8,7 @@ is drawn twice, for a laptop and for a phone, and its numbers go to a table besi
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from datetime import datetime
 
 from markupsafe import Markup
 
+from gemba.domain.bounds import is_measure, is_tolerance
 from gemba.domain.saydo import DEFAULT_TOLERANCE, FREQUENCY_BANDS, FREQUENCY_WORDS, wilson_interval
 from gemba.domain.units import (
     IncompatibleUnits,
@@ -32,6 +34,7 @@ from gemba.review.charts import (
     Frame,
     axes,
     claimed_bands,
+    clamp,
     el,
     nice_ticks,
     pct,
@@ -129,10 +132,11 @@ def value_chart(
 ) -> Markup:
     """Each measurement in time order against the claimed values and limits."""
     values = [p.value for p in points] + [v for b in bands for v in (b.low, b.high)]
-    low, high = min(values, default=0.0), max(values, default=1.0)
+    finite = [v for v in values if math.isfinite(v)]
+    low, high = min(finite, default=0.0), max(finite, default=1.0)
     if low >= 0:
         low = 0.0
-    ticks = nice_ticks(low, high + (high - low) * 0.08)
+    ticks = nice_ticks(low, clamp(high + (high / 2 - low / 2) * 0.16))  # 8 % headroom
     frame = Frame(len(points), ticks[0], ticks[-1], narrow)
     labelled = LABELLED_POINTS // 2 if narrow else LABELLED_POINTS
     body = axes(
@@ -240,6 +244,8 @@ def _measure_chart(topic: str, facts: list[Fact], claims: list[Statement]) -> To
         unit = Counter(canonical_unit(f.unit) or "count" for f in facts).most_common(1)[0][0]
     points, rows, excluded = [], [], 0
     for fact in facts:
+        if not is_measure(fact.value, fact.unit):
+            continue  # stored before the bounds: the engine leaves it out too (gemba.domain.bounds)
         try:
             value = float(convert(fact.value, fact.unit, unit))
         except IncompatibleUnits:
@@ -268,6 +274,11 @@ def _measure_chart(topic: str, facts: list[Fact], claims: list[Statement]) -> To
 
 def _claim_band(statement: Statement, unit: str) -> Band | None:
     """A measure claim as a band (value ± tolerance) or a limit, in the chart's unit."""
+    tolerance = statement.claim_tolerance
+    if not is_measure(statement.claim_value, statement.claim_unit) or not (
+        tolerance is None or is_tolerance(tolerance)
+    ):
+        return None  # numbers the engine does not judge either
     try:
         value = float(convert(statement.claim_value, statement.claim_unit, unit))
     except IncompatibleUnits:

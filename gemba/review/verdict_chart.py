@@ -10,7 +10,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from gemba.domain.units import format_number
-from gemba.review.charts import el, nice_ticks, pct, svg
+from gemba.review.charts import clamp, el, nice_ticks, pct, share, svg
 
 
 def interval_bar(
@@ -27,10 +27,9 @@ def interval_bar(
     width, height, left, right = 360, 80, 14, 14
     ticks = nice_ticks(*domain, count=4)
     lo, hi = ticks[0], ticks[-1]
-    span = (hi - lo) or 1.0
 
     def x(value: float) -> float:
-        return left + (min(max(value, lo), hi) - lo) / span * (width - left - right)
+        return left + share(min(max(value, lo), hi), lo, hi) * (width - left - right)
 
     body = [el("line", x1=left, x2=width - right, y1=44, y2=44, class_="axis")]
     for i, value in enumerate(ticks):
@@ -84,18 +83,14 @@ def verdict_chart(chart_id: str, verdict) -> Markup | None:
     if "limit" in stats:
         worst = stats.get("max", stats.get("min"))
         limit = stats["limit"]
-        top = max(worst, limit) * 1.15 or 1.0
-        low = min(0.0, worst, limit)
+        low, top = _padded([0.0, worst, limit])
         band = (low, limit) if "max" in stats else (limit, top)
         point, interval = worst, None
     elif "mean" in stats:
         band = (stats["band_low"], stats["band_high"])
         interval = (stats["ci_low"], stats["ci_high"]) if "ci_low" in stats else None
         point = stats["mean"]
-        values = [*band, point, *(interval or ())]
-        low, top = min(values), max(values)
-        pad = (top - low) * 0.15 or abs(top) * 0.15 or 1.0
-        low, top = (max(0.0, low - pad) if low >= 0 else low - pad), top + pad
+        low, top = _padded([*band, point, *(interval or ())])
     else:
         return None
     return interval_bar(
@@ -107,3 +102,13 @@ def verdict_chart(chart_id: str, verdict) -> Markup | None:
         fmt=lambda v: f"{format_number(v)} {unit}".strip(),
         label="Claimed band or limit and what was observed",
     )
+
+
+def _padded(values: list[float]) -> tuple[float, float]:
+    """The range of the values with 15 % of room around it (none below a range from 0 up).
+
+    Computed in halves and saturated, so values near the largest double stay finite.
+    """
+    low, top = min(values), max(values)
+    pad = (top / 2 - low / 2) * 0.3 or abs(top) * 0.15 or 1.0
+    return (max(0.0, low - pad) if low >= 0 else clamp(low - pad)), clamp(top + pad)
