@@ -206,7 +206,7 @@ _MOMENTS = st.datetimes(
 _TOPICS = st.none() | st.sampled_from(
     ["Badge scan", "badge  SCAN", " Changeover time", "CHANGEOVER TIME", "Gloves"]
 )
-_NUMBER = st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(10**6), 10**6)
+_NUMBER = st.floats(-1e12, 1e12) | st.integers(-(10**6), 10**6)  # the bounds of gemba.domain.bounds
 _CLAIM = (
     st.none()
     | st.builds(lambda f: {"frequency": f}, st.sampled_from(FREQUENCIES))
