@@ -3,7 +3,10 @@
 Each is a (path, method, spec) triple, the path relative to /api/v1, that
 `gemba.api.openapi` registers (checking that its operationId is unique); a module with
 endpoints of its own registers them there the same way. Read endpoints page with
-`limit` and `offset`; exports answer as attachments, the archives as zip files.
+`limit` and `offset`; exports answer as attachments, the archives as zip files. An
+answer's `links` say which reads its ids lead to (a page of walks to each walk's
+document and exports, the gaps a sync moved to their walk and site), true whenever the
+answer holds such an id; schemathesis' stateful tests follow them.
 """
 
 from __future__ import annotations
@@ -26,6 +29,40 @@ ARCHIVE = {
     '(`{"photos": [{"id", "record", "file"}]}`) and each photo under `photos/`.',
     "content": {"application/zip": {"schema": {"contentMediaType": "application/zip"}}},
 }
+
+
+# -- links: where an answer leads (OpenAPI links; schemathesis' stateful tests follow them) --
+
+
+def _link(operation_id: str, **parameters: str) -> dict[str, Any]:
+    """A link to an operation, its parameters as runtime expressions."""
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+def _to_walk(walk: str) -> dict[str, Any]:
+    """The reads of the walk whose id is at `walk`."""
+    return {
+        "GetWalk": _link("getWalk", walk_id=walk),
+        "ExportWalk": _link("exportWalk", walk_id=walk),
+        "ExportWalkArchive": _link("exportWalkArchive", walk_id=walk),
+        "ListGapsOfWalk": _link("listGaps", walk=walk),
+    }
+
+
+def _to_site(site: str) -> dict[str, Any]:
+    """The reads of the site whose id is at `site`."""
+    return {
+        "ListSiteTopics": _link("listSiteTopics", site_id=site),
+        "ExportSite": _link("exportSite", site_id=site),
+        "ExportSiteArchive": _link("exportSiteArchive", site_id=site),
+        "ListWalksAtSite": _link("listWalks", site=site),
+        "ListGapsAtSite": _link("listGaps", site=site),
+    }
+
+
+def _leads_to(response: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
+    return {**response, "links": links}
+
 
 OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
     (
@@ -58,7 +95,14 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
                 "content": {"application/json": {"schema": ref("SyncRequest")}},
             },
             "responses": {
-                "200": json_body(ref("SyncResponse"), "A result per record."),
+                # The gaps a batch moved are on a walk and a site the batch wrote to.
+                "200": _leads_to(
+                    json_body(ref("SyncResponse"), "A result per record."),
+                    {
+                        **_to_walk("$response.body#/gaps/0/walk"),
+                        **_to_site("$response.body#/gaps/0/site"),
+                    },
+                ),
                 **errors("400", "401", "409", "413", "422"),
             },
         },
@@ -72,7 +116,10 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
             "tags": ["read"],
             "parameters": PAGE_PARAMETERS,
             "responses": {
-                "200": json_body(ref("SiteList"), "A page of sites."),
+                "200": _leads_to(
+                    json_body(ref("SiteList"), "A page of sites."),
+                    _to_site("$response.body#/items/0/id"),
+                ),
                 **errors("400", "401"),
             },
         },
@@ -86,7 +133,16 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
             "tags": ["read"],
             "parameters": [path_id("site_id", "site"), *PAGE_PARAMETERS],
             "responses": {
-                "200": json_body(ref("TopicList"), "A page of topics."),
+                "200": _leads_to(
+                    json_body(ref("TopicList"), "A page of topics."),
+                    {
+                        "ListGapsOnTopic": _link(
+                            "listGaps",
+                            site="$request.path.site_id",
+                            topic="$response.body#/items/0/name",
+                        )
+                    },
+                ),
                 **errors("400", "401", "404"),
             },
         },
@@ -128,7 +184,13 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
             "tags": ["read"],
             "parameters": [filter_id("site", "site"), *PAGE_PARAMETERS],
             "responses": {
-                "200": json_body(ref("WalkList"), "A page of walks."),
+                "200": _leads_to(
+                    json_body(ref("WalkList"), "A page of walks."),
+                    {
+                        **_to_walk("$response.body#/items/0/id"),
+                        **_to_site("$response.body#/items/0/site"),
+                    },
+                ),
                 **errors("400", "401"),
             },
         },
@@ -201,7 +263,13 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
                 *PAGE_PARAMETERS,
             ],
             "responses": {
-                "200": json_body(ref("GapList"), "A page of gaps."),
+                "200": _leads_to(
+                    json_body(ref("GapList"), "A page of gaps."),
+                    {
+                        **_to_walk("$response.body#/items/0/walk"),
+                        **_to_site("$response.body#/items/0/site"),
+                    },
+                ),
                 **errors("400", "401"),
             },
         },

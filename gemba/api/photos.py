@@ -171,6 +171,12 @@ def _problem(description: str) -> dict[str, Any]:
     return openapi_parts.problem_response(description)
 
 
+# A photo that was stored (or sent before) can be read back by the id in its path.
+_TO_PHOTO = {
+    "GetPhoto": {"operationId": "getPhoto", "parameters": {"photo_id": "$request.path.photo_id"}}
+}
+
+
 openapi.add_operation(
     "/photos/{photo_id}",
     "put",
@@ -222,11 +228,15 @@ openapi.add_operation(
             },
         },
         "responses": {
-            "200": openapi_parts.json_body(
-                openapi_parts.ref("Photo"), "Sent before: nothing changed."
-            ),
+            "200": {
+                **openapi_parts.json_body(
+                    openapi_parts.ref("Photo"), "Sent before: nothing changed."
+                ),
+                "links": _TO_PHOTO,
+            },
             "201": {
                 **openapi_parts.json_body(openapi_parts.ref("Photo"), "Stored."),
+                "links": _TO_PHOTO,
                 "headers": {
                     "Location": {
                         "description": "The photo's metadata.",

@@ -1,6 +1,15 @@
-"""Schemathesis against the OpenAPI document, in-process: no 500s, no response off-schema."""
+"""Schemathesis against the OpenAPI document, in-process: no 500s, no response off-schema.
+
+Each operation alone (positive and negative data), then the stateful phase: sequences of
+calls that follow the document's links (a page of walks to each walk's reads, the gaps a
+sync moved to their walk and site, a stored photo to its metadata), so ids are real ones.
+"""
 
 from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -9,10 +18,13 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
-import gemba.api.views  # noqa: F401  (importing the blueprint registers every operation)
+import gemba.api
 from gemba.api import openapi
 from tests.api.test_roundtrip import one_of_each
 
+# Importing the API's modules registers every operation (views, photos, and any added later).
+for _module in pkgutil.iter_modules(gemba.api.__path__, "gemba.api."):
+    importlib.import_module(_module.name)
 OPERATION_IDS = sorted(spec["operationId"] for spec in openapi.OPERATIONS.values())
 # A sync batch with a bad record is answered 200 with that record rejected (the others are
 # kept), by design; the envelope's own errors are tested one by one in test_sync.py.
@@ -26,13 +38,19 @@ def seeded_api(api):
     return api
 
 
+def _schema(app, token: str):
+    # Schemathesis sends the token itself, so it never mutates it into a "negative" case.
+    config = schemathesis.Config.from_dict({"auth": {"openapi": {"bearerAuth": {"bearer": token}}}})
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+
+
+def test_every_operation_is_tested():
+    assert {"syncRecords", "listGaps", "putPhoto", "getPhoto"} <= set(OPERATION_IDS)
+
+
 @pytest.mark.parametrize("operation_id", OPERATION_IDS)
 def test_the_api_keeps_its_contract(app, seeded_api, operation_id):
-    # Schemathesis sends the token itself, so it never mutates it into a "negative" case.
-    config = schemathesis.Config.from_dict(
-        {"auth": {"openapi": {"bearerAuth": {"bearer": seeded_api.token}}}}
-    )
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+    schema = _schema(app, seeded_api.token)
     operation = schema.find_operation_by_id(operation_id)
     cases = st.one_of(
         operation.as_strategy(GenerationMode.POSITIVE),
@@ -52,3 +70,39 @@ def test_the_api_keeps_its_contract(app, seeded_api, operation_id):
         case.call_and_validate(excluded_checks=LENIENT_BODIES.get(operation_id, []))
 
     check()
+
+
+def test_the_api_keeps_its_contract_across_calls(app, seeded_api):
+    """The stateful phase: scenarios of up to 6 calls, each answer's links giving the next
+    call its ids. Derandomized, 25 scenarios."""
+    calls: Counter = Counter()
+
+    class Scenarios(_schema(app, seeded_api.token).as_state_machine()):
+        def after_call(self, response, case):
+            super().after_call(response, case)
+            calls[(case.operation.label, response.status_code)] += 1
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                additional_checks=additional_checks,
+                excluded_checks=LENIENT_BODIES.get(
+                    case.operation.definition.raw.get("operationId"), []
+                ),
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+    Scenarios.run(
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=6,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # The links were followed: reads by a real id answered with data, not only 404s.
+    followed = {label for (label, status), _ in calls.items() if status == 200 and "{" in label}
+    assert {"GET /walks/{walk_id}", "GET /sites/{site_id}/export"} & followed, calls
