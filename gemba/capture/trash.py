@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 
 from gemba.capture.upserts import json_value
 from gemba.extensions import db
@@ -41,6 +41,7 @@ from gemba.models import (
     fact_things,
     utcnow,
 )
+from gemba.photos.service import KINDS as PHOTO_KINDS
 
 DEFAULT_DAYS = 30
 
@@ -151,17 +152,16 @@ def _referring(models: tuple[type, ...], column: str, target: uuid.UUID) -> list
 
 
 def _photos(type_: str, obj: Any) -> list[Photo]:
-    condition = {
-        "place": Photo.place_id == obj.id,
-        "thing": Photo.thing_id == obj.id,
-        "fact": Photo.fact_id == obj.id,
-        "statement": Photo.statement_id == obj.id,
-        "walk": Photo.walk_id == obj.id,
-        "site": Photo.walk_id.in_(select(Walk.id).where(Walk.site_id == obj.id)),
-    }.get(type_)
-    if condition is None:
+    """The photo rows that go with the record (ON DELETE CASCADE)."""
+    if type_ in PHOTO_KINDS:
+        condition = PHOTO_KINDS[type_][1] == obj.id
+    elif type_ == "walk":
+        condition = Photo.walk_id == obj.id
+    elif type_ == "site":
+        condition = Photo.walk_id.in_(select(Walk.id).where(Walk.site_id == obj.id))
+    else:
         return []
-    return list(db.session.scalars(select(Photo).where(or_(condition))))
+    return list(db.session.scalars(select(Photo).where(condition)))
 
 
 def _photo_row(photo: Photo) -> dict[str, Any]:
