@@ -180,7 +180,8 @@ def restore_deleted(entry_id: int):
         except RecordInvalid as exc:
             flash("Not restored: " + "; ".join(e.message for e in exc.errors), "error")
         else:
-            flash(f"Restored {len(result.results)} records.", "success")
+            count = len(result.results)
+            flash(f"Restored {count} record{'' if count == 1 else 's'}.", "success")
     return redirect(url_for("manage.deleted"))
 
 
