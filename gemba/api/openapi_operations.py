@@ -274,4 +274,32 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
             },
         },
     ),
+    (
+        "/records/{record_type}/{record_id}",
+        "delete",
+        {
+            "operationId": "deleteRecord",
+            "summary": "Delete a walk or a record of a walk; get the gaps it moved.",
+            "description": (
+                "Idempotent: a record already deleted is answered `deleted` again, so a "
+                "queued delete whose answer was lost can be sent again. Deleting from another "
+                "observer's walk is refused (403). What is deleted is kept for an admin to "
+                "restore for a while."
+            ),
+            "tags": ["sync"],
+            "parameters": [
+                {
+                    "name": "record_type",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"enum": ["walk", "place", "thing", "fact", "statement"]},
+                },
+                path_id("record_id", "record"),
+            ],
+            "responses": {
+                "200": json_body(ref("SyncResponse"), "The record's result: deleted."),
+                **errors("400", "401", "403", "404"),
+            },
+        },
+    ),
 ]

@@ -95,7 +95,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "id": {"type": ["string", "null"], "description": "As sent; null if it had none."},
             "type": {"enum": [*RECORD_TYPES, None]},
-            "status": {"enum": ["created", "updated", "unchanged", "rejected"]},
+            "status": {"enum": ["created", "updated", "unchanged", "rejected", "deleted"]},
             "errors": {"type": "array", "items": ref("FieldError")},
             "reason": {"type": "string", "description": "The errors in one sentence."},
             "http_status": {

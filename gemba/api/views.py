@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from gemba.api import bp, openapi, reads
 from gemba.api.auth import authenticate
-from gemba.capture import records
-from gemba.domain.gemba_json import FieldError
+from gemba.capture import records, trash
+from gemba.domain.gemba_json import FieldError, RecordInvalid
 from gemba.extensions import csrf, db
 from gemba.interchange import archives, exports, imports
 from gemba.models import Site, Walk
@@ -55,6 +55,33 @@ def sync():
         if not records.worth_retrying(exc):
             raise  # a full disk or a lost database: the app's 503 says so
         return problem(409, "Another request changed the same records meanwhile; send again.")
+    return jsonify(reads.sync_response(result))
+
+
+# Records an observer deletes from a walk on the phone; sites and personas are managed pages.
+DELETABLE = ("walk", "place", "thing", "fact", "statement")
+
+
+@bp.delete("/records/<record_type>/<uuid:record_id>")
+def delete_record(record_type: str, record_id: uuid.UUID):
+    """Delete one record of the caller's walk; gaps follow.
+
+    The offline app queues a delete like any record, so it may arrive twice: a record
+    already deleted (it is in the trash) is answered as deleted again, not 404."""
+    if record_type not in DELETABLE:
+        return problem(404, f"Records of type {record_type!r} are not deleted here.")
+    try:
+        result = records.delete(current_user, record_type, record_id)
+    except RecordInvalid as exc:
+        if exc.status == 404 and trash.was_deleted(record_type, record_id):
+            return jsonify(
+                {
+                    "results": [{"id": str(record_id), "type": record_type, "status": "deleted"}],
+                    "gaps": [],
+                    "cleared_gaps": [],
+                }
+            )
+        return problem(exc.status, exc.errors[0].message)
     return jsonify(reads.sync_response(result))
 
 

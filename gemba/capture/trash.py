@@ -80,6 +80,17 @@ def keep(actor: User, type_: str, obj: Any) -> DeletedRecord:
     return entry
 
 
+def was_deleted(type_: str, record_id: uuid.UUID) -> bool:
+    """Whether this record was deleted (and not brought back): a delete sent twice is done."""
+    found = db.session.scalar(
+        select(DeletedRecord.id)
+        .where(DeletedRecord.object_type == type_, DeletedRecord.object_id == record_id)
+        .where(DeletedRecord.restored_at.is_(None))
+        .limit(1)
+    )
+    return found is not None
+
+
 def restorable(limit: int = 200) -> list[DeletedRecord]:
     """Deletes that can still be undone, newest first."""
     return list(

@@ -53,7 +53,7 @@ def test_every_flask_route_of_the_api_is_described(app, document):
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api."):
             continue
-        path = rule.rule.replace("<uuid:", "{").replace(">", "}")
+        path = rule.rule.replace("<uuid:", "{").replace("<", "{").replace(">", "}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (method, path) in described, (method, path)
 
