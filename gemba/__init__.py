@@ -27,7 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from gemba import cli
     from gemba.accounts import ratelimit, security
     from gemba.extensions import csrf, db, login_manager, migrate
-    from gemba.platform import database, errors, headers, page_cache, params
+    from gemba.platform import database, errors, headers, page_cache, params, static_files
 
     security.ensure_secret_key(app)
     database.configure(app)
@@ -41,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     page_cache.init_app(app)
     headers.init_app(app)
     params.init_app(app)
+    static_files.init_app(app)
 
     # Importing a views module attaches its routes to its package's blueprint, `bp`.
     import gemba.accounts.views
