@@ -28,6 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from gemba.accounts import ratelimit, security
     from gemba.extensions import csrf, db, login_manager, migrate
     from gemba.platform import database, errors, headers, page_cache, params, static_files
+    from gemba.platform.time_zones import init_app as init_time_zones
 
     security.ensure_secret_key(app)
     database.configure(app)
@@ -41,8 +42,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     page_cache.init_app(app)
     headers.init_app(app)
     params.init_app(app)
+    init_time_zones(app)
     static_files.init_app(app)
 
+    _register_blueprints(app)
+    errors.register(app)
+    app.jinja_env.globals["view_functions"] = app.view_functions
+    cli.register(app)
+    cli.register_backup(app)
+    database.upgrade_on_start(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Every feature's blueprint, with its routes attached."""
     # Importing a views module attaches its routes to its package's blueprint, `bp`.
     import gemba.accounts.views
     import gemba.api.photos
@@ -62,9 +75,3 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(gemba.api.bp)
     app.register_blueprint(gemba.offline.bp)
     app.register_blueprint(gemba.photos.bp)
-    errors.register(app)
-    app.jinja_env.globals["view_functions"] = app.view_functions
-    cli.register(app)
-    cli.register_backup(app)
-    database.upgrade_on_start(app)
-    return app

@@ -33,6 +33,10 @@ REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
 # 0 trusts none (a client could forge them); 1 for one nginx or Caddy in front.
 GEMBA_BEHIND_PROXY = 0
 
+# The time zone a new site starts with, and the one times tied to no site are shown in
+# (an IANA name such as "Europe/Warsaw"). None: the machine's own zone, else UTC.
+GEMBA_DEFAULT_TIME_ZONE = None
+
 # API tokens expire this many days after they are made (`flask token create --days` and
 # the services may choose another lifetime per token).
 GEMBA_TOKEN_DAYS = 90

@@ -22,15 +22,25 @@ from gemba.capture.upserts import (
     timestamp,
     upsert,
 )
+from gemba.domain import clock
 from gemba.domain.gemba_json import parse_uuid
 from gemba.extensions import db
 from gemba.models import Contradiction, Fact, Persona, Place, Role, Site, Statement, Thing, Walk
+from gemba.platform import time_zones
 
 
 def _apply_site(ctx: WriteContext, record: dict) -> str:
+    site_id = parse_uuid(record["id"])
     values: dict[str, Any] = {"name": record["name"].strip()}
     optional(record, values, {"description": "description"})
-    return _upsert_managed(ctx, Site, parse_uuid(record["id"]), values, "sites")
+    # A zone is kept as the zone database spells it; a site sent without one (an older
+    # client, a phone resending it with its walk) keeps its own, and a new one starts
+    # with the server's.
+    if record.get("time_zone") is not None:
+        values["time_zone"] = clock.canonical_zone(record["time_zone"])
+    elif db.session.get(Site, site_id) is None:
+        values["time_zone"] = time_zones.default_zone()
+    return _upsert_managed(ctx, Site, site_id, values, "sites")
 
 
 def _apply_persona(ctx: WriteContext, record: dict) -> str:

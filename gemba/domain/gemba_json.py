@@ -14,7 +14,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from gemba.domain import bounds
+from gemba.domain import bounds, clock
 from gemba.domain.text import problem as text_problem
 
 FORMAT = "gemba/v1"
@@ -58,6 +58,13 @@ SHORT_NAME = {"type": "string", "minLength": 1, "maxLength": MAX_SHORT_NAME}
 TEXT = {"type": "string", "maxLength": MAX_TEXT}
 TIMESTAMP = {"type": "string", "format": "date-time", "maxLength": 40}
 TOPIC = {"type": "string", "maxLength": MAX_NAME}
+# An IANA name; validate_record checks it against the zone database.
+TIME_ZONE = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": clock.MAX_ZONE_NAME,
+    "description": "The IANA time zone the site's times are shown in, e.g. Europe/Warsaw.",
+}
 
 FREQUENCY_CLAIM = {
     "type": "object",
@@ -91,7 +98,11 @@ def _record(type_: str, required: list[str], properties: dict) -> dict:
 
 
 RECORD_SCHEMAS: dict[str, dict] = {
-    "site": _record("site", ["name"], {"name": SHORT_NAME, "description": _opt(TEXT)}),
+    "site": _record(
+        "site",
+        ["name"],
+        {"name": SHORT_NAME, "description": _opt(TEXT), "time_zone": _opt(TIME_ZONE)},
+    ),
     "persona": _record(
         "persona", ["site", "name"], {"site": UUID, "name": SHORT_NAME, "description": _opt(TEXT)}
     ),
@@ -318,6 +329,9 @@ def validate_record(record: Any) -> list[FieldError]:
                 parse_timestamp(record[field])
             except ValueError as exc:
                 errors.append(FieldError(field, str(exc)))
+    zone = record.get("time_zone") if type_ == "site" else None
+    if zone is not None and (message := clock.zone_problem(zone)):
+        errors.append(FieldError("time_zone", message))
     if type_ == "fact" and record.get("performed") is not None and record.get("value") is not None:
         errors.append(
             FieldError(

@@ -128,7 +128,13 @@ def _ref(value: uuid.UUID | None) -> str | None:
 def site_record(site: Site) -> dict[str, Any]:
     """A site as a Gemba JSON record (also the items of GET /sites)."""
     return _compact(
-        {"type": "site", "id": str(site.id), "name": site.name, "description": site.description}
+        {
+            "type": "site",
+            "id": str(site.id),
+            "name": site.name,
+            "description": site.description,
+            "time_zone": site.time_zone,
+        }
     )
 
 

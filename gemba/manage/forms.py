@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from gemba.domain.clock import MAX_ZONE_NAME
 from gemba.platform.forms import BaseForm
 
 ROLE_CHOICES = [
@@ -34,6 +35,16 @@ class ResetPasswordForm(BaseForm):
 class SiteForm(BaseForm):
     name = StringField("Site name", validators=[DataRequired(), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    # Checked by the write path against the zone database, so a form and an import say
+    # the same about a bad name; the page offers the names in a datalist. Left empty, a
+    # new site gets the server's zone and an edited one keeps its own.
+    time_zone = StringField(
+        "Time zone",
+        validators=[Optional(), Length(max=MAX_ZONE_NAME)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        description="The site's clocks: its times are shown in this zone, e.g. Europe/Warsaw.",
+        render_kw={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"},
+    )
 
 
 class PersonaForm(BaseForm):

@@ -25,6 +25,7 @@ from gemba.manage.forms import (
     SiteForm,
 )
 from gemba.models import Persona, Role, Site, User
+from gemba.platform import time_zones
 from gemba.platform.forms import copy_errors
 
 
@@ -79,7 +80,7 @@ def edit_user(user_id: int):
 @role_required(Role.observer)
 def sites():
     """All sites; analysts and admins add new ones here."""
-    form = SiteForm()
+    form = SiteForm(time_zone=time_zones.default_zone())
     if form.validate_on_submit():
         if not current_user.has_role(Role.analyst):
             abort(403)
@@ -186,7 +187,11 @@ def restore_deleted(entry_id: int):
 
 
 def _site_fields(form: SiteForm) -> dict:
-    return {"name": form.name.data, "description": form.description.data or None}
+    return {
+        "name": form.name.data,
+        "description": form.description.data or None,
+        "time_zone": form.time_zone.data or None,
+    }
 
 
 def _save(form, record: dict) -> bool:

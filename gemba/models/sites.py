@@ -25,6 +25,10 @@ class Site(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str | None] = mapped_column(Text)
+    # The IANA zone its clocks show (Europe/Warsaw): times are stored in UTC and shown in
+    # this zone. The write path gives a new site the server's default zone; "UTC" is only
+    # for rows made outside it (tests, benchmarks).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
