@@ -10,6 +10,7 @@ from flask import (
     current_app,
     flash,
     g,
+    get_flashed_messages,
     redirect,
     render_template,
     request,
@@ -84,6 +85,7 @@ def show_walk(walk_id: uuid.UUID):
     far; `?record=<id>` opens the page that holds that record."""
     page = params.page(request.args)
     record = params.uuid_or_none(request.args, "record")
+    announced = _announced_gaps()
 
     def build() -> timeline.WalkPage | None:
         walk = timeline.walk_with_head(walk_id)
@@ -91,12 +93,15 @@ def show_walk(walk_id: uuid.UUID):
             return None
         editable = can_edit_walk(current_user, walk)
         view = timeline.walk_timeline(walk, page, record)
-        body = render_template("capture/_walk_body.html", walk=walk, view=view, editable=editable)
+        body = render_template(
+            "capture/_walk_body.html", walk=walk, view=view, editable=editable, announced=announced
+        )
         return timeline.WalkPage(timeline.WalkHead.of(walk), view.counts, editable, body)
 
     # Per user: what one may edit on a walk, another may only read. A cached page costs
     # no query beyond the session's user (which reads the data revision with it).
-    shown = page_cache.cached("walk", (walk_id, page, record, current_user.id), build)
+    key = (walk_id, page, record, current_user.id, announced)
+    shown = page_cache.cached("walk", key, build)
     if shown is None:
         abort(404)
     return render_template(
@@ -328,6 +333,18 @@ def _back_to_walk(walk: Walk, record_id: str):
     return redirect(url_for("capture.show_walk", walk_id=walk.id) + anchor)
 
 
+def _announced_gaps() -> tuple[uuid.UUID, ...]:
+    """The statements whose contradiction a flash on this page announces: the walk's gaps
+    panel leaves them out, so the observer reads each new contradiction once."""
+    return tuple(
+        sorted(
+            uuid.UUID(message["statement"])
+            for category, message in get_flashed_messages(with_categories=True)
+            if category == "gap" and isinstance(message, dict) and "statement" in message
+        )
+    )
+
+
 def _flash_gaps(result: records.WriteResult, record_id: str) -> None:
     """Tell the observer at once when what they just saved contradicts a statement."""
     for gap in result.gaps:
@@ -339,6 +356,7 @@ def _flash_gaps(result: records.WriteResult, record_id: str) -> None:
                 {
                     "text": f"Contradicts: “{statement.text}”{who}",
                     "detail": gap.explanation,
+                    "statement": str(statement.id),
                     "href": url_for("capture.show_walk", walk_id=statement.walk_id)
                     + f"#r-{statement.id}",
                 },
