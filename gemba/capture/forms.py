@@ -25,11 +25,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from gemba.capture.vocabulary import (
     CLAIM_CHOICES,
     COMPARATOR_CHOICES,
+    FACT_TEXT_MISSING,
     OUTCOME_CHOICES,
     SENTIMENT_CHOICES,
     SOURCE_LABELS,
     THING_KIND_CHOICES,
     choices,
+    fact_text,
+    hint,
+    label,
 )
 from gemba.domain import bounds
 from gemba.domain.gemba_json import COMPARATORS, FREQUENCIES, MAX_NAME, MAX_TEXT, SOURCES
@@ -55,14 +59,16 @@ def _percent(form: FlaskForm, field: FloatField) -> None:
 
 
 class WalkForm(BaseForm):
-    site = SelectField("Site", validators=[DataRequired()])
+    site = SelectField(label("walk", "site"), validators=[DataRequired()])
     title = StringField(
-        "Title", validators=[DataRequired(), Length(max=MAX_NAME)], render_kw={"autofocus": True}
+        label("walk", "title"),
+        validators=[DataRequired(), Length(max=MAX_NAME)],
+        render_kw={"autofocus": True},
     )
     purpose = TextAreaField(
-        "Purpose",
+        label("walk", "purpose"),
         validators=[Optional(), Length(max=MAX_TEXT)],
-        description="The question this walk should answer.",
+        description=hint("walk", "purpose"),
         render_kw={"rows": 2},
     )
 
@@ -92,13 +98,13 @@ class _PhotosMixin:
 
 class PlaceForm(_PhotosMixin, BaseForm):
     name = StringField(
-        "Where are you?",
+        label("place", "name"),
         validators=[DataRequired(), Length(max=MAX_NAME)],
-        description="Area, station or process step, e.g. Press 2.",
+        description=hint("place", "name"),
         render_kw={"autofocus": True},
     )
     note = TextAreaField(
-        "Note", validators=[Optional(), Length(max=MAX_TEXT)], render_kw={"rows": 2}
+        label("place", "note"), validators=[Optional(), Length(max=MAX_TEXT)], render_kw={"rows": 2}
     )
     lat = HiddenField()
     lon = HiddenField()
@@ -134,14 +140,16 @@ class PlaceForm(_PhotosMixin, BaseForm):
 
 class ThingForm(_PhotosMixin, BaseForm):
     name = StringField(
-        "What is it?",
+        label("thing", "name"),
         validators=[DataRequired(), Length(max=MAX_NAME)],
         render_kw={"autofocus": True},
     )
-    kind = RadioField("Kind", choices=choices(THING_KIND_CHOICES), default="equipment")
-    place = SelectField("At", choices=[], validate_choice=False)
+    kind = RadioField(
+        label("thing", "kind"), choices=choices(THING_KIND_CHOICES), default="equipment"
+    )
+    place = SelectField(label("thing", "place"), choices=[], validate_choice=False)
     note = TextAreaField(
-        "Note", validators=[Optional(), Length(max=MAX_TEXT)], render_kw={"rows": 2}
+        label("thing", "note"), validators=[Optional(), Length(max=MAX_TEXT)], render_kw={"rows": 2}
     )
 
     def to_record(self, walk_id: str, record_id: str) -> dict:
@@ -162,37 +170,50 @@ class ThingForm(_PhotosMixin, BaseForm):
 
 class _TopicMixin:
     topic = StringField(
-        "Topic",
+        label("fact", "topic"),
         validators=[Optional(), Length(max=MAX_NAME)],
-        description="Statements and facts on the same topic are compared.",
+        description=hint("fact", "topic"),
         render_kw={"list": "topics", "autocomplete": "off"},
     )
 
 
 class StatementForm(_PhotosMixin, _TopicMixin, BaseForm):
     text = TextAreaField(
-        "What was said?",
+        label("statement", "text"),
         validators=[DataRequired(), Length(max=MAX_TEXT)],
         render_kw={"rows": 2, "autofocus": True},
     )
     speaker = StringField(
-        "Said by (role)",
+        label("statement", "speaker"),
         validators=[Optional(), Length(max=120)],
-        description="A role such as Shift lead, never a name.",
+        description=hint("statement", "speaker"),
         render_kw={"list": "speakers", "autocomplete": "off"},
     )
     source = SelectField(
-        "Source", choices=choices((s, SOURCE_LABELS[s]) for s in SOURCES), default="interview"
+        label("statement", "source"),
+        choices=choices((s, SOURCE_LABELS[s]) for s in SOURCES),
+        default="interview",
     )
-    claim = RadioField("Claim", choices=choices(CLAIM_CHOICES), default="", validate_choice=True)
-    claim_value = FloatField("Value", validators=[Optional(), _measure])
+    claim = RadioField(
+        label("statement", "claim"),
+        choices=choices(CLAIM_CHOICES),
+        default="",
+        validate_choice=True,
+    )
+    claim_value = FloatField(label("statement", "claim_value"), validators=[Optional(), _measure])
     claim_unit = StringField(
-        "Unit", validators=[Optional(), Length(max=32)], render_kw={"list": "units"}
+        label("statement", "claim_unit"),
+        validators=[Optional(), Length(max=32)],
+        render_kw={"list": "units"},
     )
-    claim_comparator = SelectField("Compared as", choices=choices(COMPARATOR_CHOICES), default="")
-    claim_tolerance = FloatField("Tolerance %", validators=[Optional(), _percent], default=20)
-    persona = SelectField("Persona", choices=[], validate_choice=False)
-    place = SelectField("At", choices=[], validate_choice=False)
+    claim_comparator = SelectField(
+        label("statement", "claim_comparator"), choices=choices(COMPARATOR_CHOICES), default=""
+    )
+    claim_tolerance = FloatField(
+        label("statement", "claim_tolerance"), validators=[Optional(), _percent], default=20
+    )
+    persona = SelectField(label("statement", "persona"), choices=[], validate_choice=False)
+    place = SelectField(label("statement", "place"), choices=[], validate_choice=False)
 
     def validate(self, extra_validators=None) -> bool:
         """A number claim needs its number (Optional() would skip a field validator)."""
@@ -247,30 +268,45 @@ class StatementForm(_PhotosMixin, _TopicMixin, BaseForm):
 
 class FactForm(_PhotosMixin, _TopicMixin, BaseForm):
     text = TextAreaField(
-        "What happened?",
-        validators=[DataRequired(), Length(max=MAX_TEXT)],
-        render_kw={"rows": 2, "autofocus": True},
+        label("fact", "text"),
+        validators=[Optional(), Length(max=MAX_TEXT)],
+        description=hint("fact", "text"),
+        render_kw={"rows": 2},
     )
     outcome = RadioField(
-        "It was", choices=choices(OUTCOME_CHOICES), default="done", validators=[InputRequired()]
+        label("fact", "outcome"),
+        choices=choices(OUTCOME_CHOICES),
+        default="done",
+        validators=[InputRequired()],
     )
-    value = FloatField("Value", validators=[Optional(), _measure])
-    unit = StringField("Unit", validators=[Optional(), Length(max=32)], render_kw={"list": "units"})
-    sentiment = RadioField("Sentiment", choices=choices(SENTIMENT_CHOICES), default="")
-    persona = SelectField("Persona", choices=[], validate_choice=False)
-    place = SelectField("At", choices=[], validate_choice=False)
-    things = MultiCheckboxField("Things involved", choices=[], validate_choice=False)
+    value = FloatField(label("fact", "value"), validators=[Optional(), _measure])
+    unit = StringField(
+        label("fact", "unit"), validators=[Optional(), Length(max=32)], render_kw={"list": "units"}
+    )
+    sentiment = RadioField(
+        label("fact", "sentiment"), choices=choices(SENTIMENT_CHOICES), default=""
+    )
+    persona = SelectField(label("fact", "persona"), choices=[], validate_choice=False)
+    place = SelectField(label("fact", "place"), choices=[], validate_choice=False)
+    things = MultiCheckboxField(label("fact", "things"), choices=[], validate_choice=False)
     contradicts = SelectField(
-        "Contradicts a statement?",
+        label("fact", "contradicts"),
         choices=[],
         validate_choice=False,
-        description="Mark it by hand when you know it contradicts what was said.",
+        description=hint("fact", "contradicts"),
     )
-    contradiction_note = StringField("Why", validators=[Optional(), Length(max=MAX_TEXT)])
+    contradiction_note = StringField(
+        label("fact", "contradiction_note"), validators=[Optional(), Length(max=MAX_TEXT)]
+    )
 
     def validate(self, extra_validators=None) -> bool:
-        """A measurement needs its value (Optional() would skip a field validator)."""
+        """A measurement needs its value (Optional() would skip a field validator); a fact
+        needs words, its own or its topic's."""
         ok = super().validate(extra_validators)
+        if not (self.text.data or "").strip() and not (self.topic.data or "").strip():
+            if not self.text.errors:
+                self.text.errors = [FACT_TEXT_MISSING]
+            ok = False
         if self.outcome.data == "measurement" and self.value.data is None:
             if not self.value.errors:
                 self.value.errors = ["Enter the measured value."]
@@ -284,7 +320,7 @@ class FactForm(_PhotosMixin, _TopicMixin, BaseForm):
             "id": record_id,
             "walk": walk_id,
             "topic": _blank(self.topic.data),
-            "text": self.text.data,
+            "text": _blank(self.text.data) or fact_text(_blank(self.topic.data), outcome),
             "performed": {"done": True, "not_done": False}.get(outcome),
             "value": self.value.data if outcome == "measurement" else None,
             "unit": _blank(self.unit.data) if outcome == "measurement" else None,

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from gemba.capture import vocabulary
 from gemba.capture.vocabulary import choices
 from gemba.extensions import db
 from gemba.models import (
@@ -77,6 +78,7 @@ class WalkHead:
     status: str
     started_at: datetime
     site_name: str
+    site_time_zone: str
     observer_id: int
     observer_label: str
 
@@ -89,6 +91,7 @@ class WalkHead:
             walk.status,
             walk.started_at,
             walk.site.name,
+            walk.site.time_zone,
             walk.observer_id,
             walk.observer.label,
         )
@@ -379,7 +382,7 @@ def datalists(walk: Walk) -> dict[str, list[str]]:
     return {
         "topics": list(topics),
         "speakers": list(speakers),
-        "units": ["s", "min", "h", "mm", "cm", "m", "g", "kg", "count", "%"],
+        "units": list(vocabulary.COMMON_UNITS),
     }
 
 

@@ -62,6 +62,8 @@ EAGER_MODULES = (
 SHELL_IMAGES = ("icons/gemba.svg", "icons/apple-touch-icon.png")
 # Files that change what the browser runs but are not precached themselves.
 SHELL_TEMPLATES = ("offline/shell.html", "offline/sw.js")
+# The capture vocabulary, embedded in the shell: a changed label is a new version.
+SHELL_SOURCES = ("capture/vocabulary.py",)
 MANIFEST_ICONS = (
     ("icons/gemba-192.png", "192x192", "any"),
     ("icons/gemba-512.png", "512x512", "any"),
@@ -78,6 +80,7 @@ def _files() -> list[Path]:
     paths = [STATIC / p for p in (*SHELL_ASSETS, *SHELL_IMAGES)]
     paths += [STATIC / p for p, _, _ in MANIFEST_ICONS]
     paths += [TEMPLATES / p for p in SHELL_TEMPLATES]
+    paths += [PACKAGE / p for p in SHELL_SOURCES]
     return paths
 
 

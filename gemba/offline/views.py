@@ -1,7 +1,9 @@
 """The offline capture app: its shell page, service worker, web manifest and who is logged in.
 
 The shell is the same page for everyone (no user data, no CSRF token in it), so the
-service worker can cache it and start it with no network. What belongs to a user
+service worker can cache it and start it with no network. It carries the capture
+vocabulary (`capture.vocabulary.document()`) as JSON: the phone's forms use the server's
+words, in the server's order, offline too. What belongs to a user
 comes from /app/me and the API once the page runs.
 """
 
@@ -22,6 +24,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from gemba.capture import vocabulary
 from gemba.offline import assets, bp
 from gemba.platform.errors import problem
 
@@ -44,6 +47,7 @@ def shell(route: str = ""):
         modules=[asset_url(p) for p in assets.EAGER_MODULES],
         asset_url=asset_url,
         theme=THEME_COLOUR,
+        vocabulary=vocabulary.document(),
     )
 
 
