@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     import gemba.api.views
     import gemba.capture.views
     import gemba.manage.views
+    import gemba.offline.links
     import gemba.offline.views
     import gemba.photos.views
     import gemba.review.action_views

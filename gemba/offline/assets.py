@@ -32,12 +32,16 @@ SHELL_ASSETS = (
     "offline/screens/walk.js",
     "offline/screens/form.js",
     "offline/screens/ledger.js",
+    "offline/screens/summary.js",
     "offline/db.js",
     "offline/queue.js",
     "offline/sync.js",
     "offline/ui.js",
+    "offline/vocabulary.js",
+    "offline/drafts.js",
     "offline/saydo.js",
     "offline/forms.js",
+    "offline/form-parts.js",
     "offline/photos.js",
     "offline/zip.js",
 )
@@ -53,10 +57,13 @@ EAGER_MODULES = (
     "offline/screens/walk.js",
     "offline/screens/form.js",
     "offline/screens/ledger.js",
+    "offline/screens/summary.js",
     "offline/db.js",
     "offline/queue.js",
     "offline/sync.js",
     "offline/ui.js",
+    "offline/vocabulary.js",
+    "offline/drafts.js",
 )
 # Images the shell shows, served by Flask's static route.
 SHELL_IMAGES = ("icons/gemba.svg", "icons/apple-touch-icon.png")

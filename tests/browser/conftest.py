@@ -70,7 +70,10 @@ def _stop_browser() -> None:
 
 @pytest.fixture
 def phone(browser):
+    """A phone on the server's capture pages (the no-JavaScript fallback), which would
+    otherwise send it to the offline app: the basic pages are chosen on this browser."""
     context = browser.new_context(**PHONE)
+    context.add_init_script("localStorage.setItem('gemba.basic', '1')")
     page = context.new_page()
     yield page
     context.close()

@@ -78,6 +78,8 @@ def add(page, walk_path: str, kind: str, fields: dict, clicks=(), photo: str | N
     label = {"place": "Place", "thing": "Thing", "fact": "Fact", "statement": "Said"}[kind]
     page.click(f".actionbar >> text={label}")
     page.wait_for_selector(f"form[data-kind={kind}]")
+    if kind == "fact":  # words, sentiment, people and photos are behind "More details"
+        page.click("form details.more > summary")
     for text in clicks:  # first: a chip may show the fields that follow
         page.click(f"form label.choice:has-text('{text}')")
     for name, value in fields.items():
@@ -111,9 +113,12 @@ def log_twenty_records(page, walk_path: str, photos: list[str]) -> None:
     missed = {"text": "Walked in without scanning", "topic": "badge  scan at ENTRY"}
     add(page, walk_path, "fact", missed, ["Not done", "Pain"])
     # The hint comes from the phone's own copy of the rules, with no network.
-    flash = page.locator(".flash-gap").inner_text()
-    assert "Contradicts: “We always scan our badges.” — Shift lead" in flash
-    assert "On this phone" in flash
+    # Said once: in the status line, and the panel opens on the new gap.
+    assert "Contradicts “We always scan our badges.”" in page.inner_text("#status")
+    new_gap = page.locator(".gaps-panel[open] .gap-item.is-new").inner_text()
+    assert "Contradicts: “We always scan our badges.” — Shift lead" in new_gap
+    assert "on this phone" in new_gap
+    assert page.locator(".flash-gap").count() == 0
     for _ in range(2):
         add(page, walk_path, "fact", missed, ["Not done"])
     for _ in range(2):
@@ -126,7 +131,7 @@ def log_twenty_records(page, walk_path: str, photos: list[str]) -> None:
         )
     timed = {"text": "Timed the changeover", "topic": "Changeover time", "unit": "min"}
     for minutes, photo in (("24", photos[1]), ("26", photos[2]), ("25", None)):
-        add(page, walk_path, "fact", {**timed, "value": minutes}, ["A measurement"], photo=photo)
+        add(page, walk_path, "fact", {**timed, "value": minutes}, ["Measured"], photo=photo)
 
 
 def queue(page, user) -> list[dict]:

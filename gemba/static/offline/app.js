@@ -10,9 +10,10 @@ import { Queue } from "./queue.js";
 import { navigate, render, setRoutes } from "./router.js";
 import { viewEdit, viewForm } from "./screens/form.js";
 import { exportQueue, viewLedger } from "./screens/ledger.js";
+import { viewSummary } from "./screens/summary.js";
 import { viewWalk } from "./screens/walk.js";
 import { viewWalks } from "./screens/walks.js";
-import { app, main, refreshLocal, renderStatus, requestPersistence } from "./state.js";
+import { app, forgetReads, main, refreshLocal, renderStatus, requestPersistence } from "./state.js";
 import { Syncer } from "./sync.js";
 import { ask, h, plural } from "./ui.js";
 
@@ -25,9 +26,18 @@ setRoutes([
   [/^\/app\/walks\/new$/, () => viewForm("walk")],
   [/^\/app\/walks\/([\w-]+)$/, (m) => viewWalk(m[1])],
   [/^\/app\/walks\/([\w-]+)\/new\/(place|thing|fact|statement)$/, (m) => viewForm(m[2], m[1])],
+  [/^\/app\/walks\/([\w-]+)\/edit\/([\w-]+)$/, (m) => viewEdit(m[2], m[1])],
+  [/^\/app\/walks\/([\w-]+)\/summary$/, (m) => viewSummary(m[1])],
   [/^\/app\/edit\/([\w-]+)$/, (m) => viewEdit(m[1])],
   [/^\/app\/ledger$/, () => viewLedger()],
 ]);
+
+// The browser's "install this app" offer, kept for the walk list's Install button.
+window.addEventListener("beforeinstallprompt", (event) => {
+  event.preventDefault();
+  app.installPrompt = event;
+  if (location.pathname === "/app" || location.pathname === "/app/") render();
+});
 
 // -- the session and the service worker ------------------------------------------------------
 
@@ -134,7 +144,10 @@ async function start() {
     queue: app.queue,
     userId: me.id,
     onEvent: async (event) => {
-      if (event.type === "synced") for (const gap of event.gaps) app.gaps.set(gap.statement, gap);
+      if (event.type === "synced") {
+        forgetReads(); // the server's lists changed: the next screen reads them again
+        for (const gap of event.gaps) app.gaps.set(gap.statement, gap);
+      }
       if (event.type === "state") renderStatus();
       else {
         await refreshLocal();

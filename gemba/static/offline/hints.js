@@ -46,9 +46,9 @@ export function hints(siteId, byId) {
   return out;
 }
 
-export function hintItem(hint) {
+export function hintItem(hint, isNew = false) {
   const s = hint.statement;
-  return h("li", { class: "gap-item" },
+  return h("li", { class: `gap-item${isNew ? " is-new" : ""}` },
     h("strong", {}, `Contradicts: “${s.text}”${s.speaker ? ` — ${s.speaker}` : ""}`),
     h("span", { class: "explain" }, hint.explanation),
     h("span", { class: hint.confirmed ? "badge badge-done" : "badge badge-phone" },

@@ -13,8 +13,16 @@ const REFERENCES = ["site", "walk", "place", "persona", "fact", "statement"];
 
 function refersTo(item, id) {
   if (item.kind === "photo") return item.record === id;
+  if (item.kind === "delete") return false;
   const r = item.record;
   return REFERENCES.some((name) => r[name] === id) || (r.things || []).includes(id);
+}
+
+function unlink(record, id) {
+  const out = { ...record };
+  for (const name of REFERENCES) if (out[name] === id) delete out[name];
+  if (out.things) out.things = out.things.filter((t) => t !== id);
+  return out;
 }
 
 export class Queue {
@@ -22,14 +30,17 @@ export class Queue {
     this.db = db;
   }
 
-  /** Queue a record and its photos in one transaction: all of them are kept, or none. */
-  add(record, photos = []) {
+  /** Queue a record, the records that go with it (a hand-made link) and its photos in one
+   * transaction: all of them are kept, or none. */
+  add(record, photos = [], extra = []) {
     return this.db.transaction([Q, B], "readwrite", async (s) => {
       const at = now();
-      await promised(s[Q].put({
-        id: record.id, kind: "record", type: record.type, record, state: "pending",
-        attempts: 0, error: null, seq: nextSeq(), createdAt: at, updatedAt: at,
-      }));
+      for (const r of [record, ...extra]) {
+        await promised(s[Q].put({
+          id: r.id, kind: "record", type: r.type, record: r, state: "pending",
+          attempts: 0, error: null, seq: nextSeq(), createdAt: at, updatedAt: at,
+        }));
+      }
       for (const photo of photos) {
         await promised(s[B].put({ id: photo.id, blob: photo.blob }));
         await promised(s[Q].put({
@@ -56,11 +67,50 @@ export class Queue {
         Object.assign(item, { record, state: "pending", error: null, attempts: 0, updatedAt: at });
         await promised(s[Q].put(item));
       } else {
+        // An edit of a record the server has: sent as an update, deleted with a request.
         await promised(s[Q].put({
-          id: record.id, kind: "record", type: record.type, record, state: "pending",
+          id: record.id, kind: "record", type: record.type, record, state: "pending", onServer: true,
           attempts: 0, error: null, seq: nextSeq(), createdAt: at, updatedAt: at,
         }));
       }
+    });
+  }
+
+  /** Delete a record. One that never left the phone just goes (with its photos, and with the
+   * walk's queued records if it is a walk); any other becomes a queued delete, sent with
+   * DELETE when the network allows. Queued records that pointed at it stop pointing. */
+  remove(record) {
+    return this.db.transaction([Q, B, R], "readwrite", async (s) => {
+      const item = await promised(s[Q].get(record.id));
+      const synced = await promised(s[R].get(record.id));
+      const neverSent = item && !synced && !item.onServer && item.attempts === 0;
+      const at = now();
+      for (const other of await promised(s[Q].getAll())) {
+        if (other.id === record.id || other.kind === "delete") continue;
+        const ofWalk = record.type === "walk" && ((other.record && other.record.walk === record.id) || other.walk === record.id);
+        if (ofWalk || (other.kind === "photo" && other.record === record.id)) {
+          await promised(s[Q].delete(other.id));
+          await promised(s[B].delete(other.id));
+        } else if (other.kind === "record" && refersTo(other, record.id)) {
+          other.record = unlink(other.record, record.id);
+          await promised(s[Q].put(other));
+        }
+      }
+      if (item) await promised(s[Q].delete(record.id));
+      if (neverSent) return;
+      await promised(s[Q].put({
+        id: `delete:${record.id}`, kind: "delete", type: record.type, target: record.id, walk: record.walk,
+        record: { id: record.id, type: record.type, walk: record.walk, text: record.text || record.name || record.title },
+        state: "pending", attempts: 0, error: null, seq: nextSeq(), createdAt: at, updatedAt: at,
+      }));
+    });
+  }
+
+  /** The server deleted it (or never had it): the phone forgets it too. */
+  deleted(item) {
+    return this.db.transaction([Q, R], "readwrite", async (s) => {
+      await promised(s[Q].delete(item.id));
+      await promised(s[R].delete(item.target));
     });
   }
 

@@ -7,7 +7,7 @@ import { h, plural } from "./ui.js";
 export const LABELS = { walk: "Walk", place: "Place", thing: "Thing", fact: "Fact", statement: "Said", photo: "Photo" };
 export const main = document.getElementById("main");
 const statusBar = document.getElementById("status");
-export const app = { me: null, queue: null, syncer: null, items: [], synced: [], sites: [], walks: [], gaps: new Map(), flash: null, offline: false };
+export const app = { me: null, queue: null, syncer: null, items: [], synced: [], sites: [], walks: [], gaps: new Map(), notice: null, newGap: null, lastSave: null, offline: false };
 
 // -- server reads (through the service worker: network first, the phone's copy offline) --
 
@@ -21,20 +21,55 @@ export async function getJSON(url) {
   }
 }
 
+// Server reads are kept in memory for a while: a save re-draws the walk from the phone's
+// queue at once instead of waiting for the network; a sync clears them.
+const FRESH_MS = 60 * 1000;
+const reads = new Map();
+
+export function cachedJSON(url) {
+  const hit = reads.get(url);
+  if (hit && Date.now() - hit.at < FRESH_MS) return hit.promise;
+  const promise = getJSON(url).then((body) => {
+    if (body === null) reads.delete(url);
+    return body;
+  });
+  reads.set(url, { at: Date.now(), promise });
+  return promise;
+}
+
+export function forgetReads() {
+  reads.clear();
+}
+
+const LISTS_KEY = "gemba.offline.lists";
+
 export async function loadLists() {
-  const [sites, walks] = await Promise.all([getJSON("/api/v1/sites?limit=200"), getJSON("/api/v1/walks?limit=200")]);
+  const [sites, walks] = await Promise.all([cachedJSON("/api/v1/sites?limit=200"), cachedJSON("/api/v1/walks?limit=200")]);
   if (sites) app.sites = sites.items;
   if (walks) app.walks = walks.items;
+  if (sites && walks) {
+    localStorage.setItem(`${LISTS_KEY}.${app.me.id}`, JSON.stringify({ sites: app.sites, walks: app.walks }));
+  } else if (!app.sites.length) {
+    // No answer and no cached read: the lists this phone saw last (site names, zones).
+    const kept = JSON.parse(localStorage.getItem(`${LISTS_KEY}.${app.me.id}`) || "null");
+    if (kept) Object.assign(app, { sites: sites ? app.sites : kept.sites, walks: walks ? app.walks : kept.walks });
+  }
 }
 
 export async function loadSite(siteId) {
   const [doc, gaps, topics] = await Promise.all([
-    getJSON(`/api/v1/sites/${siteId}/export`),
-    getJSON(`/api/v1/gaps?site=${siteId}&limit=200`),
-    getJSON(`/api/v1/sites/${siteId}/topics?limit=200`),
+    cachedJSON(`/api/v1/sites/${siteId}/export`),
+    cachedJSON(`/api/v1/gaps?site=${siteId}&limit=200`),
+    cachedJSON(`/api/v1/sites/${siteId}/topics?limit=200`),
   ]);
   if (gaps) for (const gap of gaps.items) app.gaps.set(gap.statement, gap);
   return { records: doc ? doc.records : [], topics: topics ? topics.items.map((t) => t.name) : [] };
+}
+
+/** The site's zone for showing times (the server's default zone when it has none). */
+export function zoneOf(siteId) {
+  const site = app.sites.find((s) => s.id === siteId);
+  return (site && site.time_zone) || undefined;
 }
 
 // -- the phone's records: queued ones over confirmed ones over the server's --------------
@@ -55,6 +90,9 @@ export function merged(serverRecords) {
   for (const item of app.items) {
     if (item.kind === "record") byId.set(item.id, { record: item.record, state: item.state, error: item.error });
   }
+  // A queued delete hides the record now; so does a walk's delete hide its records.
+  const gone = new Set(app.items.filter((i) => i.kind === "delete").map((i) => i.target));
+  for (const [id, entry] of byId) if (gone.has(id) || gone.has(entry.record.walk)) byId.delete(id);
   return byId;
 }
 
@@ -86,8 +124,15 @@ export function renderStatus() {
   if (rejected) text += ` · ${rejected} rejected`;
   if (s && s.state === "waiting" && s.nextAt) text += ` · next try at ${new Date(s.nextAt).toLocaleTimeString()}`;
   if (s && (s.state === "signed-out" || s.state === "wrong-user")) text += ` · ${s.message}`;
+  if (app.notice && Date.now() - app.notice.at < 8000) text = `${app.notice.text} · ${text}`;
   if (statusBar.textContent !== text) statusBar.textContent = text; // a live region: speak changes only
   statusBar.className = `statusbar ${navigator.onLine ? "is-online" : "is-offline"}${rejected ? " has-rejected" : ""}`;
+}
+
+/** Say something once in the status line (a live region): a save, a gap, a delete. */
+export function announce(text) {
+  app.notice = { text, at: Date.now() };
+  renderStatus();
 }
 
 export function requestPersistence() {

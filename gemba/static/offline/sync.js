@@ -113,7 +113,8 @@ export class Syncer {
     const items = await this.queue.items();
     const records = items.filter((i) => i.kind === "record" && i.state === "pending");
     const waitingPhotos = items.some((i) => i.kind === "photo" && i.state === "pending");
-    if (!records.length && !waitingPhotos) return;
+    const deletes = items.filter((i) => i.kind === "delete" && i.state === "pending");
+    if (!records.length && !waitingPhotos && !deletes.length) return;
     await this.#session();
     for (let start = 0; start < records.length; start += BATCH_SIZE) {
       await this.#sendBatch(records.slice(start, start + BATCH_SIZE));
@@ -124,6 +125,33 @@ export class Syncer {
     for (const photo of left.filter((i) => i.kind === "photo" && i.state === "pending" && !unsent.has(i.record))) {
       await this.#sendPhoto(photo);
     }
+    for (const item of deletes) await this.#sendDelete(item);
+  }
+
+  /** A queued delete: done when the server deleted it, or has nothing to delete (404). */
+  async #sendDelete(item) {
+    let response;
+    try {
+      response = await this.fetchImpl(`/api/v1/records/${item.type}/${item.target}`, {
+        method: "DELETE", credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": this.csrf },
+      });
+    } catch {
+      await this.queue.noteFailure([item.id], "No connection; will try again.");
+      throw new Retry("No connection; will try again.");
+    }
+    if (response.ok || response.status === 404) {
+      const body = response.ok ? await response.json().catch(() => ({})) : {};
+      await this.queue.deleted(item);
+      this.onEvent({ type: "synced", records: [], gaps: body.gaps || [], cleared: body.cleared_gaps || [], deleted: item.target });
+      return;
+    }
+    if (response.status === 401) throw new SignedOut();
+    const reason = await problemText(response);
+    if (response.status >= 500 || TRANSIENT.has(response.status)) {
+      await this.queue.noteFailure([item.id], reason);
+      throw new Retry(`A delete could not be sent yet: ${reason}`);
+    }
+    await this.queue.reject(item.id, reason, response.status);
   }
 
   async #post(items, retried = false) {

@@ -24,15 +24,29 @@ function append(el, children) {
 
 export const uuid = () => crypto.randomUUID();
 
-export function time(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+// Times as the server pages show them ("08:10", "03 Dec 2026"), in the site's zone: the
+// plant's clock, whatever zone the phone is set to.
+const formats = new Map();
+function format(kind, zone) {
+  const key = `${kind}|${zone || ""}`;
+  if (!formats.has(key)) {
+    const options = kind === "time" ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }
+      : { day: "2-digit", month: "short", year: "numeric" };
+    try {
+      formats.set(key, new Intl.DateTimeFormat("en-GB", { ...options, timeZone: zone }));
+    } catch {
+      formats.set(key, new Intl.DateTimeFormat("en-GB", options)); // a zone this browser lacks
+    }
+  }
+  return formats.get(key);
 }
 
-export function day(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleDateString([], { day: "numeric", month: "short", year: "numeric" });
+export function time(iso, zone) {
+  return iso ? format("time", zone).format(new Date(iso)) : "";
+}
+
+export function day(iso, zone) {
+  return iso ? format("day", zone).format(new Date(iso)) : "";
 }
 
 export function bytes(n) {

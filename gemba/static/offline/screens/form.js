@@ -1,15 +1,17 @@
-// The capture forms' screen: start a walk, add (or edit, until it is synced) a place, thing,
-// fact or statement. The form itself is built by forms.js, loaded on first use.
+// The capture forms' screen: start a walk, add or edit a place, thing, fact or statement (also
+// one already on the server: the edit is queued like any record), or delete one. The form is
+// built by forms.js; what is typed is kept as a draft until it is saved or discarded.
 
+import { carried, carryOver, clearDraft, loadDraft, restoreDraft, saveDraft } from "../drafts.js";
 import { hints, loadSaydo } from "../hints.js";
 import { navigate } from "../router.js";
-import { app, gpsWarn, link, loadLists, merged, refreshLocal, requestPersistence } from "../state.js";
-import { h, uuid } from "../ui.js";
+import { announce, app, gpsWarn, link, loadLists, refreshLocal, requestPersistence } from "../state.js";
+import { ask, h, time, uuid } from "../ui.js";
 import { walkContext } from "./walk.js";
 
 export async function viewForm(kind, walkId, existing) {
   const [{ buildForm, TITLES }] = await Promise.all([import("../forms.js"), loadSaydo()]);
-  let ctx = { places: [], things: [], topics: [], speakers: [], units: [], sites: app.sites, gpsWarn: gpsWarn() };
+  let ctx = { places: [], things: [], personas: [], statements: [], topics: [], speakers: [], units: [], sites: app.sites, gpsWarn: gpsWarn() };
   if (kind === "walk") {
     await loadLists();
     ctx.sites = app.sites;
@@ -19,45 +21,98 @@ export async function viewForm(kind, walkId, existing) {
     if (!walk) return [h("h1", {}, "Walk not found"), link("/app", "← Walks")];
     ctx = { ...ctx, ...walk };
   }
-  const record = existing || { id: uuid() };
+  const draftKey = existing ? `edit:${existing.id}` : `new:${kind}:${walkId || ""}`;
+  const draft = loadDraft(draftKey);
+  const record = existing || { id: draft ? draft.id : uuid(), ...(kind === "walk" ? {} : startWith(kind, walkId, ctx)) };
   ctx.editing = Boolean(existing);
   const form = buildForm(kind, record, ctx);
-  form.element.addEventListener("submit", async (event) => {
+  if (draft) restoreDraft(form.element, draft);
+  const keep = () => saveDraft(draftKey, form.element, record.id);
+  form.element.addEventListener("input", keep);
+  form.element.addEventListener("change", keep);
+  form.element.addEventListener("submit", (event) => {
     event.preventDefault();
-    const { record: out, errors } = form.read();
-    if (errors) {
-      form.showErrors(errors);
-      return;
-    }
-    if (existing) await app.queue.update(out);
-    else await app.queue.add(out, form.photos);
-    requestPersistence();
-    await refreshLocal();
-    if (out.type === "fact" || out.type === "statement") app.flash = await flashFor(out, ctx);
-    navigate(kind === "walk" ? `/app/walks/${out.id}` : `/app/walks/${out.walk}`);
-    app.syncer.run();
+    submit(kind, form, existing, draftKey, ctx);
   });
-  const back = kind === "walk" ? link("/app", "← Walks") : link(`/app/walks/${walkId}`, `← ${ctx.walk.title}`);
-  return [h("p", {}, back), h("section", { class: "card narrow" },
+  const back = kind === "walk" && !existing ? link("/app", "← Walks") : link(`/app/walks/${walkId}`, `← ${ctx.walk ? ctx.walk.title : "Walk"}`);
+  const rejected = existing && app.items.find((i) => i.id === existing.id && i.state === "rejected");
+  return [h("p", { class: "back" }, back), h("section", { class: "card narrow" },
     h("h1", {}, `${existing ? "Edit" : kind === "walk" ? "Start a" : "Add"} ${TITLES[kind]}`),
-    existing && app.items.find((i) => i.id === existing.id && i.state === "rejected")
-      ? h("p", { class: "flash flash-error" }, `The server refused it: ${app.items.find((i) => i.id === existing.id).error}`) : null,
-    form.element)];
+    rejected ? h("p", { class: "flash flash-error" }, `The server refused it: ${rejected.error}`) : null,
+    draft ? draftNotice(draft, draftKey) : null,
+    form.element,
+    existing ? h("div", { class: "danger-zone" }, h("button", { type: "button", class: "button danger block",
+      onclick: () => remove(existing, kind === "walk" ? "/app" : `/app/walks/${walkId}`) }, `Delete ${TITLES[kind]}`)) : null)];
 }
 
-async function flashFor(record, ctx) {
-  const byId = merged([...ctx.byId.values()].filter((e) => e.state === "server").map((e) => e.record));
+/** A new record starts where the last one was: its place, persona and (for facts) topic. */
+function startWith(kind, walkId, ctx) {
+  const last = carried(walkId);
+  const known = (list, id) => (id && list.some((x) => x.id === id) ? id : undefined);
+  const out = { place: known(ctx.places, last.place), persona: known(ctx.personas, last.persona) };
+  if (kind === "fact") out.topic = last.topic;
+  return out;
+}
+
+function draftNotice(draft, key) {
+  return h("p", { class: "flash flash-info draft-notice", role: "status" },
+    `Draft from ${time(draft.at)} restored. `,
+    h("button", { type: "button", class: "link", onclick: () => { clearDraft(key); location.reload(); } }, "Discard draft"));
+}
+
+async function submit(kind, form, existing, draftKey, ctx) {
+  const started = performance.now();
+  const { record: out, extra, errors } = form.read();
+  if (errors) {
+    form.showErrors(errors);
+    return;
+  }
+  if (existing) await app.queue.update(out);
+  else await app.queue.add(out, form.photos, extra);
+  clearDraft(draftKey);
+  carryOver(out);
+  requestPersistence();
+  await refreshLocal();
+  app.lastSave = { id: out.id, started };
+  if (out.type === "fact" || out.type === "statement") announceGap(out, ctx);
+  else announce(`${kind[0].toUpperCase()}${kind.slice(1)} saved on this phone.`);
+  navigate(kind === "walk" ? `/app/walks/${out.id}` : `/app/walks/${out.walk}`);
+  app.syncer.run();
+}
+
+/** Say once, in the status line, whether the record contradicts what was said. */
+function announceGap(record, ctx) {
+  const byId = new Map(ctx.byId);
+  byId.set(record.id, { record, state: "pending" });
   const found = hints(ctx.site.id, byId).filter((x) => x.evidence.includes(record.id) || x.statement.id === record.id);
-  if (!found.length) return null;
-  const hint = found[0];
-  const s = hint.statement;
-  return h("div", { class: "flash flash-gap" },
-    h("strong", {}, `Contradicts: “${s.text}”${s.speaker ? ` — ${s.speaker}` : ""}`),
-    h("span", {}, hint.explanation), h("span", {}, "On this phone; the server confirms it on sync."));
+  app.newGap = found.length ? found[0].statement.id : null;
+  announce(found.length
+    ? `Saved. Contradicts “${found[0].statement.text}”: ${found[0].explanation}`
+    : `${record.type === "fact" ? "Fact" : "Statement"} saved on this phone.`);
 }
 
-export async function viewEdit(recordId) {
+/** Delete a record: one never sent just leaves the phone; one on the server is a queued delete. */
+export async function remove(record, after) {
+  const choice = await ask(`Delete this ${record.type}?`,
+    record.type === "walk" ? "The walk and everything logged on it go. An admin can bring it back for a while."
+      : "It goes from the walk, with its photos. An admin can bring it back for a while.",
+    [{ label: "Delete", value: "delete", class: "danger" }]);
+  if (choice !== "delete") return;
+  await app.queue.remove(record);
+  clearDraft(`edit:${record.id}`);
+  await refreshLocal();
+  announce(`${record.type[0].toUpperCase()}${record.type.slice(1)} deleted.`);
+  navigate(after);
+  app.syncer.run();
+}
+
+export async function viewEdit(recordId, walkId) {
   const item = app.items.find((i) => i.id === recordId && i.kind === "record");
-  if (!item) return [h("h1", {}, "Nothing to edit"), h("p", { class: "empty" }, "Only records not yet on the server are edited here."), link("/app/ledger", "← Sync ledger")];
-  return viewForm(item.type, item.record.walk, item.record);
+  if (item) return viewForm(item.type, item.record.walk || (item.type === "walk" ? item.id : walkId), item.record);
+  if (walkId) {
+    const ctx = await walkContext(walkId);
+    const entry = ctx && ctx.byId.get(recordId);
+    if (entry) return viewForm(entry.record.type, walkId, entry.record);
+  }
+  return [h("h1", {}, "Nothing to edit"), h("p", { class: "empty" }, "This record is not on this phone."), link("/app", "← Walks")];
 }

@@ -7,6 +7,7 @@ import { ask, bytes, download, h, plural, time } from "../ui.js";
 
 function describe(item) {
   if (item.kind === "photo") return `Photo for a ${item.recordType}, ${item.width}×${item.height}, ${bytes(item.size)}`;
+  if (item.kind === "delete") return `Delete: ${item.record.text || item.target}`;
   const r = item.record;
   return r.title || r.name || r.text || r.id;
 }

@@ -1,16 +1,19 @@
-// A walk's page: its header, the say-vs-do panel, the timeline of records and the bar that
-// adds a place, thing, fact or statement to it.
+// A walk's page: its header, the say-vs-do panel, "same again", the timeline of records and
+// the bar that adds a place, thing, fact or statement to it.
 
+import { carryOver } from "../drafts.js";
 import { hintItem, hints, loadSaydo } from "../hints.js";
-import { app, getJSON, LABELS, link, loadLists, loadSite, merged, syncMark } from "../state.js";
-import { day, h, plural, time } from "../ui.js";
+import { navigate, render } from "../router.js";
+import { announce, app, cachedJSON, LABELS, link, loadLists, loadSite, merged, refreshLocal, syncMark, zoneOf } from "../state.js";
+import { day, h, plural, time, uuid } from "../ui.js";
+import { choiceLabel } from "../vocabulary.js";
 
 /** A walk and what its screens need: its site, records, places, things and suggestions. */
 export async function walkContext(walkId) {
   await loadLists();
   let doc = null;
   const queued = merged([]).get(walkId);
-  if (!queued || queued.state === "synced") doc = await getJSON(`/api/v1/walks/${walkId}`);
+  if (!queued || queued.state === "synced") doc = await cachedJSON(`/api/v1/walks/${walkId}`);
   const byIdWalk = merged(doc ? doc.records : []);
   const walkEntry = byIdWalk.get(walkId);
   const summary = app.walks.find((w) => w.id === walkId);
@@ -21,60 +24,101 @@ export async function walkContext(walkId) {
   const ofWalk = [...byId.values()].filter(({ record }) => record.walk === walkId);
   const pick = (type) => ofWalk.filter(({ record }) => record.type === type).map(({ record }) => record);
   const siteRecords = [...byId.values()].map((e) => e.record);
+  const site = app.sites.find((s) => s.id === walk.site) || { id: walk.site, name: (summary && summary.site_name) || "" };
   return {
-    walk, walkState: walkEntry ? walkEntry.state : "server", byId, ofWalk,
-    site: app.sites.find((s) => s.id === walk.site) || { id: walk.site, name: walk.site_name || "" },
+    walk, walkState: walkEntry ? walkEntry.state : "server", byId, ofWalk, site, zone: zoneOf(walk.site),
     places: pick("place"), things: pick("thing"),
+    personas: siteRecords.filter((r) => r.type === "persona" && r.site === walk.site),
+    statements: siteRecords.filter((r) => r.type === "statement"),
     topics: [...siteData.topics, ...siteRecords.map((r) => r.topic)],
     speakers: siteRecords.map((r) => r.speaker),
-    units: ["s", "min", "h", "mm", "cm", "m", "g", "kg", "count", ...siteRecords.map((r) => r.unit)],
+    units: [...(await import("../vocabulary.js")).UNITS, ...siteRecords.map((r) => r.unit)],
   };
+}
+
+function outcomeBadges(r) {
+  const out = [];
+  if (r.performed === true) out.push(h("span", { class: "badge badge-done" }, choiceLabel("outcome", "done").toLowerCase()));
+  if (r.performed === false) out.push(h("span", { class: "badge badge-notdone" }, choiceLabel("outcome", "not_done").toLowerCase()));
+  if (r.value !== undefined) out.push(h("span", { class: "badge" }, `${r.value} ${r.unit || ""}`));
+  return out;
+}
+
+function body(r, meta) {
+  if (r.type === "place") {
+    if (r.lat !== undefined) meta.push(`GPS ${r.lat.toFixed(5)}, ${r.lon.toFixed(5)} ±${Math.round(r.accuracy_m || 0)} m`);
+    return h("p", { class: "record-main" }, r.name);
+  }
+  if (r.type === "thing") return h("p", { class: "record-main" }, r.name, " ", h("span", { class: "badge" }, choiceLabel("kind", r.kind || "other")));
+  if (r.type === "fact") {
+    if (r.topic) meta.push(h("span", { class: "topic" }, r.topic));
+    meta.push(...outcomeBadges(r));
+    if (r.sentiment) meta.push(h("span", { class: `badge badge-${r.sentiment}` }, choiceLabel("sentiment", r.sentiment)));
+    return h("p", { class: "record-main" }, r.text);
+  }
+  if (r.speaker) meta.push(r.speaker);
+  if (r.topic) meta.push(h("span", { class: "topic" }, r.topic));
+  if (r.claim) {
+    const c = r.claim;
+    meta.push(h("span", { class: "badge badge-claim" }, c.frequency
+      || `${{ "<=": "≤ ", ">=": "≥ " }[c.comparator] || ""}${c.value} ${c.unit || ""}`));
+  }
+  return h("blockquote", { class: "record-main" }, `“${r.text}”`);
 }
 
 function card(entry, ctx) {
   const r = entry.record;
   const photos = app.items.filter((i) => i.kind === "photo" && i.record === r.id);
   const meta = [];
-  let body;
-  if (r.type === "place") {
-    body = h("p", { class: "record-main" }, r.name);
-    if (r.lat !== undefined) meta.push(`GPS ${r.lat.toFixed(5)}, ${r.lon.toFixed(5)} ±${Math.round(r.accuracy_m || 0)} m`);
-  } else if (r.type === "thing") {
-    body = h("p", { class: "record-main" }, r.name, " ", h("span", { class: "badge" }, r.kind || "other"));
-  } else if (r.type === "fact") {
-    body = h("p", { class: "record-main" }, r.text);
-    if (r.topic) meta.push(h("span", { class: "topic" }, r.topic));
-    if (r.performed === true) meta.push(h("span", { class: "badge badge-done" }, "done"));
-    if (r.performed === false) meta.push(h("span", { class: "badge badge-notdone" }, "not done"));
-    if (r.value !== undefined) meta.push(h("span", { class: "badge" }, `${r.value} ${r.unit || ""}`));
-    if (r.sentiment) meta.push(h("span", { class: `badge badge-${r.sentiment}` }, r.sentiment));
-  } else {
-    body = h("blockquote", { class: "record-main" }, `“${r.text}”`);
-    if (r.speaker) meta.push(r.speaker);
-    if (r.topic) meta.push(h("span", { class: "topic" }, r.topic));
-    if (r.claim) {
-      const c = r.claim;
-      meta.push(h("span", { class: "badge badge-claim" }, c.frequency
-        || `${{ "<=": "≤ ", ">=": "≥ " }[c.comparator] || ""}${c.value} ${c.unit || ""}`));
-    }
-  }
-  if (r.place) {
-    const place = ctx.places.find((p) => p.id === r.place);
-    if (place) meta.push(`at ${place.name}`);
-  }
+  const main = body(r, meta);
+  const named = (list, id) => (list.find((x) => x.id === id) || {}).name;
+  if (r.persona && named(ctx.personas, r.persona)) meta.push(named(ctx.personas, r.persona));
+  if (r.place && named(ctx.places, r.place)) meta.push(`at ${named(ctx.places, r.place)}`);
   const contradicting = ctx.hints.some((hint) => hint.evidence.includes(r.id));
   const hint = ctx.hints.find((x) => x.statement.id === r.id);
-  const editable = entry.state === "pending" || entry.state === "rejected";
-  return h("li", { class: `record record-${r.type}${contradicting ? " is-contradicting" : ""}${editable ? " is-unsynced" : ""}`, id: `r-${r.id}` },
+  const unsynced = entry.state === "pending" || entry.state === "rejected";
+  const fresh = app.lastSave && app.lastSave.id === r.id;
+  return h("li", { class: `record record-${r.type}${contradicting ? " is-contradicting" : ""}${unsynced ? " is-unsynced" : ""}${fresh ? " is-new" : ""}`, id: `r-${r.id}` },
     h("div", { class: "record-head" }, h("span", { class: "kind" }, LABELS[r.type]),
-      syncMark(entry.state, entry.error), h("time", { datetime: r.observed_at || "" }, time(r.observed_at))),
-    body,
+      syncMark(entry.state, entry.error), h("time", { datetime: r.observed_at || "" }, time(r.observed_at, ctx.zone))),
+    main,
     meta.length ? h("p", { class: "meta" }, meta.map((m) => (typeof m === "string" ? h("span", {}, m) : m))) : null,
     photos.length ? h("p", { class: "meta" }, h("span", { class: "badge badge-unsynced" }, `${plural(photos.length, "photo")} not yet synced`)) : null,
     contradicting ? h("p", { class: "contradicts" }, "Contradicts what was said") : null,
     hint ? h("p", { class: "contradicts" }, `Contradicted: ${hint.explanation}`) : null,
     entry.state === "rejected" ? h("p", { class: "error" }, entry.error) : null,
-    editable ? h("div", { class: "record-actions" }, link(`/app/edit/${r.id}`, "Edit")) : null);
+    ctx.mine ? h("div", { class: "record-actions" }, link(`/app/walks/${ctx.walk.id}/edit/${r.id}`, "Edit", "button small")) : null);
+}
+
+/** "Same again": another observation like the walk's newest fact, in one tap, with an undo. */
+function sameAgain(ctx, records) {
+  const last = records.find((e) => e.record.type === "fact");
+  if (!last || !ctx.mine || ctx.walk.status === "finished") return null;
+  const r = last.record;
+  const what = [r.topic || r.text, r.performed === true ? "done" : r.performed === false ? "not done" : r.value !== undefined ? `${r.value} ${r.unit || ""}` : ""]
+    .filter(Boolean).join(" — ");
+  const again = async () => {
+    const { id: _id, observed_at: _at, ...rest } = r;
+    const copy = { ...rest, id: uuid(), observed_at: new Date().toISOString() };
+    await app.queue.add(copy);
+    carryOver(copy);
+    await refreshLocal();
+    app.lastSave = { id: copy.id, started: performance.now(), undo: copy };
+    announce(`Logged again: ${what}.`);
+    render();
+    app.syncer.run();
+  };
+  const undo = app.lastSave && app.lastSave.undo && app.items.some((i) => i.id === app.lastSave.undo.id)
+    ? h("button", { type: "button", class: "button", onclick: async () => {
+      await app.queue.remove(app.lastSave.undo);
+      app.lastSave = null;
+      await refreshLocal();
+      announce("Undone.");
+      render();
+      app.syncer.run();
+    } }, "Undo") : null;
+  return h("div", { class: "same-again" },
+    h("button", { type: "button", class: "button primary", onclick: again }, h("span", { "aria-hidden": "true" }, "↻ "), `Same again: ${what}`), undo);
 }
 
 export async function viewWalk(walkId) {
@@ -84,32 +128,49 @@ export async function viewWalk(walkId) {
   const here = new Set(ctx.ofWalk.map(({ record }) => record.id));
   ctx.hints = hints(ctx.site.id, ctx.byId)
     .filter((x) => here.has(x.statement.id) || x.evidence.some((id) => here.has(id)));
+  ctx.mine = ctx.walkState !== "server" || !ctx.walk.observer || ctx.walk.observer === app.me.label || app.me.role === "admin";
   const records = ctx.ofWalk.filter(({ record }) => record.type !== "contradiction")
     .sort((a, b) => String(b.record.observed_at).localeCompare(String(a.record.observed_at)));
   const counts = ["place", "thing", "fact", "statement"].map((k) => plural(records.filter((e) => e.record.type === k).length, k));
   const unsynced = records.filter((e) => e.state === "pending" || e.state === "rejected").length;
-  const mine = ctx.walkState !== "server" || !ctx.walk.observer || ctx.walk.observer === app.me.label || app.me.role === "admin";
-  const flash = app.flash;
-  app.flash = null;
+  const newGap = app.newGap;
+  app.newGap = null;
+  const finished = ctx.walk.status === "finished";
   return [
-    h("p", {}, link("/app", "← Walks")),
-    flash ? h("div", { class: "flashes", role: "status" }, flash) : null,
+    h("p", { class: "back" }, link("/app", "← Walks")),
     h("header", { class: "walk-head" },
-      h("p", { class: "muted" }, `${ctx.site.name} · ${day(ctx.walk.started_at)}`),
-      h("h1", {}, ctx.walk.title, " ", syncMark(ctx.walkState)),
+      h("p", { class: "muted" }, [ctx.site.name, day(ctx.walk.started_at, ctx.zone)].filter(Boolean).join(" · ")),
+      h("h1", {}, ctx.walk.title, " ", syncMark(ctx.walkState), finished ? h("span", { class: "badge" }, "finished") : null),
       ctx.walk.purpose ? h("p", { class: "purpose" }, ctx.walk.purpose) : null,
       h("p", { class: "counts" }, counts.join(" · "), unsynced ? ` · ${unsynced} not yet synced` : "")),
+    sameAgain(ctx, records),
     ctx.hints.length
-      ? h("section", { class: "gaps-panel", "aria-labelledby": "gaps-title" },
-        h("h2", { id: "gaps-title" }, "Say ≠ do ", h("span", { class: "badge badge-gap" }, String(ctx.hints.length))),
-        h("ul", { class: "list" }, ctx.hints.map(hintItem)))
+      ? h("details", { class: "gaps-panel", open: Boolean(newGap) },
+        h("summary", {}, "Say ≠ do ", h("span", { class: "badge badge-gap" }, String(ctx.hints.length))),
+        h("ul", { class: "list" }, ctx.hints.map((x) => hintItem(x, x.statement.id === newGap))))
       : null,
     h("section", { "aria-label": "Timeline" }, records.length
       ? h("ol", { class: "timeline" }, records.map((e) => card(e, ctx)))
       : h("p", { class: "empty" }, "Nothing logged yet. Start with the place you are standing at.")),
-    mine ? h("nav", { class: "actionbar", "aria-label": "Add to this walk" },
-      [["place", "◉", "Place"], ["thing", "▣", "Thing"], ["fact", "✓", "Fact"], ["statement", "❝", "Said"]].map(([kind, icon, label]) =>
+    ctx.mine ? h("div", { class: "walk-end" },
+      finished ? link(`/app/walks/${walkId}/summary`, "Walk summary", "button block")
+        : h("button", { type: "button", class: "button block", onclick: () => finish(ctx) }, "Finish walk"),
+      link(`/app/walks/${walkId}/edit/${walkId}`, "Edit walk", "button block")) : null,
+    ctx.mine && !finished ? h("nav", { class: "actionbar", "aria-label": "Add to this walk" },
+      [["place", "◉", "Place"], ["thing", "▣", "Thing"], ["fact", "✓", "Fact"], ["statement", "❝", "Said"]].map(([kind, icon, text]) =>
         h("a", { href: `/app/walks/${walkId}/new/${kind}`, class: `add add-${kind}`, "data-route": true },
-          h("span", { "aria-hidden": "true" }, icon), label))) : null,
+          h("span", { "aria-hidden": "true" }, icon), text))) : null,
   ];
+}
+
+async function finish(ctx) {
+  const w = ctx.walk;
+  const record = { type: "walk", id: w.id, site: w.site, title: w.title, purpose: w.purpose, started_at: w.started_at,
+    status: "finished", ended_at: new Date().toISOString() };
+  if (!record.purpose) delete record.purpose;
+  await app.queue.update(record);
+  await refreshLocal();
+  announce("Walk finished.");
+  navigate(`/app/walks/${ctx.walk.id}/summary`);
+  app.syncer.run();
 }
