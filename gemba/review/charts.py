@@ -10,6 +10,9 @@ round tick values, the frame that maps data to the plot area, its axes and the c
 bands with their words. Each kind of chart draws with it in its own module:
 `topic_charts` (observed against claimed, per walk or per measurement),
 `verdict_chart` (one verdict's rule) and `experience_chart` (the journey line).
+Every text is measured before it is drawn (`chart_text`): margins grow to hold the tick
+labels and the claims' words, long words wrap or shorten with the whole in a <title>,
+and a number that would print over another text is left to the table.
 """
 
 from __future__ import annotations
@@ -23,10 +26,22 @@ from fractions import Fraction
 
 from markupsafe import Markup, escape
 
+from gemba.review.chart_text import (
+    ASCENT,
+    Placed,
+    label,
+    shorten,
+    spread,
+    text_box,
+    text_width,
+    wrap,
+)
+
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 52, 128, 18, 46  # the right margin holds the claims' words
+LEFT, RIGHT, TOP, BOTTOM = 52, 128, 30, 46  # the right margin holds the claims' words
 # The phone drawing: narrower, so its text stays readable without zooming or scrolling.
 NARROW, NARROW_LEFT, NARROW_RIGHT = 360, 42, 104
+NOTE, NOTE_LINE = "band-note", 15  # the claims' words: 12 px, a line every 15 px
 MAX_TICKS = 50  # whatever count a caller asks for, an axis never gets more ticks than this
 REACH = 2.0  # how far (in plot heights) a coordinate may lie outside the plot area
 FLOAT_MAX = sys.float_info.max
@@ -153,13 +168,21 @@ def share(value: float, low: float, high: float) -> float:
 class Frame:
     """Maps data to the plot area: x by position in time order, y by value."""
 
-    def __init__(self, n: int, y_low: float, y_high: float, narrow: bool = False) -> None:
+    def __init__(
+        self,
+        n: int,
+        y_low: float,
+        y_high: float,
+        narrow: bool = False,
+        margins: tuple[float, float] | None = None,
+    ) -> None:
         self.n, self.y_low, self.y_high = n, y_low, y_high
         self.narrow = narrow
         self.width = NARROW if narrow else WIDTH
-        self.x0 = NARROW_LEFT if narrow else LEFT
-        self.x1 = self.width - (NARROW_RIGHT if narrow else RIGHT)
+        left, right = margins or ((NARROW_LEFT, NARROW_RIGHT) if narrow else (LEFT, RIGHT))
+        self.x0, self.x1 = left, self.width - right
         self.y0, self.y1 = HEIGHT - BOTTOM, TOP
+        self.placed = Placed(self.width, HEIGHT)  # the texts drawn so far
 
     def x(self, i: int) -> float:
         if self.n <= 1:
@@ -171,19 +194,65 @@ class Frame:
         return self.y0 - share(value, self.y_low, self.y_high) * (self.y0 - self.y1)
 
 
+def fitted(
+    n: int, ticks: Sequence[float], fmt, bands: Sequence[Band], narrow: bool, unit: str = ""
+) -> Frame:
+    """A frame whose margins hold its words: on the left the widest tick label (and the
+    unit above them), on the right the claims' words, each side at most a share of the width."""
+    width = NARROW if narrow else WIDTH
+    widest = max([text_width(fmt(t), 13) for t in ticks] + [text_width(unit, 13)])
+    left = min(max(NARROW_LEFT if narrow else LEFT, widest + 10), width * 0.3)
+    room = width * (0.42 if narrow else 0.32) - 13  # for the words, after the tick and gap
+    lines = [line for band in bands for line in _band_lines(band, room)]
+    needed = max([text_width(line, 12, bold=True) for line in lines], default=0.0)
+    right = min(needed, room) + 14 if bands else 24.0  # a pixel to spare for rounding
+    return Frame(n, ticks[0], ticks[-1], narrow, (left, max(right, 24.0)))
+
+
 def axes(frame: Frame, ticks: Sequence[float], fmt, x_labels: list[tuple[int, str]]) -> list:
+    """Grid lines with their values on the left, dates under the plot; a text that would
+    print over another (or outside) is left out."""
     body = []
     for tick in ticks:
         y = frame.y(tick)
         body.append(el("line", x1=frame.x0, x2=frame.x1, y1=y, y2=y, class_="grid"))
-        body.append(el("text", fmt(tick), x=frame.x0 - 6, y=y + 4, class_="tick tick-y"))
+        text = fmt(tick)
+        shown = shorten(text, frame.x0 - 8, "tick")
+        if frame.placed.take(text_box(shown, frame.x0 - 6, y + 4, "tick tick-y")):
+            body.append(label(shown, text, x=frame.x0 - 6, y=y + 4, class_="tick tick-y"))
     body.append(el("line", x1=frame.x0, x2=frame.x1, y1=frame.y0, y2=frame.y0, class_="axis"))
     body.append(el("line", x1=frame.x0, x2=frame.x0, y1=frame.y0, y2=frame.y1, class_="axis"))
-    for i, label in x_labels:
+    for i, text in x_labels:
         x = frame.x(i)
-        body.append(el("line", x1=x, x2=x, y1=frame.y0, y2=frame.y0 + 4, class_="axis"))
-        body.append(el("text", label, x=x, y=frame.y0 + 18, class_="tick tick-x"))
+        half = text_width(text, 13) / 2  # kept between the tick labels and the claims' words
+        centre = min(max(x, frame.x0 - 4 + half), frame.x1 + 6 - half)
+        if frame.placed.take(text_box(text, centre, frame.y0 + 18, "tick tick-x")):
+            body.append(el("line", x1=x, x2=x, y1=frame.y0, y2=frame.y0 + 4, class_="axis"))
+            body.append(el("text", text, x=centre, y=frame.y0 + 18, class_="tick tick-x"))
     return body
+
+
+def unit_label(frame: Frame, unit: str) -> list[str]:
+    """The unit of the values, above their column."""
+    shown = shorten(unit, frame.x0 - 8, "tick")
+    frame.placed.add(text_box(shown, frame.x0 - 6, TOP - 14, "tick tick-y"))
+    return [label(shown, unit, x=frame.x0 - 6, y=TOP - 14, class_="tick tick-y unit")]
+
+
+def number(frame: Frame, text: str, x: float, *ys: float) -> list[str]:
+    """A point's number at the first of the heights where it prints over nothing; none if
+    there is no such height (the table beside the chart has every number)."""
+    for y in ys:
+        if frame.placed.take(text_box(text, x, y, "value")):
+            return [el("text", text, x=x, y=y, class_="value")]
+    return []
+
+
+def caption(frame: Frame, text: str) -> list[str]:
+    """The line under the chart that says how to read it, shortened to the width."""
+    shown = shorten(text, frame.width - frame.x0 - 4, "caption")
+    frame.placed.add(text_box(shown, frame.x0, HEIGHT - 6, "caption"))
+    return [label(shown, text, x=frame.x0, y=HEIGHT - 6, class_="caption")]
 
 
 def x_labels(times: Sequence[datetime], most: int = 6) -> list[tuple[int, str]]:
@@ -226,16 +295,28 @@ def claimed_bands(frame: Frame, bands: Sequence[Band], chart_id: str) -> list[st
             )
         )
         labels.append(((top + bottom) / 2, band))
-    # Words beside their band, pushed apart so two claims never print over each other.
-    floor = TOP + 4
-    for y, band in sorted(labels, key=lambda item: item[0]):
-        lines = [band.label] + ([band.detail] if band.detail else [])
-        first = max(y - 7 * (len(lines) - 1) + 4, floor + 10)
+    # Words beside their band, wrapped to the margin and pushed apart so two claims never
+    # print over each other; a claim there is no room for is in the chart's description.
+    room = frame.width - frame.x1 - 13
+    lines = [_band_lines(band, room) for _, band in labels]
+    heights = [NOTE_LINE * len(band_lines) for band_lines in lines]
+    blocks = [(y - h / 2, h) for (y, _), h in zip(labels, heights, strict=True)]
+    tops = spread(blocks, 2, frame.y0 + 20)
+    for (y, band), band_lines, top in zip(labels, lines, tops, strict=True):
+        if top is None:
+            continue
         body.append(el("line", x1=frame.x1, x2=frame.x1 + 6, y1=y, y2=y, class_="band-tick"))
-        for n, line in enumerate(lines):
-            body.append(el("text", line, x=frame.x1 + 9, y=first + 14 * n, class_="band-note"))
-        floor = first + 14 * (len(lines) - 1) + 6
+        for n, line in enumerate(band_lines):
+            baseline = top + 1 + ASCENT * 12 + NOTE_LINE * n
+            frame.placed.add(text_box(line, frame.x1 + 9, baseline, NOTE))
+            body.append(label(line, band.words, x=frame.x1 + 9, y=baseline, class_=NOTE))
     return body
+
+
+def _band_lines(band: Band, room: float) -> list[str]:
+    """A claim's words in lines that fit `room` px: what was said, then the band in numbers."""
+    said = wrap(band.label, room, NOTE, 2)
+    return said + (wrap(band.detail, room, NOTE, 1) if band.detail else [])
 
 
 def pct(fraction: float) -> str:

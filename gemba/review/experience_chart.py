@@ -2,7 +2,8 @@
 
 Delight rises above the line as solid bars, pain hangs below it hatched and marked ▼,
 and each place says in words how many gaps it holds, so the map reads without colour.
-The stations come from `gemba.review.experience`.
+A place's name wraps to its column in two lines at most, shortened with the whole name
+in a <title>. The stations come from `gemba.review.experience`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
+from gemba.review.chart_text import label as chart_label
+from gemba.review.chart_text import wrap
 from gemba.review.charts import el, svg
 
 
@@ -52,8 +55,9 @@ def experience_chart(chart_id: str, stations: Sequence, title: str) -> Markup:
         )
         body.append(el("circle", cx=cx, cy=line, r=15, class_="station"))
         body.append(el("text", str(i + 1), x=cx, y=line + 5, class_="station-number"))
-        for n, text in enumerate(_wrap(station.name, 16, 2)):
-            body.append(el("text", text, x=cx, y=line + 136 + 15 * n, class_="station-name"))
+        for n, text in enumerate(wrap(station.name, column - 12, "station-name", 2)):
+            at = {"x": cx, "y": line + 136 + 15 * n}
+            body.append(chart_label(text, station.name, **at, class_="station-name"))
         if station.gap_count:
             gaps = f"⚠ {station.gap_count} gap" + ("" if station.gap_count == 1 else "s")
             body.append(el("text", gaps, x=cx, y=line + 172, class_="station-gaps"))
@@ -69,20 +73,3 @@ def _bar(count: float, most: float, reach: float) -> float:
     """A bar's length for a count: from 0 to reach, a number an SVG can draw for any input."""
     length = reach * count / most if most > 0 else 0.0
     return min(max(length, 0.0), reach) if math.isfinite(length) else 0.0
-
-
-def _wrap(text: str, width: int, lines: int) -> list[str]:
-    """Break a short name into at most `lines` lines of about `width` characters."""
-    words, out, current = text.split(), [], ""
-    for word in words:
-        if current and len(current) + 1 + len(word) > width:
-            out.append(current)
-            current = word
-        else:
-            current = f"{current} {word}".strip()
-    if current:
-        out.append(current)
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = out[-1][: width - 1] + "…"
-    return [line if len(line) <= width + 4 else line[: width + 3] + "…" for line in out]

@@ -29,16 +29,18 @@ from gemba.domain.units import (
 from gemba.models import Fact, Statement
 from gemba.review.charts import (
     HEIGHT,
-    TOP,
     Band,
-    Frame,
     axes,
+    caption,
     claimed_bands,
     clamp,
     el,
+    fitted,
     nice_ticks,
+    number,
     pct,
     svg,
+    unit_label,
     x_labels,
 )
 from gemba.review.crosswalk import TopicDetail
@@ -79,14 +81,14 @@ def rate_chart(
     narrow: bool = False,
 ) -> Markup:
     """Observed rate per walk (with its 95 % interval) against the claimed bands."""
-    frame = Frame(len(points), 0.0, 1.0, narrow)
+    ticks = [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+
+    def fmt(v: float) -> str:
+        return f"{round(v * 100)}%"
+
+    frame = fitted(len(points), ticks, fmt, bands, narrow)
     labelled = LABELLED_POINTS // 2 if narrow else LABELLED_POINTS
-    body = axes(
-        frame,
-        [0, 0.2, 0.4, 0.6, 0.8, 1.0],
-        lambda v: f"{round(v * 100)}%",
-        x_labels([p.at for p in points], 3 if narrow else 6),
-    )
+    body = axes(frame, ticks, fmt, x_labels([p.at for p in points], 3 if narrow else 6))
     body += claimed_bands(frame, bands, chart_id)
     cumulative_k = cumulative_n = 0
     path = []
@@ -105,15 +107,13 @@ def rate_chart(
             f'<g class="point">{el("circle", cx=x, cy=frame.y(point.rate), r=5)}'
             f"{el('title', f'{point.label}: {point.k} of {point.n} ({pct(point.rate)})')}</g>"
         )
-        if len(points) <= labelled:
-            y = frame.y(point.high) - 6
-            if y < TOP + 12:  # no room above the interval: write it below
-                y = frame.y(point.low) + 15
-            body.append(el("text", f"{point.k}/{point.n}", x=x, y=y, class_="value"))
-    caption = "walks in date order · dot = share done, bar = 95% interval, dashed = all so far"
+        if len(points) <= labelled:  # above the interval, or below it where there is no room
+            ys = (frame.y(point.high) - 6, frame.y(point.low) + 15)
+            body += number(frame, f"{point.k}/{point.n}", x, *ys)
+    words = "walks in date order · dot = share done, bar = 95% interval, dashed = all so far"
     if narrow:
-        caption = "per walk · dot = share done, bar = 95% interval"
-    body.append(el("text", caption, x=frame.x0, y=HEIGHT - 6, class_="caption"))
+        words = "per walk · dot = share done, bar = 95% interval"
+    body += caption(frame, words)
     said = "; ".join(band.words for band in bands) or "no frequency claim"
     seen = ", ".join(f"{p.label} {p.k} of {p.n}" for p in points[:12])
     desc = f"Claimed: {said}. Observed per walk: {seen}" + ("…" if len(points) > 12 else ".")
@@ -137,15 +137,10 @@ def value_chart(
     if low >= 0:
         low = 0.0
     ticks = nice_ticks(low, clamp(high + (high / 2 - low / 2) * 0.16))  # 8 % headroom
-    frame = Frame(len(points), ticks[0], ticks[-1], narrow)
+    frame = fitted(len(points), ticks, format_number, bands, narrow, unit)
     labelled = LABELLED_POINTS // 2 if narrow else LABELLED_POINTS
-    body = axes(
-        frame,
-        ticks,
-        lambda v: format_number(v),
-        x_labels([p.at for p in points], 3 if narrow else 6),
-    )
-    body.append(el("text", unit, x=frame.x0 - 6, y=TOP - 4, class_="tick tick-y unit"))
+    body = axes(frame, ticks, format_number, x_labels([p.at for p in points], 3 if narrow else 6))
+    body += unit_label(frame, unit)
     body += claimed_bands(frame, bands, chart_id)
     for i, point in enumerate(points):
         x, y = frame.x(i), frame.y(point.value)
@@ -153,12 +148,12 @@ def value_chart(
             f'<g class="point">{el("circle", cx=x, cy=y, r=4.5)}'
             f"{el('title', f'{point.label}: {format_number(point.value)} {unit}')}</g>"
         )
-        if len(points) <= labelled:
-            body.append(el("text", format_number(point.value), x=x, y=y - 8, class_="value"))
-    caption = f"measurements in time order, in {unit} · hatched = claimed band, dashed = limit"
+        if len(points) <= labelled:  # above the point, or below it
+            body += number(frame, format_number(point.value), x, y - 8, y + 16)
+    words = f"measurements in time order, in {unit} · hatched = claimed band, dashed = limit"
     if narrow:
-        caption = f"in time order, {unit} · hatched = claim, dashed = limit"
-    body.append(el("text", caption, x=frame.x0, y=HEIGHT - 6, class_="caption"))
+        words = f"in time order, {unit} · hatched = claim, dashed = limit"
+    body += caption(frame, words)
     said = "; ".join(band.words for band in bands) or "no measure claim"
     seen = ", ".join(format_number(p.value) for p in points[:20])
     desc = f"Claimed: {said}. Observed ({unit}): {seen}" + ("…" if len(points) > 20 else ".")

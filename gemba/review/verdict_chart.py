@@ -10,6 +10,8 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from gemba.domain.units import format_number
+from gemba.review.chart_text import Placed, shorten, style_of, text_box, text_width
+from gemba.review.chart_text import label as chart_label
 from gemba.review.charts import clamp, el, nice_ticks, pct, share, svg
 
 
@@ -22,20 +24,31 @@ def interval_bar(
     domain: tuple[float, float],
     fmt,
     label: str,
+    unit: str = "",
 ) -> Markup:
-    """A one-line picture of the rule: the claimed band and the observed interval."""
-    width, height, left, right = 360, 80, 14, 14
-    ticks = nice_ticks(*domain, count=4)
+    """A one-line picture of the rule: the claimed band and the observed interval.
+
+    Values are written as fmt(value) followed by the unit; where that makes the tick
+    labels print over each other, fewer ticks, then the numbers alone with the unit
+    on a line of its own."""
+    width, left, right = 360, 14, 14
+    ticks, texts, unit_line = _ticks(domain, fmt, unit, width, left, right)
     lo, hi = ticks[0], ticks[-1]
+    height = 96 if unit_line else 80
 
     def x(value: float) -> float:
         return left + share(min(max(value, lo), hi), lo, hi) * (width - left - right)
 
     body = [el("line", x1=left, x2=width - right, y1=44, y2=44, class_="axis")]
-    for i, value in enumerate(ticks):
-        anchor = "start" if i == 0 else "end" if i == len(ticks) - 1 else "middle"
+    for i, (value, text) in enumerate(zip(ticks, texts, strict=True)):
         body.append(el("line", x1=x(value), x2=x(value), y1=44, y2=48, class_="axis"))
-        body.append(el("text", fmt(value), x=x(value), y=62, class_="tick", text_anchor=anchor))
+        if text:
+            anchor = _anchor(i, len(ticks))
+            body.append(el("text", text, x=x(value), y=66, class_="tick", text_anchor=anchor))
+    if unit_line:
+        shown = shorten(unit_line, width - 2 * left, "tick")
+        at = {"x": width - right, "y": 86, "text_anchor": "end"}
+        body.append(chart_label(shown, unit_line, **at, class_="tick unit"))
     if band is not None:
         x0, x1 = x(band[0]), x(band[1])
         if x1 - x0 < 4:
@@ -51,7 +64,8 @@ def interval_bar(
                 fill=f"url(#{chart_id}-hatch)",
             )
         )
-        body.append(el("text", "claimed", x=(x0 + x1) / 2, y=29, class_="band-label centre"))
+        centre = _within((x0 + x1) / 2, "claimed", "band-label centre", width)
+        body.append(el("text", "claimed", x=centre, y=29, class_="band-label centre"))
     if interval is not None:
         body.append(
             el("line", x1=x(interval[0]), x2=x(interval[1]), y1=44, y2=44, class_="ci thick")
@@ -60,8 +74,41 @@ def interval_bar(
             body.append(el("line", x1=x(end), x2=x(end), y1=37, y2=51, class_="ci"))
     if point is not None:
         body.append(f'<g class="point">{el("circle", cx=x(point), cy=44, r=5)}</g>')
-        body.append(el("text", "observed", x=x(point), y=14, class_="value"))
+        centre = _within(x(point), "observed", "value", width)
+        body.append(el("text", "observed", x=centre, y=14, class_="value"))
     return svg(chart_id, label, label, body, width, height)
+
+
+def _anchor(i: int, n: int) -> str:
+    return "start" if i == 0 else "end" if i == n - 1 else "middle"
+
+
+def _ticks(domain, fmt, unit: str, width: float, left: float, right: float):
+    """Ticks whose labels fit side by side: (values, labels, the unit on a line of its own
+    or ""). Fewer ticks before the unit leaves the labels; the ends alone at worst."""
+    span = width - left - right
+    for with_unit in (True, False):
+        for count in (4, 3, 2):
+            ticks = nice_ticks(*domain, count=count)
+            lo, hi = ticks[0], ticks[-1]
+            texts = [f"{fmt(v)} {unit}".strip() if with_unit else fmt(v) for v in ticks]
+            boxes = [
+                text_box(t, left + share(v, lo, hi) * span, 66, "tick", _anchor(i, len(ticks)))
+                for i, (v, t) in enumerate(zip(ticks, texts, strict=True))
+            ]
+            placed = Placed(width, 80)
+            if all(placed.take(box) for box in boxes):
+                return ticks, texts, "" if with_unit else unit
+    ticks = nice_ticks(*domain, count=2)
+    ends = ["" if 0 < i < len(ticks) - 1 else fmt(v) for i, v in enumerate(ticks)]
+    return ticks, [shorten(t, span / 2 - 4, "tick") for t in ends], unit
+
+
+def _within(centre: float, text: str, css: str, width: float) -> float:
+    """A centred label's centre, moved in from the edges so the whole word shows."""
+    size, bold = style_of(css)
+    half = text_width(text, size, bold) / 2 + 1
+    return min(max(centre, half), width - half)
 
 
 def verdict_chart(chart_id: str, verdict) -> Markup | None:
@@ -99,8 +146,9 @@ def verdict_chart(chart_id: str, verdict) -> Markup | None:
         interval=interval,
         point=point,
         domain=(low, top),
-        fmt=lambda v: f"{format_number(v)} {unit}".strip(),
+        fmt=format_number,
         label="Claimed band or limit and what was observed",
+        unit=unit,
     )
 
 

@@ -133,7 +133,10 @@ def test_experience_chart_marks_pain_with_hatching_and_arrows():
     texts = [t.text for t in svg.iter(f"{SVG}text")]
     assert {"▼ 3", "▲ 0", "▲ 2", "▼ 0", "⚠ 1 gap", "1", "2"} <= set(texts)
     names = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "station-name"]
-    assert names == ["Gate 2", "A very long", "place name…"]  # a long name on two short lines
+    # A long name on two lines of its column, shortened, the whole of it in a <title>.
+    assert names == ["Gate 2", "A very long", "place name in…"]
+    shortened = [t for t in svg.iter(f"{SVG}text") if t.text == "place name in…"][0]
+    assert shortened.find(f"{SVG}title").text == "A very long place name indeed"
     pain = [r for r in svg.iter(f"{SVG}rect") if "pain" in r.get("class")]
     assert pain[0].get("fill") == "url(#e-hatch)"
     assert svg.get("width") == "420"  # drawn at its natural size, scrolled on a phone
