@@ -14,18 +14,20 @@ from collections.abc import Sequence
 from markupsafe import Markup
 
 from gemba.review.chart_text import label as chart_label
-from gemba.review.chart_text import wrap
+from gemba.review.chart_text import text_width, wrap
 from gemba.review.charts import el, svg
 
 
 def experience_chart(chart_id: str, stations: Sequence, title: str) -> Markup:
     """Places left to right on a journey line: delight above, pain below (hatched)."""
     column, left = 140, 20
-    width = max(420, 2 * left + column * len(stations))
+    legend = "▲ delight (solid)   ▼ pain (hatched)   ⚠ gaps"
+    # As wide as its places (or its legend): a phone shows two places without scrolling.
+    width = math.ceil(2 * left + max(column * len(stations), text_width(legend, 11)))
     height, line, reach = 330, 150, 80
     most = max([1] + [max(s.pain, s.delight) for s in stations])
     body = [
-        el("text", "▲ delight (solid)   ▼ pain (hatched)   ⚠ gaps", x=left, y=16, class_="legend"),
+        el("text", legend, x=left, y=16, class_="legend"),
         el("line", x1=left, x2=width - left, y1=line, y2=line, class_="journey"),
     ]
     for i, station in enumerate(stations):

@@ -139,4 +139,4 @@ def test_experience_chart_marks_pain_with_hatching_and_arrows():
     assert shortened.find(f"{SVG}title").text == "A very long place name indeed"
     pain = [r for r in svg.iter(f"{SVG}rect") if "pain" in r.get("class")]
     assert pain[0].get("fill") == "url(#e-hatch)"
-    assert svg.get("width") == "420"  # drawn at its natural size, scrolled on a phone
+    assert svg.get("width") == "320"  # drawn at its natural size: two places fit a phone
