@@ -338,12 +338,16 @@ def fill_choices(form, walk: Walk, exclude_fact=None) -> None:
         places = db.session.scalars(
             select(Place).where(Place.walk_id == walk.id).order_by(Place.observed_at.desc())
         )
-        form.place.choices = choices([("", "—")] + [(str(p.id), p.name) for p in places])
+        form.place.choices = choices(
+            [("", vocabulary.NONE)] + [(str(p.id), p.name) for p in places]
+        )
     if hasattr(form, "persona"):
         personas = db.session.scalars(
             select(Persona).where(Persona.site_id == walk.site_id).order_by(Persona.name)
         )
-        form.persona.choices = choices([("", "—")] + [(str(p.id), p.name) for p in personas])
+        form.persona.choices = choices(
+            [("", vocabulary.NONE)] + [(str(p.id), p.name) for p in personas]
+        )
     if hasattr(form, "things"):
         things = db.session.scalars(
             select(Thing).where(Thing.walk_id == walk.id).order_by(Thing.name)
@@ -358,7 +362,7 @@ def fill_choices(form, walk: Walk, exclude_fact=None) -> None:
             .limit(100)
         )
         form.contradicts.choices = choices(
-            [("", "No")]
+            [("", vocabulary.NO_STATEMENT)]
             + [
                 (str(sid), _short(text) + (f" — {speaker}" if speaker else ""))
                 for sid, text, speaker in rows

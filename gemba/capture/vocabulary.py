@@ -44,6 +44,9 @@ OUTCOME_CHOICES = [
 SENTIMENT_CHOICES = [("", "None"), ("pain", "Pain"), ("neutral", "Neutral"), ("delight", "Delight")]
 
 
+# The empty choice of a place, persona or thing select, and of the "contradicts" select.
+NONE = "—"
+NO_STATEMENT = "No"
 COMMON_UNITS = ["s", "min", "h", "mm", "cm", "m", "g", "kg", "count", "%"]
 
 # A fact logged with a topic and an outcome but no words gets these: "Gloves at press —
@@ -150,6 +153,8 @@ def document() -> dict[str, Any]:
         },
         "frequencies": list(FREQUENCIES),
         "units": COMMON_UNITS,
+        "none": NONE,
+        "no_statement": NO_STATEMENT,
         "fact_text": FACT_TEXT,
         "fact_text_missing": FACT_TEXT_MISSING,
     }

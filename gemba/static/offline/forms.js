@@ -5,7 +5,7 @@
 
 import { photoField, gpsField } from "./form-parts.js";
 import { h } from "./ui.js";
-import { CHOICES, DEFAULTS, FACT_FIRST_SCREEN, FACT_TEXT_MISSING, FIELDS, factText, hint, label } from "./vocabulary.js";
+import { CHOICES, DEFAULTS, FACT_FIRST_SCREEN, FACT_TEXT_MISSING, FIELDS, NO_STATEMENT, NONE, factText, hint, label } from "./vocabulary.js";
 
 export const TITLES = { walk: "walk", place: "place", thing: "thing", fact: "fact", statement: "statement" };
 
@@ -57,8 +57,8 @@ function suggesting(kind, name, value, options, attrs = {}) {
   return field(kind, name, control, list);
 }
 
-const personaOptions = (ctx) => [["", "—"], ...ctx.personas.map((p) => [p.id, p.name])];
-const placeOptions = (ctx) => [["", "—"], ...ctx.places.map((p) => [p.id, p.name])];
+const personaOptions = (ctx) => [["", NONE], ...ctx.personas.map((p) => [p.id, p.name])];
+const placeOptions = (ctx) => [["", NONE], ...ctx.places.map((p) => [p.id, p.name])];
 
 // How each field is drawn, by form and name; a field whose builder returns null is not shown.
 const BUILD = {
@@ -104,7 +104,7 @@ const BUILD = {
     place: (r, ctx) => (ctx.places.length ? field("fact", "place", select("place", placeOptions(ctx), r.place)) : null),
     things: (r, ctx) => (ctx.things.length ? chips("fact", "things", ctx.things.map((t) => [t.id, t.name]), r.things || [], "checkbox") : null),
     contradicts: (r, ctx) => (!ctx.editing && ctx.statements.length
-      ? field("fact", "contradicts", select("contradicts", [["", "—"], ...ctx.statements.map((s) => [s.id, short(s)])], r.contradicts)) : null),
+      ? field("fact", "contradicts", select("contradicts", [["", NO_STATEMENT], ...ctx.statements.map((s) => [s.id, short(s)])], r.contradicts)) : null),
     contradiction_note: (r, ctx) => (!ctx.editing && ctx.statements.length
       ? field("fact", "contradiction_note", input("contradiction_note", r.contradiction_note, { maxlength: 2000 })) : null),
   },

@@ -11,6 +11,8 @@ export const UNITS = data.units;
 export const FREQUENCIES = data.frequencies;
 export const FACT_FIRST_SCREEN = new Set(data.fact_first_screen);
 export const FACT_TEXT_MISSING = data.fact_text_missing;
+export const NONE = data.none;
+export const NO_STATEMENT = data.no_statement;
 
 const field = (kind, name) => FIELDS[kind].find((f) => f.name === name) || { label: name, hint: "" };
 export const label = (kind, name) => field(kind, name).label;
