@@ -197,3 +197,22 @@ def test_a_contradicting_save_returns_to_the_top_where_the_hint_shows(app, obser
     assert "#r-" not in contradicting.location
     page = client.get(contradicting.location).data.decode()
     assert "Contradicts: “Always”" in page
+
+
+def test_a_fact_with_a_topic_and_no_words_is_written_as_topic_and_outcome(app, observer):
+    client, _, walk = observer
+    response = client.post(
+        f"/walks/{walk}/facts/new", data={"topic": "Gloves at press", "outcome": "not_done"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        fact = db.session.scalar(db.select(Fact))
+        assert (fact.text, fact.performed) == ("Gloves at press — not done", False)
+
+
+def test_a_fact_with_neither_words_nor_topic_is_refused_by_its_field(app, observer):
+    client, _, walk = observer
+    response = client.post(f"/walks/{walk}/facts/new", data={"text": " ", "outcome": "done"})
+    assert response.status_code == 200
+    assert "Write what happened, or give a topic." in response.data.decode()
+    assert _count(app, Fact) == 0
