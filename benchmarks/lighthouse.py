@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/lighthouse.py [--path /app ...] [--runs 3]
         [--lighthouse node_modules/.bin/lighthouse] [--keep DIR] [--timeout 180]
+        [--retries 1] [--commit REF]
 
 Starts Gemba under gunicorn on a free port of localhost with a new SQLite instance in a
 temporary folder, fills it with `flask demo`, logs in as the demo user through the login
@@ -10,15 +11,18 @@ default /usr/bin/chromium) with its default mobile profile (simulated throttling
 reset before each run, so every run is a first load), passing the session cookie with
 --extra-headers. The pages, all of the capture app (routes in gemba/static/offline/app.js):
 the walk list /app, the newest demo walk's timeline /app/walks/<id> and its fact form
-/app/walks/<id>/new/fact.
+/app/walks/<id>/new/fact. With --commit it serves that commit's tree (from `git archive`)
+rather than the working tree, so edits not yet committed stay out of the figures.
 
 Lighthouse is the one pinned in package.json (`npm ci` installs it into node_modules; 12.2.3,
 since Lighthouse 13 needs Node 22). For each page it prints the median score of each
 category over --runs, every audit that failed in a run (Lighthouse's own rule: a score under
 0.9) and the bytes transferred (compressed, headers included) from the
 network-requests audit, which records the page's requests, not the service worker's
-precache. Audits Lighthouse could not run are listed apart from those that failed. It
-exits 1 when a median score is under its target or the first load of /app is over budget.
+precache. Audits Lighthouse could not run are listed apart from those that failed (12.2.3
+cannot read Chromium 156's frame trace events, so six trace audits error: `--lighthouse`
+with a later 12.x runs them). It exits 1 when a median score is under its target or the
+first load of /app is over budget.
 """
 
 from __future__ import annotations
@@ -59,6 +63,10 @@ DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "gemba-demo-walk"  # noqa: S105 - `flask demo`'s documented default
 
 
+class LighthouseFailed(Exception):
+    """A run that ended without a report (a timeout, or Lighthouse's own error)."""
+
+
 @dataclass
 class Run:
     """What one Lighthouse run of one page found."""
@@ -69,6 +77,7 @@ class Run:
     warnings: list[str]
     transferred: int  # bytes, compressed, headers included
     requests: int
+    version: str
 
 
 @dataclass
@@ -165,6 +174,7 @@ def read_report(report: dict) -> Run:
         warnings=report.get("runWarnings", []),
         transferred=sum(r.get("transferSize") or 0 for r in requests),
         requests=len(requests),
+        version=report["lighthouseVersion"],
     )
 
 
@@ -210,9 +220,9 @@ def lighthouse(command: list[str], url: str, cookie: str, out: Path, timeout: fl
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         end_chromium(debug_port)
-        raise SystemExit(f"Lighthouse took more than {timeout:.0f} s on {url}.") from None
+        raise LighthouseFailed(f"Lighthouse took more than {timeout:.0f} s on {url}.") from None
     if process.returncode != 0:
-        raise SystemExit(f"Lighthouse failed on {url} (exit {process.returncode}).")
+        raise LighthouseFailed(f"Lighthouse failed on {url} (exit {process.returncode}).")
     return read_report(json.loads(out.read_text()))
 
 
@@ -228,6 +238,19 @@ def check_out(commit: str, folder: Path) -> Path:
     with tarfile.open(fileobj=io.BytesIO(tree)) as archive:
         archive.extractall(folder, filter="data")
     return folder
+
+
+def audit(command: list[str], url: str, cookie: str, out: Path, args) -> Run:
+    """A Lighthouse run, tried again up to --retries times when it ends without a report
+    (Lighthouse 12 sometimes loses a trace: NO_NAVSTART, NO_FCP)."""
+    for attempt in range(args.retries + 1):
+        try:
+            return lighthouse(command, url, cookie, out, args.timeout)
+        except LighthouseFailed as error:
+            if attempt == args.retries:
+                raise SystemExit(str(error)) from None
+            print(f"{error} Trying again.", file=sys.stderr, flush=True)
+    raise AssertionError("unreachable")
 
 
 def start_server(env: dict, source: Path, port: int, log: Path) -> subprocess.Popen:
@@ -284,7 +307,7 @@ def summarise(pages: list[Page]) -> bool:
     ok = True
     for page in pages:
         runs = page.runs
-        print(f"\n{page.path}  (Lighthouse 12.2.3, mobile, median of {len(runs)})")
+        print(f"\n{page.path}  (Lighthouse {runs[0].version}, mobile, median of {len(runs)})")
         for name in CATEGORIES:
             median = statistics.median(r.scores[name] for r in runs)
             met = median >= TARGETS[name]
@@ -327,6 +350,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--lighthouse", help=f"the lighthouse CLI (default: {LIGHTHOUSE})")
     parser.add_argument("--keep", type=Path, help="copy every JSON report into this folder")
     parser.add_argument("--timeout", type=float, default=180, help="seconds per Lighthouse run")
+    parser.add_argument("--retries", type=int, default=1, help="for a run without a report")
     parser.add_argument(
         "--commit", help="audit the code of this commit (default: the working tree as it is)"
     )
@@ -375,7 +399,7 @@ def main() -> int:
             for number, page in enumerate(pages):
                 for run in range(args.runs):
                     out = Path(folder) / f"page{number}-run{run + 1}.json"
-                    result = lighthouse(command, base + page.path, cookie, out, args.timeout)
+                    result = audit(command, base + page.path, cookie, out, args)
                     scores = ", ".join(f"{k} {v}" for k, v in result.scores.items())
                     print(f"{page.path} run {run + 1}: {scores}", flush=True)
                     page.runs.append(result)
