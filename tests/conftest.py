@@ -1,5 +1,8 @@
 """Fixtures: an app per test on a migrated database (SQLite, or PostgreSQL when
-GEMBA_TEST_DATABASE_URL is set), clients, and small factories for users and records."""
+GEMBA_TEST_DATABASE_URL is set), clients, and small factories for users and records.
+
+The suite runs in pytest-xdist workers; whatever lives outside a test's tmp_path is the
+worker's own: its PostgreSQL database (see worker_database_url) and Redis database."""
 
 from __future__ import annotations
 
@@ -9,16 +12,20 @@ import shutil
 import uuid
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from psycopg import sql
+from sqlalchemy import create_engine, make_url, text
 
 from gemba import create_app
 from gemba.capture import records
 from gemba.extensions import db
 from gemba.models import Role, Site, User, Walk
 
+# Under pytest-xdist each worker process is named (gw0, gw1, ...); a plain run is "master".
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "master")
 PG_URL = os.environ.get("GEMBA_TEST_DATABASE_URL")
 # In CI (CI=true) a missing browser, Node or Redis fails its tests instead of skipping them,
 # so a run cannot pass by leaving them out.
@@ -46,8 +53,38 @@ def _config(uri: str, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": uri,
         "GEMBA_AUTO_MIGRATE": False,
         "WTF_CSRF_ENABLED": False,
+        # Times tied to no site, and new sites, on a known clock whatever the machine's zone.
+        "GEMBA_DEFAULT_TIME_ZONE": "UTC",
         **extra,
     }
+
+
+def worker_database_url(url: str, worker: str = WORKER) -> str:
+    """The PostgreSQL database this worker owns: `test` for a plain run, `test_gw0`,
+    `test_gw1`, ... under xdist, so that workers never empty each other's tables."""
+    if worker == "master":
+        return url
+    given = make_url(url)
+    return given.set(database=f"{given.database}_{worker}").render_as_string(False)
+
+
+def _pg_create_database(url: str) -> None:
+    """Create the worker's database if it is missing, connected to the given one."""
+    name = make_url(url).database
+    given = make_url(PG_URL).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(given, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if exists.fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def redis_url() -> str:
+    """A Redis database of this worker's own (15 for a plain run or gw0, 14 for gw1, ...):
+    tests empty theirs before and after, which must not wipe another worker's counters."""
+    index = 0 if WORKER == "master" else int(WORKER.removeprefix("gw"))
+    if index > 14:
+        pytest.fail(f"Redis has 16 databases, too few for worker {WORKER}: run fewer workers")
+    return f"redis://127.0.0.1:6379/{15 - index}"
 
 
 def _pg_reset_schema(url: str) -> None:
@@ -66,9 +103,11 @@ def _pg_driver(url: str) -> str:
 def database_template(tmp_path_factory) -> str:
     """Migrate once per test session; each test then starts from this state."""
     if PG_URL:
-        _pg_reset_schema(PG_URL)
-        _migrate(_pg_driver(PG_URL))
-        return _pg_driver(PG_URL)
+        url = worker_database_url(PG_URL)
+        _pg_create_database(url)
+        _pg_reset_schema(url)
+        _migrate(_pg_driver(url))
+        return _pg_driver(url)
     folder = tmp_path_factory.mktemp("template")
     path = folder / "gemba.db"
     os.environ.setdefault("GEMBA_INSTANCE_PATH", str(folder))

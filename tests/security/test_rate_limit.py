@@ -1,7 +1,7 @@
 """Login rate limits: per account across addresses, per address across accounts.
 
-The same checks run with the in-memory store and with Redis (database 15 on this
-machine; skipped with a reason when Redis is not there).
+The same checks run with the in-memory store and with Redis (the xdist worker's own
+database, 15 for the first; skipped with a reason when Redis is not there).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from gemba.platform.errors import MESSAGES
-from tests.conftest import PASSWORD, make_test_app
+from tests.conftest import PASSWORD, make_test_app, redis_url
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = redis_url()
 LIMIT = 10
 
 

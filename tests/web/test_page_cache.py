@@ -15,7 +15,7 @@ from gemba.capture import records
 from gemba.extensions import db
 from gemba.models import Fact, Gap, User
 from gemba.platform import revision
-from tests.conftest import login, make_test_app, missing_tool, uid
+from tests.conftest import login, make_test_app, missing_tool, redis_url, uid
 from tests.web.test_walk_pages import counting_queries
 
 STATEMENT = "We always scan our badges."
@@ -215,7 +215,7 @@ def _redis_up(url: str) -> bool:
         return False
 
 
-REDIS = "redis://127.0.0.1:6379/15"
+REDIS = redis_url()  # this xdist worker's own database: the test empties it
 
 
 def test_workers_share_one_redis_cache(other_app, make_user, make_walk, write):

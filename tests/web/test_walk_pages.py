@@ -109,7 +109,7 @@ def test_a_link_to_a_record_opens_the_page_that_holds_it(long_walk):
     assert "Page 3 of 3" in page
 
 
-@pytest.mark.parametrize("record", [uid(), "not-a-uuid"])
+@pytest.mark.parametrize("record", [uid(), "not-a-uuid"], ids=["no-such-record", "not-a-uuid"])
 def test_a_link_to_a_record_of_no_such_walk_opens_the_first_page(long_walk, record):
     client, walk, _ = long_walk(PER_PAGE + 1)
 
