@@ -330,7 +330,7 @@ def validate_record(record: Any) -> list[FieldError]:
             except ValueError as exc:
                 errors.append(FieldError(field, str(exc)))
     zone = record.get("time_zone") if type_ == "site" else None
-    if zone is not None and (message := clock.zone_problem(zone)):
+    if zone is not None and not text_problem(zone) and (message := clock.zone_problem(zone)):
         errors.append(FieldError("time_zone", message))
     if type_ == "fact" and record.get("performed") is not None and record.get("value") is not None:
         errors.append(

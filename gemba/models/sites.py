@@ -28,7 +28,7 @@ class Site(Base):
     # The IANA zone its clocks show (Europe/Warsaw): times are stored in UTC and shown in
     # this zone. The write path gives a new site the server's default zone; "UTC" is only
     # for rows made outside it (tests, benchmarks).
-    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

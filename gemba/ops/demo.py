@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from gemba.accounts import services as accounts
 from gemba.capture import records
+from gemba.domain import clock
 from gemba.models import Role
 
 NAMESPACE = uuid.UUID("5d1f0b7e-3c2a-4e8b-9f61-0a7d2c4b8e93")
+# The plant's clock: the walks below happen at the hours its shifts keep.
+TIME_ZONE = "Europe/Warsaw"
 PERSONAS = {
     "op": "Night-shift press operator",
     "fork": "Forklift driver",
@@ -28,7 +31,9 @@ def _id(*parts: str) -> str:
 
 
 def _at(day: int, hour: int, minute: int) -> str:
-    base = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    """A time on the plant's clock `day` days ago (wall-clock arithmetic, so 07:40 is 07:40
+    in summer and winter), written with its offset."""
+    base = datetime.now(clock.zone(TIME_ZONE)).replace(hour=0, minute=0, second=0, microsecond=0)
     return (base - timedelta(days=day) + timedelta(hours=hour, minutes=minute)).isoformat()
 
 
@@ -128,6 +133,7 @@ def build_records(days_ago: int = 3) -> list[dict]:
             "id": plant.site,
             "name": "Plant 2 — Stamping",
             "description": "Demo plant",
+            "time_zone": TIME_ZONE,
         }
     )
     for key, name in PERSONAS.items():

@@ -2,7 +2,8 @@
 
 Rows are read in batches, so a site with ten thousand gaps costs a handful of
 queries, not one per row. Cells that a spreadsheet would run as a formula are
-prefixed with an apostrophe.
+prefixed with an apostrophe. Times are on the site's clock, in ISO 8601 with their
+offset (2026-12-03T08:48:00+01:00): plant time to a reader, one exact instant still.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from datetime import date, datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from gemba.domain.clock import iso_local
 from gemba.extensions import db
-from gemba.models import Action, Gap, Statement
+from gemba.models import Action, Gap, Site, Statement
 from gemba.review.action_queries import is_overdue
 from gemba.review.queries import InboxFilters, filtered_gaps, gap_options
 
@@ -129,6 +131,7 @@ def gaps_csv(filters: InboxFilters, url_for_gap: Callable[[Gap], str]) -> Iterat
     def rows():
         for gap in _batched(query):
             statement = gap.statement
+            zone = statement.walk.site.time_zone
             yield (
                 gap.id,
                 gap.status,
@@ -145,12 +148,12 @@ def gaps_csv(filters: InboxFilters, url_for_gap: Callable[[Gap], str]) -> Iterat
                 statement.persona.name if statement.persona else "",
                 statement.walk.site.name,
                 statement.walk.title,
-                statement.observed_at,
+                iso_local(statement.observed_at, zone),
                 len(gap.evidence),
                 ";".join(gap.evidence),
-                gap.flagged_at,
-                gap.evidence_changed_at,
-                gap.triaged_at,
+                iso_local(gap.flagged_at, zone),
+                iso_local(gap.evidence_changed_at, zone),
+                iso_local(gap.triaged_at, zone),
                 gap.triaged_by.email if gap.triaged_by else "",
                 gap.triage_reason,
                 url_for_gap(gap),
@@ -172,9 +175,12 @@ def actions_csv(site_id, today: date, url_for_action: Callable[[Action], str]) -
     if site_id:
         query = query.where(Action.site_id == site_id)
 
+    zones = dict(db.session.execute(select(Site.id, Site.time_zone)).all())
+
     def rows():
         for action in _batched(query):
             overdue = is_overdue(action, today)
+            zone = zones.get(action.site_id)
             yield (
                 action.id,
                 action.title,
@@ -186,8 +192,8 @@ def actions_csv(site_id, today: date, url_for_action: Callable[[Action], str]) -
                 ";".join(str(g.id) for g in action.gaps),
                 " | ".join(g.statement.text for g in action.gaps),
                 action.description,
-                action.created_at,
-                action.updated_at,
+                iso_local(action.created_at, zone),
+                iso_local(action.updated_at, zone),
                 url_for_action(action),
             )
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from markupsafe import Markup
 
 from gemba.domain.bounds import is_measure, is_tolerance
+from gemba.domain.clock import local
 from gemba.domain.saydo import DEFAULT_TOLERANCE, FREQUENCY_BANDS, FREQUENCY_WORDS, wilson_interval
 from gemba.domain.units import (
     IncompatibleUnits,
@@ -180,21 +181,24 @@ class TopicChart:
 def topic_charts(detail: TopicDetail) -> list[TopicChart]:
     """Observed rate per walk for behaviours, measured values for measurements."""
     found = []
+    zone = detail.site.time_zone  # dates under the charts are the site's days
     behaviours = [f for f in detail.facts if f.performed is not None]
     words = sorted(
         {s.claim_frequency for s in detail.statements if s.claim_frequency},
         key=FREQUENCY_WORDS.index,
     )
     if behaviours or words:
-        found.append(_behaviour_chart(detail.topic.name, behaviours, words))
+        found.append(_behaviour_chart(detail.topic.name, behaviours, words, zone))
     measured = [f for f in detail.facts if f.value is not None]
     claims = [s for s in detail.statements if s.claim_value is not None and not s.claim_frequency]
     if measured or claims:
-        found.append(_measure_chart(detail.topic.name, measured, claims))
+        found.append(_measure_chart(detail.topic.name, measured, claims, zone))
     return found
 
 
-def _behaviour_chart(topic: str, facts: list[Fact], words: list[str]) -> TopicChart:
+def _behaviour_chart(
+    topic: str, facts: list[Fact], words: list[str], zone: str | None = None
+) -> TopicChart:
     """Share performed per walk, oldest walk first, against the frequency words said."""
     per_walk: dict[uuid.UUID, list[Fact]] = {}
     for fact in facts:
@@ -206,7 +210,7 @@ def _behaviour_chart(topic: str, facts: list[Fact], words: list[str]) -> TopicCh
         k, n = sum(1 for f in walk_facts if f.performed), len(walk_facts)
         low, high = wilson_interval(k, n)
         walk = walk_facts[0].walk
-        points.append(RatePoint(walk.title, walk.started_at, k, n, low, high))
+        points.append(RatePoint(walk.title, local(walk.started_at, zone), k, n, low, high))
     bands = []
     for word in words:
         low, high = FREQUENCY_BANDS[word]
@@ -231,7 +235,9 @@ def _behaviour_chart(topic: str, facts: list[Fact], words: list[str]) -> TopicCh
     )
 
 
-def _measure_chart(topic: str, facts: list[Fact], claims: list[Statement]) -> TopicChart:
+def _measure_chart(
+    topic: str, facts: list[Fact], claims: list[Statement], zone: str | None = None
+) -> TopicChart:
     """Each measurement in the claim's unit (facts in other dimensions left out)."""
     if claims:
         unit = canonical_unit(claims[0].claim_unit) or "count"
@@ -246,10 +252,11 @@ def _measure_chart(topic: str, facts: list[Fact], claims: list[Statement]) -> To
         except IncompatibleUnits:
             excluded += 1
             continue
-        points.append(ValuePoint(fact.text, fact.observed_at, value))
+        at = local(fact.observed_at, zone)
+        points.append(ValuePoint(fact.text, at, value))
         rows.append(
             {
-                "date": fact.observed_at,
+                "date": at,
                 "text": fact.text,
                 "as_logged": format_quantity(fact.value, fact.unit),
                 "value": format_number(value),

@@ -28,14 +28,16 @@ def _default_zone() -> str:
 
 
 def upgrade():
+    # Added with a constant default, so SQLite adds the column in place: rebuilding the
+    # sites table would run the ON DELETE CASCADE of every walk and record at the site.
     with op.batch_alter_table('sites', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('time_zone', sa.String(length=64), nullable=True))
+        batch_op.add_column(
+            sa.Column('time_zone', sa.String(length=64), server_default='UTC', nullable=False)
+        )
     sites = sa.table('sites', sa.column('time_zone', sa.String(length=64)))
     op.execute(sites.update().values(time_zone=_default_zone()))
-    with op.batch_alter_table('sites', schema=None) as batch_op:
-        batch_op.alter_column('time_zone', existing_type=sa.String(length=64), nullable=False)
 
 
 def downgrade():
-    with op.batch_alter_table('sites', schema=None) as batch_op:
-        batch_op.drop_column('time_zone')
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a batch rebuild: see upgrade().
+    op.drop_column('sites', 'time_zone')
