@@ -50,22 +50,7 @@ def interval_bar(
         at = {"x": width - right, "y": 86, "text_anchor": "end"}
         body.append(chart_label(shown, unit_line, **at, class_="tick unit"))
     if band is not None:
-        x0, x1 = x(band[0]), x(band[1])
-        if x1 - x0 < 4:
-            x0, x1 = x0 - 2, x1 + 2
-        body.append(
-            el(
-                "rect",
-                x=x0,
-                y=36,
-                width=x1 - x0,
-                height=16,
-                class_="band band-0",
-                fill=f"url(#{chart_id}-hatch)",
-            )
-        )
-        centre = _within((x0 + x1) / 2, "claimed", "band-label centre", width)
-        body.append(el("text", "claimed", x=centre, y=29, class_="band-label centre"))
+        body += _claimed(chart_id, x(band[0]), x(band[1]), width)
     if interval is not None:
         body.append(
             el("line", x1=x(interval[0]), x2=x(interval[1]), y1=44, y2=44, class_="ci thick")
@@ -77,6 +62,18 @@ def interval_bar(
         centre = _within(x(point), "observed", "value", width)
         body.append(el("text", "observed", x=centre, y=14, class_="value"))
     return svg(chart_id, label, label, body, width, height)
+
+
+def _claimed(chart_id: str, x0: float, x1: float, width: float) -> list[str]:
+    """The claimed band, hatched, with its word above it (moved in from the edges)."""
+    if x1 - x0 < 4:
+        x0, x1 = x0 - 2, x1 + 2
+    hatch = f"url(#{chart_id}-hatch)"
+    centre = _within((x0 + x1) / 2, "claimed", "band-label centre", width)
+    return [
+        el("rect", x=x0, y=36, width=x1 - x0, height=16, class_="band band-0", fill=hatch),
+        el("text", "claimed", x=centre, y=29, class_="band-label centre"),
+    ]
 
 
 def _anchor(i: int, n: int) -> str:
