@@ -20,7 +20,8 @@ from tests.conftest import PASSWORD, make_test_app
 class LoseSyncAnswers:
     """WSGI middleware: the next `lose` syncs are committed, then the connection is cut
     before the answer reaches the phone, as when the network drops mid-response; while
-    `busy`, syncs are refused with 503."""
+    `busy`, syncs are refused with 503. `lose_deletes` does the same to the next queued
+    deletes (DELETE /api/v1/records/...)."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -28,8 +29,17 @@ class LoseSyncAnswers:
         self.lost = 0
         self.busy = False  # answer every sync with 503, writing nothing
         self.syncs = 0
+        self.lose_deletes = 0
+        self.deletes = 0
 
     def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] == "DELETE" and environ["PATH_INFO"].startswith(
+            "/api/v1/records/"
+        ):
+            self.deletes += 1
+            if self.lose_deletes > 0:
+                self.lose_deletes -= 1
+                return self._commit_then_hang_up(environ, start_response)
         if environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"] == "/api/v1/sync":
             self.syncs += 1
             if self.busy:

@@ -23,6 +23,9 @@ export async function render() {
   if (serial !== renderSerial) return; // a newer navigation won
   document.body.classList.toggle("has-actionbar", /^\/app\/walks\/[\w-]+$/.test(path) && path !== "/app/walks/new");
   main.replaceChildren(...[content].flat().filter(Boolean));
+  // The browser honours `autofocus` once per page load; a screen drawn later gets it here.
+  const first = main.querySelector("[autofocus]");
+  if (first) first.focus();
   main.dataset.ready = path;
 }
 

@@ -99,7 +99,8 @@ export function merged(serverRecords) {
 // -- pieces of the screens ----------------------------------------------------------------
 
 export function link(href, text, cls = "") {
-  return h("a", { href, class: cls, "data-route": true }, text);
+  // No class at all rather than an empty one: a plain link is sized as one (44 px on phones).
+  return h("a", { href, class: cls || null, "data-route": true }, text);
 }
 
 export function syncMark(state, error) {

@@ -27,7 +27,9 @@ export async function viewForm(kind, walkId, existing) {
   ctx.editing = Boolean(existing);
   const form = buildForm(kind, record, ctx);
   if (draft) restoreDraft(form.element, draft);
-  const keep = () => saveDraft(draftKey, form.element, record.id);
+  // Once saved, the form is no draft: a field that still has the keyboard (iOS keeps it up
+  // when Save is tapped) fires "change" as the form leaves the page, which must not keep it.
+  const keep = () => { if (!form.saved) saveDraft(draftKey, form.element, record.id); };
   form.element.addEventListener("input", keep);
   form.element.addEventListener("change", keep);
   form.element.addEventListener("submit", (event) => {
@@ -67,6 +69,7 @@ async function submit(kind, form, existing, draftKey, ctx) {
     form.showErrors(errors);
     return;
   }
+  form.saved = true;
   if (existing) await app.queue.update(out);
   else await app.queue.add(out, form.photos, extra);
   clearDraft(draftKey);

@@ -108,7 +108,8 @@ function sameAgain(ctx, records) {
     render();
     app.syncer.run();
   };
-  const undo = app.lastSave && app.lastSave.undo && app.items.some((i) => i.id === app.lastSave.undo.id)
+  // Offered while the copy is on the walk, synced or not: a synced one goes by a queued delete.
+  const undo = app.lastSave && app.lastSave.undo && records.some((e) => e.record.id === app.lastSave.undo.id)
     ? h("button", { type: "button", class: "button", onclick: async () => {
       await app.queue.remove(app.lastSave.undo);
       app.lastSave = null;
