@@ -54,6 +54,8 @@ function suggesting(kind, name, value, options, attrs = {}) {
     } }, t)));
   };
   control.addEventListener("input", show);
+  // A carried-over value is replaced by typing, not by deleting it first.
+  control.addEventListener("focus", () => control.select());
   return field(kind, name, control, list);
 }
 

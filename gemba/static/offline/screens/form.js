@@ -36,7 +36,7 @@ export async function viewForm(kind, walkId, existing) {
     event.preventDefault();
     submit(kind, form, existing, draftKey, ctx);
   });
-  const back = kind === "walk" && !existing ? link("/app", "← Walks") : link(`/app/walks/${walkId}`, `← ${ctx.walk ? ctx.walk.title : "Walk"}`);
+  const back = kind === "walk" && !existing ? link("/app", "← Walks") : link(`/app/walks/${walkId}`, `← ${(ctx.walk || existing).title}`);
   const rejected = existing && app.items.find((i) => i.id === existing.id && i.state === "rejected");
   return [h("p", { class: "back" }, back), h("section", { class: "card narrow" },
     h("h1", {}, `${existing ? "Edit" : kind === "walk" ? "Start a" : "Add"} ${TITLES[kind]}`),
