@@ -29,7 +29,7 @@ export function photoField(photos) {
     }
   });
   return h("div", { class: "field" },
-    h("label", { for: picker.id, class: "button" }, "📷 Add photo"), picker, status, list);
+    h("label", { for: picker.id, class: "button" }, "◎ Add photo"), picker, status, list);
 }
 
 export function gpsField(record, warnMetres) {
