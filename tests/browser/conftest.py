@@ -41,8 +41,9 @@ def live_server(database_uri, tmp_path) -> Iterator[str]:
         db.engine.dispose()  # PostgreSQL cannot truncate under open connections
 
 
-# One Playwright and one Chromium for the whole run: other test folders import the
-# `browser` fixture, and a second sync Playwright cannot start while one is running.
+# One Playwright and one Chromium for each test process (each xdist worker has its own):
+# other test folders import the `browser` fixture, and a second sync Playwright cannot
+# start in a process while one is running.
 _SHARED: dict = {}
 
 

@@ -15,7 +15,7 @@ from gemba.extensions import db
 from gemba.models import Base, Gap, Persona, Topic, User, gap_id_for, topic_key
 from gemba.models import accounts as accounts_model
 from gemba.ops import demo as demo_data
-from tests.browser.conftest import browser  # noqa: F401 - the run's one shared Chromium
+from tests.browser.conftest import browser  # noqa: F401 - the process's one shared Chromium
 from tests.conftest import login, make_test_app
 
 

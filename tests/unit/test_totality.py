@@ -38,6 +38,7 @@ from tests.deadline import DeadlineExceeded, deadline
 
 LIMIT = 0.1  # seconds per call
 HANG = 1.0  # a call still running after this is interrupted, so a hang fails, not stalls
+TRIES = 3  # runs of a call over LIMIT before it fails: two test workers share two cores
 SLOWEST = {"seconds": 0.0, "call": ""}
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 MAX = sys.float_info.max
@@ -86,13 +87,19 @@ def timed(call, *args, **kwargs):
     """Run one call: it must return within LIMIT (and is cut off at HANG).
 
     The clock counts the call alone: the cycle collector waits (a full collection of the
-    session's heap is not the call's doing), and a call over the limit is timed once more,
-    the faster run counting, so a pause of a shared machine is not blamed on it. A call
-    that is really slow is slow both times.
+    session's heap is not the call's doing), and a call over the limit is timed again, up
+    to TRIES runs, the fastest counting, so a pause of a shared machine is not blamed on
+    it. Before each new run the test sleeps a moment, so that whatever held the core (the
+    other test worker, a browser, the database) goes first. A call that is really slow is
+    slow every time.
     """
     name = getattr(call, "__qualname__", repr(call))
-    for _ in range(2):
-        elapsed, result = _clocked(name, call, *args, **kwargs)
+    elapsed = math.inf
+    for run in range(TRIES):
+        if run:
+            time.sleep(0.05)
+        took, result = _clocked(name, call, *args, **kwargs)
+        elapsed = min(elapsed, took)
         if elapsed < LIMIT:
             break
     if elapsed > SLOWEST["seconds"]:
