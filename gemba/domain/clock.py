@@ -92,8 +92,3 @@ def iso_local(moment: datetime | None, zone_name: str | None) -> str:
         return ""
     return local(moment, zone_name).isoformat(timespec="seconds")
 
-
-def offset_label(moment: datetime, zone_name: str | None) -> str:
-    """The zone's offset from UTC at that moment, as `UTC+01:00`."""
-    offset = local(moment, zone_name).strftime("%z") or "+0000"
-    return f"UTC{offset[:3]}:{offset[3:5]}"
