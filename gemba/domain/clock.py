@@ -91,4 +91,3 @@ def iso_local(moment: datetime | None, zone_name: str | None) -> str:
     if moment is None:
         return ""
     return local(moment, zone_name).isoformat(timespec="seconds")
-
