@@ -15,11 +15,13 @@ from gemba.domain.gemba_json import FieldError, RecordInvalid
 from gemba.extensions import csrf, db
 from gemba.interchange import archives, exports, imports
 from gemba.models import Site, Walk
+from gemba.platform.compression import gzip_json
 from gemba.platform.errors import problem
 
 # Session callers are CSRF-checked in authenticate(); bearer callers need no token.
 csrf.exempt(bp)
 bp.before_request(authenticate)
+bp.after_request(gzip_json)
 
 
 @bp.errorhandler(imports.DocumentInvalid)

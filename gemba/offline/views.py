@@ -9,6 +9,7 @@ comes from /app/me and the API once the page runs.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 
@@ -38,17 +39,34 @@ def asset_url(name: str) -> str:
     return url_for("offline.asset", version=assets.shell_version(), name=name)
 
 
+# The shell's bytes and their gzip form, per shell version and mount point.
+_shells: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+
 @bp.get("/app")
 @bp.get("/app/<path:route>")
 def shell(route: str = ""):
-    """The app shell; the page itself routes /app/… in the browser."""
-    return render_template(
-        "offline/shell.html",
-        modules=[asset_url(p) for p in assets.EAGER_MODULES],
-        asset_url=asset_url,
-        theme=THEME_COLOUR,
-        vocabulary=vocabulary.document(),
-    )
+    """The app shell; the page itself routes /app/… in the browser. The same bytes for
+    everyone, so they are made once per version, sent gzipped, and may be kept by the
+    browser (revalidated): nothing in them belongs to a user."""
+    key = (assets.shell_version(), request.script_root)
+    if key not in _shells:
+        html = render_template(
+            "offline/shell.html",
+            modules=[asset_url(p) for p in assets.EAGER_MODULES],
+            asset_url=asset_url,
+            theme=THEME_COLOUR,
+            vocabulary=vocabulary.document(),
+        ).encode()
+        _shells[key] = (html, gzip.compress(html, compresslevel=9, mtime=0))
+    html, packed = _shells[key]
+    gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = Response(packed if gzip_ok else html, mimetype="text/html")
+    if gzip_ok:
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/app/assets/<version>/<path:name>")

@@ -100,7 +100,8 @@ class InlineFinder(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         names = dict(attrs)
-        if tag == "script" and not names.get("src"):
+        # A JSON data block is never run (the CSP does not govern it); code must be a file.
+        if tag == "script" and not names.get("src") and names.get("type") != "application/json":
             self.problems.append(f"inline <script> at line {self.getpos()[0]}")
         if tag == "style":
             self.problems.append(f"<style> element at line {self.getpos()[0]}")
@@ -125,6 +126,8 @@ def test_the_inline_finder_sees_what_the_csp_would_block():
     html = '<script>x()</script><p style="color:red" onclick="y()"><style>p{}</style>'
     assert len(inline_problems(html)) == 4
     assert inline_problems('<script type="module" src="/static/js/a.js"></script>') == []
+    assert inline_problems('<script type="application/json" id="v">{}</script>') == []
+    assert len(inline_problems('<script type="text/javascript">x()</script>')) == 1
 
 
 def _pages(app, furnished) -> list[str]:
