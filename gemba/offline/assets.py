@@ -45,9 +45,9 @@ SHELL_ASSETS = (
     "offline/photos.js",
     "offline/zip.js",
 )
-# Modules the first screen needs, preloaded in parallel: app.js and what it imports (the
-# screens are small and routed without a round trip); the others load on first use (forms
-# and photos when a form opens, say-vs-do on a walk, zip for an export).
+# Modules preloaded in parallel: app.js and what it imports (the screens are small and
+# routed without a round trip), and the say-vs-do rules and forms most first screens
+# need; only zip.js (an export) loads on first use.
 EAGER_MODULES = (
     "offline/app.js",
     "offline/state.js",
@@ -64,6 +64,12 @@ EAGER_MODULES = (
     "offline/ui.js",
     "offline/vocabulary.js",
     "offline/drafts.js",
+    # A walk or a form opened first needs these at once; fetched in parallel they cost
+    # the walk list a few KB and save the other screens a round trip each.
+    "offline/saydo.js",
+    "offline/forms.js",
+    "offline/form-parts.js",
+    "offline/photos.js",
 )
 # Images the shell shows, served by Flask's static route.
 SHELL_IMAGES = ("icons/gemba.svg", "icons/apple-touch-icon.png")

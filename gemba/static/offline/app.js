@@ -13,7 +13,7 @@ import { exportQueue, viewLedger } from "./screens/ledger.js";
 import { viewSummary } from "./screens/summary.js";
 import { viewWalk } from "./screens/walk.js";
 import { viewWalks } from "./screens/walks.js";
-import { app, forgetReads, main, refreshLocal, renderStatus, requestPersistence } from "./state.js";
+import { app, cachedJSON, forgetReads, main, refreshLocal, renderStatus, requestPersistence } from "./state.js";
 import { Syncer } from "./sync.js";
 import { ask, h, plural } from "./ui.js";
 
@@ -120,6 +120,11 @@ function watchForUpdates(registration) {
 async function start() {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(watchForUpdates).catch(() => {});
+  }
+  // The first screen's server reads start with the session check, not after it.
+  const walk = location.pathname.match(/^\/app\/walks\/([0-9a-f-]{36})/);
+  for (const url of ["/api/v1/sites?limit=200", "/api/v1/walks?limit=200", walk && `/api/v1/walks/${walk[1]}`]) {
+    if (url) cachedJSON(url);
   }
   const answer = await whoAmI();
   let me = answer.me;

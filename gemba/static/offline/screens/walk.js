@@ -10,10 +10,12 @@ import { choiceLabel } from "../vocabulary.js";
 
 /** A walk and what its screens need: its site, records, places, things and suggestions. */
 export async function walkContext(walkId) {
-  await loadLists();
-  let doc = null;
+  // The lists and the walk's records are asked for together: one round trip, not two.
   const queued = merged([]).get(walkId);
-  if (!queued || queued.state === "synced") doc = await cachedJSON(`/api/v1/walks/${walkId}`);
+  const [, doc] = await Promise.all([
+    loadLists(),
+    !queued || queued.state === "synced" ? cachedJSON(`/api/v1/walks/${walkId}`) : null,
+  ]);
   const byIdWalk = merged(doc ? doc.records : []);
   const walkEntry = byIdWalk.get(walkId);
   const summary = app.walks.find((w) => w.id === walkId);
