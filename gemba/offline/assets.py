@@ -45,9 +45,10 @@ SHELL_ASSETS = (
     "offline/photos.js",
     "offline/zip.js",
 )
-# Modules preloaded in parallel: app.js and what it imports (the screens are small and
-# routed without a round trip), and the say-vs-do rules and forms most first screens
-# need; only zip.js (an export) loads on first use.
+# Modules the first screen needs, preloaded in parallel: app.js and what it imports (the
+# screens are small and routed without a round trip). The say-vs-do rules and the forms
+# are asked for by app.js at start when the first screen is a walk or a form; zip.js
+# loads on first use (an export).
 EAGER_MODULES = (
     "offline/app.js",
     "offline/state.js",
@@ -64,12 +65,6 @@ EAGER_MODULES = (
     "offline/ui.js",
     "offline/vocabulary.js",
     "offline/drafts.js",
-    # A walk or a form opened first needs these at once; fetched in parallel they cost
-    # the walk list a few KB and save the other screens a round trip each.
-    "offline/saydo.js",
-    "offline/forms.js",
-    "offline/form-parts.js",
-    "offline/photos.js",
 )
 # Images the shell shows, served by Flask's static route.
 SHELL_IMAGES = ("icons/gemba.svg", "icons/apple-touch-icon.png")

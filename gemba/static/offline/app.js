@@ -6,6 +6,7 @@
 // in screens/, what they share in state.js, the say-vs-do hints in hints.js.
 
 import { openDatabase } from "./db.js";
+import { loadSaydo } from "./hints.js";
 import { Queue } from "./queue.js";
 import { navigate, render, setRoutes } from "./router.js";
 import { viewEdit, viewForm } from "./screens/form.js";
@@ -126,6 +127,9 @@ async function start() {
   for (const url of ["/api/v1/sites?limit=200", "/api/v1/walks?limit=200", walk && `/api/v1/walks/${walk[1]}`]) {
     if (url) cachedJSON(url);
   }
+  // So do the modules a walk or a form needs (the walk list needs neither).
+  if (walk) loadSaydo();
+  if (/\/(new|edit)(\/|$)/.test(location.pathname)) import("./forms.js");
   const answer = await whoAmI();
   let me = answer.me;
   const last = JSON.parse(localStorage.getItem(USER_KEY) || "null");
