@@ -112,7 +112,8 @@ def wait_for_worker(page) -> None:
     """Until the service worker has precached the shell and controls the page."""
     page.evaluate("navigator.serviceWorker.ready")
     # Polled from here: wait_for_function would evaluate a string, which the CSP forbids.
-    for _ in range(100):
+    # Up to 30 s: two test workers, each with a Chromium, share two cores.
+    for _ in range(300):
         if page.evaluate("navigator.serviceWorker.controller !== null"):
             return
         page.wait_for_timeout(100)
