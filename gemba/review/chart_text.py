@@ -146,8 +146,9 @@ def wrap(text: str, room: float, css: str = "", lines: int = 2) -> list[str]:
     return [shorten(" ".join(words), room, css) for words in out]
 
 
-def label(text: str, full: str | None = None, **attrs: object) -> str:
-    """An SVG <text>; when it shows only part of `full`, the whole in a <title> inside it."""
+def svg_attrs(**attrs: object) -> str:
+    """Keyword arguments as SVG attributes: `text_anchor="end"` is text-anchor, `class_` is
+    class, None is left out, floats to one decimal."""
     parts = []
     for key, value in attrs.items():
         if value is None:
@@ -155,8 +156,13 @@ def label(text: str, full: str | None = None, **attrs: object) -> str:
         if isinstance(value, float):
             value = f"{value:.1f}"
         parts.append(f'{key.rstrip("_").replace("_", "-")}="{escape(str(value))}"')
+    return " ".join(parts)
+
+
+def label(text: str, full: str | None = None, **attrs: object) -> str:
+    """An SVG <text>; when it shows only part of `full`, the whole in a <title> inside it."""
     hover = f"<title>{escape(full)}</title>" if full and full != text else ""
-    return f"<text {' '.join(parts)}>{escape(text)}{hover}</text>"
+    return f"<text {svg_attrs(**attrs)}>{escape(text)}{hover}</text>"
 
 
 class Placed:

@@ -32,6 +32,7 @@ from gemba.review.chart_text import (
     label,
     shorten,
     spread,
+    svg_attrs,
     text_box,
     text_width,
     wrap,
@@ -62,15 +63,7 @@ class Band:
         return f"{self.label}: {self.detail}" if self.detail else self.label
 
 
-def _attrs(**attrs: object) -> str:
-    parts = []
-    for key, value in attrs.items():
-        if value is None:
-            continue
-        if isinstance(value, float):
-            value = f"{value:.1f}"
-        parts.append(f'{key.rstrip("_").replace("_", "-")}="{escape(str(value))}"')
-    return " ".join(parts)
+_attrs = svg_attrs
 
 
 def el(tag: str, text: str | None = None, **attrs: object) -> str:
