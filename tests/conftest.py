@@ -119,6 +119,7 @@ def database_template(tmp_path_factory) -> str:
 def database_uri(database_template, tmp_path) -> Iterator[str]:
     if PG_URL:
         yield database_template
+        close_test_apps()
         engine = create_engine(database_template)
         with engine.begin() as conn:
             tables = [
@@ -135,12 +136,29 @@ def database_uri(database_template, tmp_path) -> Iterator[str]:
     target = tmp_path / "gemba.db"
     shutil.copy(database_template, target)
     yield f"sqlite:///{target}"
+    close_test_apps()
+
+
+# Apps made during the current test, whose connections its database_uri closes at the end.
+_MADE: list[Flask] = []
 
 
 def make_test_app(database_uri: str, tmp_path, **extra) -> Flask:
     """An app on the test database with its instance data in tmp_path."""
     os.environ["GEMBA_INSTANCE_PATH"] = str(tmp_path / "instance")
-    return create_app(_config(database_uri, GEMBA_PHOTO_DIR=str(tmp_path / "photos"), **extra))
+    app = create_app(_config(database_uri, GEMBA_PHOTO_DIR=str(tmp_path / "photos"), **extra))
+    _MADE.append(app)
+    return app
+
+
+def close_test_apps() -> None:
+    """Close the connections of every app the test made. One left to the garbage
+    collector warns (an error here) in whichever test happens to run then, which under
+    xdist is any test at all."""
+    while _MADE:
+        with _MADE.pop().app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from werkzeug.test import TestResponse
 from gemba.accounts import services as accounts
 from gemba.extensions import db
 from gemba.models import Base, Photo, Role, User
-from tests.conftest import PASSWORD, PG_URL, login, uid
+from tests.conftest import PASSWORD, PG_URL, close_test_apps, login, uid
 from tests.unit.photo_factories import (
     RESOURCES,
     SERIAL,
@@ -143,8 +143,10 @@ def database_uri(database_template, tmp_path) -> Iterator[str]:
         target = tmp_path / "gemba.db"
         shutil.copy(database_template, target)
         yield f"sqlite:///{target}"
+        close_test_apps()
         return
     yield database_template
+    close_test_apps()
     engine = create_engine(database_template, poolclass=NullPool)
     with engine.begin() as conn:
         tables = text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
