@@ -83,6 +83,9 @@ def test_a_new_site_without_a_zone_gets_the_servers(database_uri, tmp_path, make
         result = imports.import_document(db.session.get(User, admin.id), document)
     assert not result.rejected
     assert stored_zone(chicago, site_id) == "America/Chicago"
+    with chicago.app_context():  # no connection outlives the test
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_an_export_carries_the_zone_and_an_import_restores_it(app, make_user, write):

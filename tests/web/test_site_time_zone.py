@@ -119,7 +119,11 @@ def test_a_summer_walk_shows_summer_time(app, make_user, write, login_as):
 @pytest.fixture
 def chicago_app(database_uri, tmp_path):
     """The app on a server whose default zone is Chicago's."""
-    return make_test_app(database_uri, tmp_path, GEMBA_DEFAULT_TIME_ZONE="America/Chicago")
+    app = make_test_app(database_uri, tmp_path, GEMBA_DEFAULT_TIME_ZONE="America/Chicago")
+    yield app
+    with app.app_context():  # no connection outlives the test (PostgreSQL would keep it)
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_times_tied_to_no_site_use_the_default_zone(chicago_app):
