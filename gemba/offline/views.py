@@ -51,6 +51,7 @@ def shell(route: str = ""):
     browser (revalidated): nothing in them belongs to a user."""
     key = (assets.shell_version(), request.script_root)
     if key not in _shells:
+        _shells.clear()  # an older version's bytes are never asked for again
         html = render_template(
             "offline/shell.html",
             modules=[asset_url(p) for p in assets.EAGER_MODULES],

@@ -6,7 +6,7 @@ import { hintItem, hints, loadSaydo } from "../hints.js";
 import { navigate, render } from "../router.js";
 import { announce, app, cachedJSON, LABELS, link, loadLists, loadSite, merged, refreshLocal, syncMark, zoneOf } from "../state.js";
 import { day, h, plural, time, uuid } from "../ui.js";
-import { choiceLabel } from "../vocabulary.js";
+import { choiceLabel, UNITS } from "../vocabulary.js";
 
 /** A walk and what its screens need: its site, records, places, things and suggestions. */
 export async function walkContext(walkId) {
@@ -34,7 +34,7 @@ export async function walkContext(walkId) {
     statements: siteRecords.filter((r) => r.type === "statement"),
     topics: [...siteData.topics, ...siteRecords.map((r) => r.topic)],
     speakers: siteRecords.map((r) => r.speaker),
-    units: [...(await import("../vocabulary.js")).UNITS, ...siteRecords.map((r) => r.unit)],
+    units: [...UNITS, ...siteRecords.map((r) => r.unit)],
   };
 }
 
