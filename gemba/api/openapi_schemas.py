@@ -69,6 +69,26 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "records": {"type": "array", "maxItems": MAX_RECORDS, "items": ref("Record")},
         },
     },
+    "DueWalks": {
+        "type": "object",
+        "required": ["due"],
+        "properties": {
+            "due": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["plan", "site", "title", "due_at", "status"],
+                    "properties": {
+                        "plan": UUID,
+                        "site": UUID,
+                        "title": {"type": "string"},
+                        "due_at": _TIME,
+                        "status": {"enum": ["due", "overdue"]},
+                    },
+                },
+            }
+        },
+    },
     "FieldError": {
         "type": "object",
         "required": ["field", "message"],

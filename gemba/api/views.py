@@ -8,7 +8,7 @@ from flask import Response, jsonify, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from gemba.api import bp, openapi, reads
+from gemba.api import bp, openapi, plan_reads, reads
 from gemba.api.auth import authenticate
 from gemba.capture import records, trash
 from gemba.domain.gemba_json import FieldError, RecordInvalid
@@ -135,6 +135,18 @@ def export_walk(walk_id: uuid.UUID):
 def export_walk_archive(walk_id: uuid.UUID):
     """A walk and its photos as one zip."""
     return _download_archive(exports.walk_export(db.get_or_404(Walk, walk_id)))
+
+
+@bp.get("/plans")
+def list_plans():
+    """Walk plans with their checklists, as Gemba JSON (the capture app keeps them)."""
+    return jsonify(plan_reads.plans_document(reads.uuid_param(request.args, "site")))
+
+
+@bp.get("/plans/due")
+def list_due_walks():
+    """The caller's walks due today and overdue, earliest first."""
+    return jsonify(plan_reads.due_walks(current_user))
 
 
 @bp.get("/gaps")

@@ -137,7 +137,7 @@ def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
 
 def _references(record: dict) -> set[str]:
     refs = set()
-    for name in ("site", "walk", "place", "persona", "fact", "statement"):
+    for name in ("site", "plan", "walk", "place", "persona", "fact", "statement"):
         value = record.get(name)
         if isinstance(value, str):
             refs.add(str(parse_uuid(value)))
@@ -147,7 +147,7 @@ def _references(record: dict) -> set[str]:
 
 
 def _ref_field(record: dict, ref: str) -> str:
-    for name in ("site", "walk", "place", "persona", "fact", "statement"):
+    for name in ("site", "plan", "walk", "place", "persona", "fact", "statement"):
         value = record.get(name)
         if isinstance(value, str) and str(parse_uuid(value)) == ref:
             return name

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from gemba.capture.outcomes import Reject, WriteContext
 from gemba.capture.permissions import can_edit_walk
+from gemba.capture.plan_records import apply_plan, item_of_fact, plan_of_walk
 from gemba.capture.upserts import (
     claim_values,
     drop_null_time,
@@ -94,6 +95,8 @@ def _apply_walk(ctx: WriteContext, record: dict) -> str:
             "ended_at": ("ended_at", timestamp),
         },
     )
+    if "plan" in record:
+        values["plan_id"] = plan_of_walk(record, site)
     if values.get("status", "") is None:
         values["status"] = "in_progress"
     if values.get("started_at", "") is None:
@@ -186,6 +189,7 @@ def _apply_fact(ctx: WriteContext, record: dict) -> str:
         },
     )
     shared_references(ctx, record, walk, values)
+    item_of_fact(ctx, record, walk, values)
     drop_null_time(values)
     # A fact is a behaviour or a measurement: setting one clears the other.
     if values.get("performed") is not None:
@@ -216,7 +220,7 @@ def _apply_contradiction(ctx: WriteContext, record: dict) -> str:
     statement = db.session.get(Statement, parse_uuid(record["statement"]))
     if statement is None:
         raise Reject("statement", "Unknown statement.", 404)
-    if fact.walk.site_id != statement.walk.site_id:
+    if fact.walk.site_id != statement.site.id:
         raise Reject("statement", "The statement is from another site.", 422)
     if not can_edit_walk(ctx.actor, fact.walk):
         raise Reject("fact", "You can only link facts of your own walks.", 403)
@@ -245,6 +249,7 @@ def _apply_contradiction(ctx: WriteContext, record: dict) -> str:
 APPLY: dict[str, Callable[[WriteContext, dict], str]] = {
     "site": _apply_site,
     "persona": _apply_persona,
+    "plan": apply_plan,
     "walk": _apply_walk,
     "place": _apply_place,
     "thing": _apply_thing,

@@ -21,6 +21,7 @@ from gemba.models import (
     Fact,
     Persona,
     Place,
+    Plan,
     Site,
     Statement,
     Thing,
@@ -32,6 +33,7 @@ from gemba.models import (
 MODELS: dict[str, type] = {
     "site": Site,
     "persona": Persona,
+    "plan": Plan,
     "walk": Walk,
     "place": Place,
     "thing": Thing,

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from gemba.domain import bounds, clock
+from gemba.domain import bounds, clock, plan_rules, schema_errors
+from gemba.domain.schema_errors import FieldError
 from gemba.domain.text import problem as text_problem
 
 FORMAT = "gemba/v1"
 RECORD_TYPES = (
     "site",
     "persona",
+    "plan",
     "walk",
     "place",
     "thing",
@@ -37,6 +38,10 @@ THING_KINDS = ["equipment", "tool", "material", "document", "screen", "product",
 SENTIMENTS = ["pain", "neutral", "delight"]
 SOURCES = ["interview", "sop", "signage", "survey", "meeting", "other"]
 WALK_STATUSES = ["in_progress", "finished"]
+ITEM_KINDS = ["behaviour", "measure"]
+ROLES = ["observer", "analyst", "admin"]
+MAX_ITEMS = 200  # checklist items per plan
+MAX_SCHEDULE = 500
 
 MAX_NAME = 200
 MAX_RECORDS = 5000  # per document: a larger batch is refused whole (HTTP 413)
@@ -84,6 +89,21 @@ MEASURE_CLAIM = {
     "additionalProperties": False,
 }
 CLAIM = {"oneOf": [FREQUENCY_CLAIM, MEASURE_CLAIM]}
+PLAN_ITEM = {
+    "type": "object",
+    "properties": {
+        "id": UUID,
+        "topic": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
+        "question": {"type": "string", "minLength": 1, "maxLength": 500},
+        "kind": {"enum": ITEM_KINDS},
+        "unit": _opt({"type": "string", "maxLength": 32}),
+        "standard": _opt(CLAIM),
+        "reference": _opt({"type": "string", "maxLength": 120}),
+        "retired": _opt({"type": "boolean"}),
+    },
+    "required": ["id", "topic", "question", "kind"],
+    "additionalProperties": True,
+}
 
 
 def _record(type_: str, required: list[str], properties: dict) -> dict:
@@ -106,6 +126,22 @@ RECORD_SCHEMAS: dict[str, dict] = {
     "persona": _record(
         "persona", ["site", "name"], {"site": UUID, "name": SHORT_NAME, "description": _opt(TEXT)}
     ),
+    "plan": _record(
+        "plan",
+        ["site", "title"],
+        {
+            "site": UUID,
+            "title": NAME,
+            "purpose": _opt(TEXT),
+            "route": _opt({"type": "array", "items": NAME, "maxItems": 100}),
+            "schedule": _opt({"type": "string", "minLength": 1, "maxLength": MAX_SCHEDULE}),
+            "assignees": _opt(
+                {"type": "array", "items": {"type": "string", "maxLength": 254}, "maxItems": 500}
+            ),
+            "assignee_role": _opt({"enum": ROLES}),
+            "items": _opt({"type": "array", "items": PLAN_ITEM, "maxItems": MAX_ITEMS}),
+        },
+    ),
     "walk": _record(
         "walk",
         ["site", "title"],
@@ -113,6 +149,7 @@ RECORD_SCHEMAS: dict[str, dict] = {
             "site": UUID,
             "title": NAME,
             "purpose": _opt(TEXT),
+            "plan": _opt(UUID),
             "status": _opt({"enum": WALK_STATUSES}),
             "started_at": _opt(TIMESTAMP),
             "ended_at": _opt(TIMESTAMP),
@@ -173,6 +210,7 @@ RECORD_SCHEMAS: dict[str, dict] = {
             "sentiment": _opt({"enum": SENTIMENTS}),
             "persona": _opt(UUID),
             "observed_at": _opt(TIMESTAMP),
+            "plan_item": _opt(UUID),
         },
     ),
     "contradiction": _record(
@@ -196,7 +234,7 @@ MULTILINE_FIELDS = frozenset(
     for schema in RECORD_SCHEMAS.values()
     for name, prop in schema["properties"].items()
     if _long_text(prop)
-)
+) | {"schedule"}  # iCalendar: a DTSTART line and an RRULE line
 
 RECORD_SCHEMA = {
     "type": "object",
@@ -224,14 +262,6 @@ _VALIDATORS = {
 _DOCUMENT_VALIDATOR = Draft202012Validator(DOCUMENT_SCHEMA)
 
 
-@dataclass(frozen=True)
-class FieldError:
-    """One problem with one field; `field` is a path like `claim.value`."""
-
-    field: str
-    message: str
-
-
 class RecordInvalid(Exception):
     """A record broke a rule; carries (field, message) pairs for forms and problem details."""
 
@@ -241,57 +271,11 @@ class RecordInvalid(Exception):
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 
-def _path(error: Any) -> str:
-    parts = [str(p) for p in error.absolute_path]
-    if error.validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else ""
-        parts.append(missing)
-    return ".".join(p for p in parts if p) or "record"
-
-
-def _message(error: Any) -> str:
-    kind = error.validator
-    if kind == "required":
-        return "This field is required."
-    if kind in ("maxLength", "maxItems"):
-        return f"Too long: at most {error.validator_value} characters."[:80]
-    if kind == "minLength":
-        return "This field cannot be empty."
-    if kind in ("enum", "const"):
-        allowed = error.validator_value
-        allowed = allowed if isinstance(allowed, list) else [allowed]
-        return "Must be one of: " + ", ".join(str(a) for a in allowed) + "."
-    if kind in ("minimum", "maximum"):
-        bound = bounds.schema_message(error.schema)
-        return bound or f"Out of range ({kind} {error.validator_value})."
-    if kind == "format" or kind == "pattern":
-        return f"Not a valid {error.validator_value if kind == 'format' else 'value'}."
-    if kind == "type":
-        wanted = error.validator_value
-        return f"Must be {wanted if isinstance(wanted, str) else ' or '.join(wanted)}."
-    if kind in ("oneOf", "anyOf"):
-        return "Not a valid value for this field."
-    return error.message[:200]
-
-
-def _best_errors(validator: Draft202012Validator, data: Any) -> list[FieldError]:
-    errors: dict[str, str] = {}
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        # anyOf/oneOf: report the most specific inner error, not "not valid under anyOf"
-        while error.validator in ("anyOf", "oneOf") and error.context:
-            inner = [e for e in error.context if e.validator_value != "null"]
-            if not inner:
-                break
-            error = max(inner, key=lambda e: len(e.absolute_path))
-        errors.setdefault(_path(error), _message(error))
-    return [FieldError(field, message) for field, message in errors.items()]
-
-
 def validate_document(doc: Any) -> list[FieldError]:
     """Check the envelope: the format tag and a list of records."""
     if not isinstance(doc, dict):
         return [FieldError("document", "Must be a JSON object.")]
-    return _best_errors(_DOCUMENT_VALIDATOR, doc)
+    return schema_errors.best_errors(_DOCUMENT_VALIDATOR, doc)
 
 
 def record_type(record: Any) -> str | None:
@@ -309,7 +293,7 @@ def validate_record(record: Any) -> list[FieldError]:
     if type_ is None:
         return [FieldError("type", "Must be one of: " + ", ".join(RECORD_TYPES) + ".")]
     # Measurements beyond the bounds (NaN too, which a schema's minimum lets through).
-    errors = _best_errors(_VALIDATORS[type_], record) or [
+    errors = schema_errors.best_errors(_VALIDATORS[type_], record) or [
         FieldError(field, message) for field, message in bounds.number_errors(type_, record)
     ]
     if errors:
@@ -329,6 +313,8 @@ def validate_record(record: Any) -> list[FieldError]:
                 parse_timestamp(record[field])
             except ValueError as exc:
                 errors.append(FieldError(field, str(exc)))
+    if type_ == "plan" and not errors:  # a schedule's grammar once its text is sound
+        errors.extend(plan_rules.plan_errors(record))
     zone = record.get("time_zone") if type_ == "site" else None
     if zone is not None and not text_problem(zone) and (message := clock.zone_problem(zone)):
         errors.append(FieldError("time_zone", message))

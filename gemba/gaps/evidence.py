@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from gemba.domain.saydo import (
     FrequencyClaim,
@@ -182,7 +182,7 @@ def loop_status(evidence: StatementEvidence, since: datetime) -> LoopStatus:
 def _evidence_topic(statement: Statement) -> int | None:
     """The topic whose facts count: the statement's own, if it belongs to the same site."""
     topic = statement.topic
-    if topic is None or topic.site_id != statement.walk.site_id:
+    if topic is None or topic.site_id != statement.site.id:
         return None
     return topic.id
 
@@ -213,17 +213,11 @@ def _links(statements: Sequence[Statement]) -> dict[uuid.UUID, list[Contradictio
     """Manual links to the statements from facts of walks at the same site."""
     if not statements:
         return {}
-    fact_walk, statement_walk = aliased(Walk), aliased(Walk)
+    site_of = {s.id: s.site.id for s in statements}
     rows = db.session.scalars(
         select(Contradiction)
         .join(Fact, Fact.id == Contradiction.fact_id)
-        .join(fact_walk, fact_walk.id == Fact.walk_id)
-        .join(Statement, Statement.id == Contradiction.statement_id)
-        .join(statement_walk, statement_walk.id == Statement.walk_id)
-        .where(
-            Contradiction.statement_id.in_([s.id for s in statements]),
-            fact_walk.site_id == statement_walk.site_id,
-        )
+        .where(Contradiction.statement_id.in_(list(site_of)))
         .options(
             joinedload(Contradiction.fact).options(
                 joinedload(Fact.walk), joinedload(Fact.place), joinedload(Fact.persona)
@@ -233,5 +227,6 @@ def _links(statements: Sequence[Statement]) -> dict[uuid.UUID, list[Contradictio
     )
     out: dict[uuid.UUID, list[Contradiction]] = {}
     for link in rows:
-        out.setdefault(link.statement_id, []).append(link)
+        if link.fact.walk.site_id == site_of[link.statement_id]:
+            out.setdefault(link.statement_id, []).append(link)
     return out

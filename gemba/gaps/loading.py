@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import String, bindparam, or_, select, type_coerce
+from sqlalchemy import String, bindparam, func, or_, select, type_coerce
 
 from gemba.domain.saydo import Claim, FrequencyClaim, ManualLink, MeasureClaim, Observation
 from gemba.extensions import db
-from gemba.models import Contradiction, Fact, Gap, Statement, Topic, Walk
+from gemba.models import Contradiction, Fact, Gap, PlanItem, Statement, Topic, Walk
 
 IN_CHUNK = 900  # values per IN (...) list, inside every backend's parameter limit
 _GAPS = Gap.__table__
@@ -40,10 +40,15 @@ VERDICT_FIELDS = (
 )
 
 _S, _W, _T, _F, _C = (m.__table__ for m in (Statement, Walk, Topic, Fact, Contradiction))
+_I = PlanItem.__table__
+# A statement is a walk's, or a plan item's standard (no walk): its site is the one or the
+# other's, and a standard names the document it comes from.
 _STATEMENTS = select(
     _S.c.id,
     _S.c.walk_id,
-    _W.c.site_id,
+    func.coalesce(_W.c.site_id, _I.c.site_id).label("site_id"),
+    _S.c.plan_item_id,
+    _I.c.reference,
     _S.c.topic_id,
     _T.c.site_id.label("topic_site_id"),
     _S.c.claim_frequency,
@@ -51,7 +56,11 @@ _STATEMENTS = select(
     _S.c.claim_unit,
     _S.c.claim_tolerance,
     _S.c.claim_comparator,
-).select_from(_S.join(_W, _W.c.id == _S.c.walk_id).outerjoin(_T, _T.c.id == _S.c.topic_id))
+).select_from(
+    _S.outerjoin(_W, _W.c.id == _S.c.walk_id)
+    .outerjoin(_I, _I.c.id == _S.c.plan_item_id)
+    .outerjoin(_T, _T.c.id == _S.c.topic_id)
+)
 # Fact ids are read as the driver returns them (32 hex digits on SQLite, a uuid on
 # PostgreSQL), not as uuid.UUID objects: building 100,000 of those was a sixth of a full
 # recompute. They sort like canonical ids, and only the ids a gap cites are converted.
@@ -99,11 +108,14 @@ class StatementRow:
     """What judging one statement needs, read without building ORM objects."""
 
     id: uuid.UUID
-    walk_id: uuid.UUID
+    walk_id: uuid.UUID | None  # None for a plan's standard
     site_id: uuid.UUID
     topic_id: int | None  # the statement's topic, stored on its gap
     evidence_topic: int | None  # the topic whose facts count (None if it is another site's)
     claim: Claim | None
+    # A plan's standard: the document it comes from ("" when none is named); None for
+    # what someone said.
+    standard: str | None = None
 
 
 @dataclass
@@ -157,7 +169,7 @@ def load_statements(topic_ids: Iterable[int] | None, statement_ids=()) -> list[S
             _rows(_STATEMENTS_BY_ID, sorted(statement_ids)),
         )
     rows: dict[uuid.UUID, StatementRow] = {}
-    for sid, walk_id, site_id, topic_id, topic_site, *claim in found:
+    for sid, walk_id, site_id, item_id, reference, topic_id, topic_site, *claim in found:
         rows[sid] = StatementRow(
             id=sid,
             walk_id=walk_id,
@@ -165,6 +177,7 @@ def load_statements(topic_ids: Iterable[int] | None, statement_ids=()) -> list[S
             topic_id=topic_id,
             evidence_topic=topic_id if topic_site == site_id else None,
             claim=_claim(*claim),
+            standard=None if item_id is None else (reference or ""),
         )
     return list(rows.values())
 

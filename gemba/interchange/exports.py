@@ -19,7 +19,18 @@ from sqlalchemy.orm import selectinload
 
 from gemba.domain.gemba_json import FORMAT, format_timestamp
 from gemba.extensions import db
-from gemba.models import Contradiction, Fact, Persona, Place, Site, Statement, Thing, Walk
+from gemba.models import (
+    Contradiction,
+    Fact,
+    Persona,
+    Place,
+    Plan,
+    PlanEntry,
+    Site,
+    Statement,
+    Thing,
+    Walk,
+)
 
 
 @dataclass(frozen=True)
@@ -62,12 +73,80 @@ def _document(site: Site, walks: list[Walk], *, only_walk: bool) -> dict[str, An
     )
     out: list[dict[str, Any]] = [site_record(site)]
     out.extend(persona_record(p) for p in personas)
+    plan_ids = {w.plan_id for w in walks if w.plan_id is not None} if only_walk else None
+    out.extend(plan_records(site, plan_ids))
     by_walk = _walk_records(walk_ids)
     for walk in walks:
         out.append(walk_record(walk))
         out.extend(by_walk.get(walk.id, []))
     out.extend(contradiction_record(c) for c in _contradictions(walk_ids, only_walk))
     return {"format": FORMAT, "records": out}
+
+
+def plan_records(site: Site, only: set[uuid.UUID] | None = None) -> list[dict[str, Any]]:
+    """The site's walk plans (or only those named), by title, with their checklists."""
+    query = (
+        select(Plan)
+        .where(Plan.site_id == site.id)
+        .options(
+            selectinload(Plan.assignees), selectinload(Plan.entries).selectinload(PlanEntry.item)
+        )
+    )
+    if only is not None:
+        if not only:
+            return []
+        query = query.where(Plan.id.in_(sorted(only)))
+    plans = sorted(db.session.scalars(query), key=lambda p: (p.title, str(p.id)))
+    item_ids = [e.item_id for p in plans for e in p.entries]
+    standards = (
+        {
+            s.plan_item_id: s
+            for s in db.session.scalars(
+                select(Statement).where(Statement.plan_item_id.in_(item_ids))
+            )
+        }
+        if item_ids
+        else {}
+    )
+    return [plan_record(p, standards) for p in plans]
+
+
+def plan_record(plan: Plan, standards: dict[uuid.UUID, Statement]) -> dict[str, Any]:
+    """A plan with its checklist: items in order, then the retired ones, each with its
+    standard as a claim; assignees by e-mail."""
+    entries = sorted(plan.entries, key=lambda e: (e.retired_at is not None, e.position))
+    items = []
+    for entry in entries:
+        item, standard = entry.item, standards.get(entry.item_id)
+        claim = standard.claim if standard is not None else None
+        items.append(
+            _compact(
+                {
+                    "id": str(item.id),
+                    "topic": item.topic.name,
+                    "question": item.question,
+                    "kind": item.kind,
+                    "unit": item.unit,
+                    "standard": _compact(claim) if claim else None,
+                    "reference": item.reference,
+                    "retired": True if entry.retired_at is not None else None,
+                }
+            )
+        )
+    return _compact(
+        {
+            "type": "plan",
+            "id": str(plan.id),
+            "site": str(plan.site_id),
+            "title": plan.title,
+            "purpose": plan.purpose,
+            "route": list(plan.route) or None,
+            "schedule": plan.schedule,
+            "assignees": sorted(u.email for u in plan.assignees) or None,
+            "assignee_role": plan.assignee_role,
+            "items": items,
+        }
+    )
 
 
 def _walk_records(walk_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
@@ -160,6 +239,7 @@ def walk_record(walk: Walk) -> dict[str, Any]:
             "site": str(walk.site_id),
             "title": walk.title,
             "purpose": walk.purpose,
+            "plan": _ref(walk.plan_id),
             "status": walk.status,
             "started_at": format_timestamp(walk.started_at),
             "ended_at": format_timestamp(walk.ended_at),
@@ -237,6 +317,7 @@ def fact_record(fact: Fact) -> dict[str, Any]:
             "sentiment": fact.sentiment,
             "persona": _ref(fact.persona_id),
             "observed_at": format_timestamp(fact.observed_at),
+            "plan_item": _ref(fact.plan_item_id),
         }
     )
 

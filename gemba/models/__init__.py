@@ -14,6 +14,7 @@ from gemba.models.gaps import (
 )
 from gemba.models.notes import PersonaNote
 from gemba.models.photos import Photo
+from gemba.models.plans import ItemKind, Plan, PlanEntry, PlanItem, PlanSchedule, plan_assignees
 from gemba.models.revision import DataRevision
 from gemba.models.sites import Persona, Site, Topic, topic_key
 from gemba.models.trash import DeletedRecord
@@ -46,6 +47,12 @@ __all__ = [
     "Persona",
     "PersonaNote",
     "Photo",
+    "ItemKind",
+    "Plan",
+    "PlanEntry",
+    "PlanItem",
+    "PlanSchedule",
+    "plan_assignees",
     "Place",
     "Role",
     "Sentiment",

@@ -48,7 +48,8 @@ class Gap(Base):
     )
     site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"), index=True)
-    walk_id: Mapped[uuid.UUID] = mapped_column(
+    # The statement's walk; None for a plan's standard, which no walk logged.
+    walk_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("walks.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gemba.models.accounts import User
 from gemba.models.base import Base, UTCDateTime, new_uuid, utcnow
+from gemba.models.plans import Plan, PlanItem
 from gemba.models.sites import Persona, Site, Topic
 
 
@@ -59,9 +60,14 @@ class Walk(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The plan this walk walks: it counts as the plan's occurrence for its day.
+    plan_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("plans.id", ondelete="SET NULL"), index=True
+    )
 
     site: Mapped[Site] = relationship()
     observer: Mapped[User] = relationship()
+    plan: Mapped[Plan | None] = relationship()
 
 
 class _WalkRecord:
@@ -145,11 +151,16 @@ class Fact(_WalkRecord, Base):
     value: Mapped[float | None] = mapped_column(Float)
     unit: Mapped[str | None] = mapped_column(String(32))
     sentiment: Mapped[str | None] = mapped_column(String(16))
+    # The checklist item this fact answers (a check of a walk plan).
+    plan_item_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("plan_items.id", ondelete="SET NULL"), index=True
+    )
 
     walk: Mapped[Walk] = relationship()
     place: Mapped[Place | None] = relationship()
     topic: Mapped[Topic | None] = relationship()
     persona: Mapped[Persona | None] = relationship()
+    plan_item: Mapped[PlanItem | None] = relationship()
     things: Mapped[list[Thing]] = relationship(secondary=fact_things, order_by="Thing.name")
 
     @property
@@ -163,14 +174,21 @@ class Fact(_WalkRecord, Base):
 
 
 class Statement(_WalkRecord, Base):
-    """What someone said, or what a document claims, by role."""
+    """What someone said, or what a document claims, by role.
+
+    A plan item's written standard is a statement too (source `sop`), made by the plan
+    rather than logged on a walk: it has a `plan_item` and no walk, and the engine judges
+    it like any other claim."""
 
     __tablename__ = "statements"
     # A walk's timeline, newest first, a page at a time (gemba/timeline.py).
     __table_args__ = (Index("ix_statements_walk_time", "walk_id", "observed_at", "id"),)
 
-    walk_id: Mapped[uuid.UUID] = mapped_column(
+    walk_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("walks.id", ondelete="CASCADE"), index=True
+    )
+    plan_item_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("plan_items.id", ondelete="CASCADE"), unique=True
     )
     place_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("places.id", ondelete="SET NULL"), index=True
@@ -188,10 +206,33 @@ class Statement(_WalkRecord, Base):
     claim_tolerance: Mapped[float | None] = mapped_column(Float)
     claim_comparator: Mapped[str | None] = mapped_column(String(2))
 
-    walk: Mapped[Walk] = relationship()
+    walk: Mapped[Walk | None] = relationship()
     place: Mapped[Place | None] = relationship()
     topic: Mapped[Topic | None] = relationship()
     persona: Mapped[Persona | None] = relationship()
+    plan_item: Mapped[PlanItem | None] = relationship()
+
+    @property
+    def site(self) -> Site:
+        """The site the claim is about: its walk's, or its plan item's for a standard."""
+        return self.walk.site if self.walk is not None else self.plan_item.site
+
+    @property
+    def is_standard(self) -> bool:
+        return self.plan_item_id is not None
+
+    @property
+    def said_in(self) -> str:
+        """Where it was said: the walk's title, or the standard's document."""
+        if self.walk is not None:
+            return self.walk.title
+        reference = self.plan_item.reference
+        return f"Standard ({reference})" if reference else "Standard of a walk plan"
+
+    @property
+    def said_on(self) -> datetime:
+        """When: the walk's start, or when the standard was written into a plan."""
+        return self.walk.started_at if self.walk is not None else self.created_at
 
     @property
     def claim(self) -> dict | None:

@@ -92,7 +92,7 @@ def topic_detail(topic: Topic) -> TopicDetail:
     statements = list(
         db.session.scalars(
             select(Statement)
-            .join(Walk, Walk.id == Statement.walk_id)
+            .outerjoin(Walk, Walk.id == Statement.walk_id)
             .where(Statement.topic_id == topic.id)
             .options(
                 contains_eager(Statement.walk),

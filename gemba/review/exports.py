@@ -131,7 +131,7 @@ def gaps_csv(filters: InboxFilters, url_for_gap: Callable[[Gap], str]) -> Iterat
     def rows():
         for gap in _batched(query):
             statement = gap.statement
-            zone = statement.walk.site.time_zone
+            zone = statement.site.time_zone
             yield (
                 gap.id,
                 gap.status,
@@ -146,8 +146,8 @@ def gaps_csv(filters: InboxFilters, url_for_gap: Callable[[Gap], str]) -> Iterat
                 claim_text(statement),
                 statement.topic.name if statement.topic else "",
                 statement.persona.name if statement.persona else "",
-                statement.walk.site.name,
-                statement.walk.title,
+                statement.site.name,
+                statement.said_in,
                 iso_local(statement.observed_at, zone),
                 len(gap.evidence),
                 ";".join(gap.evidence),

@@ -29,6 +29,8 @@ ACTION_LABELS = {
     ActionStatus.verified.value: "Verified",
 }
 NOTE_MAX = 2000
+# Who made the claim: people on walks, or the written standards of walk plans.
+ORIGINS = {"": "All claims", "said": "Said by people", "standard": "Written standards"}
 
 
 class QuickSelect(Select):
@@ -54,6 +56,7 @@ class FilterForm(QueryForm):
     walk = SelectField("Walk", validate_choice=False, widget=QuickSelect())
     persona = SelectField("Persona", validate_choice=False, widget=QuickSelect())
     topic = StringField("Topic contains", validators=[Optional(), Length(max=200)])
+    origin = SelectField("Claims", choices=choices(ORIGINS.items()), validate_choice=False)
     date_from = DateField("Said from", validators=[Optional()])
     date_to = DateField("Said until", validators=[Optional()])
     sort = SelectField("Order", choices=choices(SORTS.items()), validate_choice=False)
@@ -77,6 +80,7 @@ class FilterForm(QueryForm):
             date_from=_date(self.date_from),
             date_to=_date(self.date_to),
             sort=self.sort.data if self.sort.data in SORTS else "score",
+            origin=self.origin.data if self.origin.data in ORIGINS and self.origin.data else None,
         )
 
 

@@ -15,7 +15,17 @@ from sqlalchemy.orm import joinedload
 
 from gemba.extensions import db
 from gemba.gaps import evidence as evidence_mod
-from gemba.models import Action, AuditEvent, Gap, GapStatus, Photo, action_gaps
+from gemba.models import (
+    Action,
+    AuditEvent,
+    Gap,
+    GapStatus,
+    Photo,
+    Plan,
+    PlanEntry,
+    Statement,
+    action_gaps,
+)
 from gemba.review.queries import gap_options, history, photos_for
 
 
@@ -27,6 +37,7 @@ class GapDetail:
     actions: list[Action]
     photos: dict[uuid.UUID, list[Photo]]
     loops: dict[uuid.UUID, evidence_mod.LoopStatus]  # action id -> loop status
+    plans: list[Plan]  # for a standard: the plans that check it
 
 
 def load_gap(gap_id: uuid.UUID) -> Gap | None:
@@ -55,7 +66,20 @@ def gap_detail(gap: Gap) -> GapDetail:
         actions=actions,
         photos=photos_for(fact_ids, [gap.statement_id]),
         loops={a.id: evidence_mod.loop_status(found, a.created_at) for a in actions},
+        plans=_plans_checking(gap.statement),
     )
+
+
+def _plans_checking(statement: Statement) -> list[Plan]:
+    if statement.plan_item_id is None:
+        return []
+    query = (
+        select(Plan)
+        .join(PlanEntry, PlanEntry.plan_id == Plan.id)
+        .where(PlanEntry.item_id == statement.plan_item_id)
+        .order_by(Plan.title, Plan.id)
+    )
+    return list(db.session.scalars(query))
 
 
 def neighbours(gap: Gap) -> tuple[uuid.UUID | None, uuid.UUID | None]:

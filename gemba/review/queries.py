@@ -26,6 +26,7 @@ from gemba.models import (
     GapStatus,
     Persona,
     Photo,
+    PlanItem,
     Site,
     Statement,
     Topic,
@@ -63,11 +64,12 @@ class InboxFilters:
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "score"
+    origin: str | None = None  # "said" (by people on walks) or "standard" (a plan's)
 
     @property
     def narrowed(self) -> int:
         """How many filters narrow the inbox beyond its status and order."""
-        values = (self.site, self.walk, self.topic, self.topic_id, self.persona)
+        values = (self.site, self.walk, self.topic, self.topic_id, self.persona, self.origin)
         return sum(1 for value in (*values, self.date_from, self.date_to) if value)
 
     def args(self, **override: Any) -> dict[str, Any]:
@@ -82,6 +84,7 @@ class InboxFilters:
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None,
             "sort": self.sort if self.sort != "score" else None,
+            "origin": self.origin,
         } | override
         return {key: str(value) for key, value in values.items() if value not in (None, "")}
 
@@ -104,6 +107,10 @@ def filtered_gaps(filters: InboxFilters, *, with_status: bool = True) -> Select:
         query = query.where(Gap.site_id == filters.site)
     if filters.walk:
         query = query.where(Gap.walk_id == filters.walk)
+    if filters.origin == "standard":  # a standard's gap has no walk: no one said it on one
+        query = query.where(Gap.walk_id.is_(None))
+    elif filters.origin == "said":
+        query = query.where(Gap.walk_id.is_not(None))
     if filters.topic_id:
         query = query.where(Gap.topic_id == filters.topic_id)
     if filters.topic:
@@ -141,6 +148,7 @@ def gap_options():
             joinedload(Statement.persona),
             joinedload(Statement.place),
             joinedload(Statement.walk).joinedload(Walk.site),
+            joinedload(Statement.plan_item).joinedload(PlanItem.site),
         ),
     )
 

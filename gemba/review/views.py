@@ -51,7 +51,18 @@ from gemba.review.forms import (
 # Every table the inbox's cached part reads (tests/review/test_inbox_cache.py checks it):
 # the inbox is rebuilt when one of them is written, not after a photo upload.
 INBOX_READS = frozenset(
-    ("facts", "gaps", "personas", "places", "sites", "statements", "topics", "users", "walks")
+    (
+        "facts",
+        "gaps",
+        "personas",
+        "places",
+        "plan_items",
+        "sites",
+        "statements",
+        "topics",
+        "users",
+        "walks",
+    )
 )
 
 # The filter form's options (sites, walks, personas) change far less often than gaps: the

@@ -67,6 +67,17 @@ RECORD_VERDICTS = [
     ({"type": "site", "id": _ID, "name": "x" * 121}, False),
     ({"type": "persona", "id": _ID, "site": _ID, "name": "Operator"}, True),
     ({"type": "persona", "id": _ID, "name": "Operator"}, False),
+    ({"type": "plan", "id": _ID, "site": _ID, "title": "Press line", "items": []}, True),
+    (
+        {
+            "type": "plan",
+            "id": _ID,
+            "site": _ID,
+            "title": "Press line",
+            "items": [{"id": _ID, "topic": "Gloves", "question": "Gloves?", "kind": "rumour"}],
+        },
+        False,
+    ),
     ({"type": "walk", "id": _ID, "site": _ID, "title": "Line 3", "status": "finished"}, True),
     ({"type": "walk", "id": _ID, "site": _ID, "title": "Line 3", "status": "paused"}, False),
     ({"type": "place", "id": _ID, "walk": _ID, "name": "Press 4", "lat": 48.1}, True),

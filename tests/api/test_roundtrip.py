@@ -53,6 +53,7 @@ def one_of_each(site: str | None = None) -> list[dict]:
     site = site or uid()
     persona, walk, place, thing = uid(), uid(), uid(), uid()
     said, measured, fact, timed, link = uid(), uid(), uid(), uid(), uid()
+    plan, item, retired = uid(), uid(), uid()
     return [
         {"type": "site", "id": site, "name": "Plant 2", "description": "Presses and paint"},
         {"type": "persona", "id": persona, "site": site, "name": "Night-shift operator"},
@@ -60,6 +61,7 @@ def one_of_each(site: str | None = None) -> list[dict]:
             "type": "walk",
             "id": walk,
             "site": site,
+            "plan": plan,
             "title": "Line 3 changeover",
             "purpose": "Why is changeover slow?",
             "started_at": "2026-11-20T08:00:00+01:00",
@@ -111,6 +113,7 @@ def one_of_each(site: str | None = None) -> list[dict]:
             "text": "Walked in without scanning",
             "performed": False,
             "sentiment": "pain",
+            "plan_item": item,
             "observed_at": "2026-11-20T08:12:00+01:00",
         },
         {
@@ -128,6 +131,42 @@ def one_of_each(site: str | None = None) -> list[dict]:
             "fact": fact,
             "statement": said,
             "note": "Said it in front of the scanner that was off",
+        },
+        {
+            "type": "plan",
+            "id": plan,
+            "site": site,
+            "title": "Line 3, every shift",
+            "purpose": "Leader standard work, layer 1",
+            "route": ["Press 2", "Paint booth"],
+            "schedule": "DTSTART;TZID=Europe/Warsaw:20261101T000000\n"
+            "RRULE:FREQ=DAILY;BYHOUR=6,14,22;BYMINUTE=0;BYSECOND=0",
+            "assignee_role": "observer",
+            "items": [
+                {
+                    "id": uid(),
+                    "topic": "Changeover time",
+                    "question": "How long did the changeover take?",
+                    "kind": "measure",
+                    "unit": "min",
+                    "standard": {"value": 15, "unit": "min", "comparator": "<="},
+                },
+                {
+                    "id": item,
+                    "topic": "Badge scan at entry",
+                    "question": "Does everyone scan their badge?",
+                    "kind": "behaviour",
+                    "standard": {"frequency": "always"},
+                    "reference": "SOP-12 rev C",
+                },
+                {
+                    "id": retired,
+                    "topic": "Gloves at the press",
+                    "question": "Gloves worn at the press?",
+                    "kind": "behaviour",
+                    "retired": True,
+                },
+            ],
         },
     ]
 
