@@ -82,11 +82,17 @@ def recompute_gaps() -> None:
 @with_appcontext
 @click.option("--email", default="demo@example.com", show_default=True)
 @click.option("--password", default="gemba-demo-walk", show_default=True)
-def demo(email: str, password: str) -> None:
+@click.option(
+    "--plans/--no-plans",
+    default=True,
+    show_default=True,
+    help="Include the walk plans (two weeks of checklists) or only the three walks.",
+)
+def demo(email: str, password: str, plans: bool) -> None:
     """Fill a realistic plant with walks, statements and facts, to see Gemba at work."""
     from gemba.ops import demo as demo_data
 
-    summary = demo_data.load(email, password)
+    summary = demo_data.load(email, password, plans=plans)
     click.echo(summary)
 
 

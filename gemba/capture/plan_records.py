@@ -101,8 +101,8 @@ def _keep_schedule(plan: Plan, new: bool) -> bool:
     if plan.schedule:
         starts_at = now
         if new:
-            first = schedules.next_occurrence(plan.schedule, _EPOCH)
-            starts_at = min(first, now) if first is not None else now
+            first = next(iter(schedules.occurrences(plan.schedule, _EPOCH, now)), None)
+            starts_at = first or now
         db.session.add(PlanSchedule(plan_id=plan.id, rule=plan.schedule, starts_at=starts_at))
     return True
 

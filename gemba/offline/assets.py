@@ -33,12 +33,14 @@ SHELL_ASSETS = (
     "offline/screens/form.js",
     "offline/screens/ledger.js",
     "offline/screens/summary.js",
+    "offline/screens/checklist.js",
     "offline/db.js",
     "offline/queue.js",
     "offline/sync.js",
     "offline/ui.js",
     "offline/vocabulary.js",
     "offline/drafts.js",
+    "offline/plans.js",
     "offline/saydo.js",
     "offline/forms.js",
     "offline/form-parts.js",
@@ -47,8 +49,8 @@ SHELL_ASSETS = (
 )
 # Modules the first screen needs, preloaded in parallel: app.js and what it imports (the
 # screens are small and routed without a round trip). The say-vs-do rules and the forms
-# are asked for by app.js at start when the first screen is a walk or a form; zip.js
-# loads on first use (an export).
+# are asked for by app.js at start when the first screen is a walk or a form, a plan
+# walk's checklist when it is the checklist; zip.js loads on first use (an export).
 EAGER_MODULES = (
     "offline/app.js",
     "offline/state.js",
@@ -65,6 +67,7 @@ EAGER_MODULES = (
     "offline/ui.js",
     "offline/vocabulary.js",
     "offline/drafts.js",
+    "offline/plans.js",
 )
 # Images the shell shows, served by Flask's static route.
 SHELL_IMAGES = ("icons/gemba.svg", "icons/apple-touch-icon.png")

@@ -1,4 +1,5 @@
-"""Demo data: a stamping plant with three walks, so a new user sees Gemba at work.
+"""Demo data: a stamping plant with three walks and two walk plans, so a new user sees
+Gemba at work.
 
 Everything goes through the write path, with ids derived from names, so running
 the command twice changes nothing.
@@ -15,6 +16,7 @@ from gemba.accounts import services as accounts
 from gemba.capture import records
 from gemba.domain import clock
 from gemba.models import Role
+from gemba.ops import demo_plans
 
 NAMESPACE = uuid.UUID("5d1f0b7e-3c2a-4e8b-9f61-0a7d2c4b8e93")
 # The plant's clock: the walks below happen at the hours its shifts keep.
@@ -124,8 +126,11 @@ class _Plant:
         )
 
 
-def build_records(days_ago: int = 3) -> list[dict]:
-    """The demo plant as Gemba JSON records."""
+def build_records(
+    days_ago: int = 3, assignee: str | None = None, *, plans: bool = True
+) -> list[dict]:
+    """The demo plant as Gemba JSON records; its walk plans (unless left out) assigned to
+    `assignee`."""
     plant = _Plant(_id("site"))
     plant.out.append(
         {
@@ -143,6 +148,8 @@ def build_records(days_ago: int = 3) -> list[dict]:
     _changeover_walk(plant, days_ago)
     _entry_walk(plant, max(days_ago - 1, 0))
     _picking_walk(plant, max(days_ago - 2, 0))
+    if plans:
+        plant.out.extend(demo_plans.plan_records(plant.site, TIME_ZONE, assignee, _id))
     return plant.out
 
 
@@ -249,12 +256,12 @@ def _picking_walk(plant: _Plant, d3: int) -> None:
                    observed_at=_at(d3, 13, 35 + 3 * i))  # fmt: skip
 
 
-def load(email: str, password: str) -> str:
+def load(email: str, password: str, *, plans: bool = True) -> str:
     """Create the demo admin (if needed) and write the demo records as them."""
     user = accounts.find_user(email)
     if user is None:
         user = accounts.create_user(email, password, Role.admin)
-    result = records.write(user, build_records())
+    result = records.write(user, build_records(assignee=user.email, plans=plans))
     counts: dict[str, int] = {}
     for outcome in result.results:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1

@@ -57,10 +57,11 @@ def _quick_password_hashes(monkeypatch):
 
 @pytest.fixture(scope="session")
 def demo_rows(tmp_path_factory) -> list[tuple[Table, list[dict]]]:
-    """The demo plant as `flask demo` writes it, read back row by row once per session."""
+    """The demo plant as `flask demo --no-plans` writes it (the three walks), read back row
+    by row once per session."""
     folder = tmp_path_factory.mktemp("demo")
     app = make_test_app(f"sqlite:///{folder / 'demo.db'}", folder, GEMBA_AUTO_MIGRATE=True)
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["demo", "--no-plans"]).exit_code == 0
     with app.app_context():
         rows = [
             (table, [dict(row._mapping) for row in db.session.execute(select(table))])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gemba.extensions import db
-from gemba.models import Gap, User
+from gemba.models import Gap, Plan, User
 
 
 def test_user_create_reads_password_from_stdin(app, runner):
@@ -55,8 +55,21 @@ def test_demo_is_repeatable_and_flags_gaps(app, runner):
     with app.app_context():
         gaps = db.session.scalars(db.select(Gap)).all()
         explanations = {g.explanation for g in gaps}
-    assert any(e.startswith('Said "always"; observed 5 of 8') for e in explanations)
+    # The badge rule, as the shift lead said it and as the site's access rule writes it,
+    # judged on the badge walk and the weekly safety rounds of the demo's plans.
+    assert any(e.startswith('Said "always"; observed 5 of 10') for e in explanations)
+    assert any(
+        e.startswith('The standard (Site access rule 1) says "always"') for e in explanations
+    )
     assert len(gaps) >= 4
+
+
+def test_demo_without_plans_is_the_three_walks(app, runner):
+    assert runner.invoke(args=["demo", "--no-plans"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == 0
+        explanations = {g.explanation for g in db.session.scalars(db.select(Gap))}
+    assert any(e.startswith('Said "always"; observed 5 of 8') for e in explanations)
 
 
 def test_gaps_recompute_reports_and_agrees_with_incremental(app, runner):

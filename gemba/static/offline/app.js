@@ -19,6 +19,8 @@ import { Syncer } from "./sync.js";
 import { ask, h, plural } from "./ui.js";
 
 const USER_KEY = "gemba.offline.user";
+// A plan walk's checklist loads on first use (the worker precaches it): the home stays light.
+const checklist = () => import("./screens/checklist.js");
 
 // -- the screens, by path --------------------------------------------------------------------
 
@@ -29,6 +31,7 @@ setRoutes([
   [/^\/app\/walks\/([\w-]+)\/new\/(place|thing|fact|statement)$/, (m) => viewForm(m[2], m[1])],
   [/^\/app\/walks\/([\w-]+)\/edit\/([\w-]+)$/, (m) => viewEdit(m[2], m[1])],
   [/^\/app\/walks\/([\w-]+)\/summary$/, (m) => viewSummary(m[1])],
+  [/^\/app\/walks\/([\w-]+)\/checklist$/, async (m) => (await checklist()).viewChecklist(m[1])],
   [/^\/app\/edit\/([\w-]+)$/, (m) => viewEdit(m[1])],
   [/^\/app\/ledger$/, () => viewLedger()],
 ]);
@@ -124,12 +127,16 @@ async function start() {
   }
   // The first screen's server reads start with the session check, not after it.
   const walk = location.pathname.match(/^\/app\/walks\/([0-9a-f-]{36})/);
-  for (const url of ["/api/v1/sites?limit=200", "/api/v1/walks?limit=200", walk && `/api/v1/walks/${walk[1]}`]) {
+  const home = /^\/app\/?$/.test(location.pathname);
+  const plans = home || /\/checklist$/.test(location.pathname);
+  for (const url of ["/api/v1/sites?limit=200", "/api/v1/walks?limit=200", walk && `/api/v1/walks/${walk[1]}`,
+    plans && "/api/v1/plans", home && "/api/v1/plans/due"]) {
     if (url) cachedJSON(url);
   }
   // So do the modules a walk or a form needs (the walk list needs neither).
   if (walk) loadSaydo();
   if (/\/(new|edit)(\/|$)/.test(location.pathname)) import("./forms.js");
+  if (/\/checklist$/.test(location.pathname)) checklist();
   const answer = await whoAmI();
   let me = answer.me;
   const last = JSON.parse(localStorage.getItem(USER_KEY) || "null");

@@ -175,7 +175,7 @@ export function buildForm(kind, record, ctx) {
     let out = { type: kind, id: record.id };
     if (kind === "walk") {
       Object.assign(out, { site: get("site"), title: get("title"), purpose: get("purpose"), status: record.status || "in_progress",
-        started_at: record.started_at || new Date().toISOString(), ended_at: record.ended_at });
+        started_at: record.started_at || new Date().toISOString(), ended_at: record.ended_at, plan: record.plan });
       if (!out.title) errors.title = "Give the walk a title.";
       if (!out.site) errors.site = "Choose a site.";
     } else {
@@ -189,6 +189,7 @@ export function buildForm(kind, record, ctx) {
     } else if (kind === "statement") readStatement(out, get, errors);
     else if (kind === "fact") {
       readFact(out, get, data, errors);
+      if (record.plan_item) out.plan_item = record.plan_item; // a check stays the item's answer
       if (get("contradicts")) extra.push({ type: "contradiction", id: crypto.randomUUID(), fact: out.id, statement: get("contradicts"), note: get("contradiction_note") });
     }
     return Object.keys(errors).length ? { errors } : { record: compact(out), extra: extra.map(compact) };

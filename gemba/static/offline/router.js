@@ -29,7 +29,23 @@ export async function render() {
   main.dataset.ready = path;
 }
 
+// A screen opened from another to come back to it: the checklist's "Add note or photo" opens
+// the fact's form, which goes to the walk when saved; the walk then means the checklist.
+let detour = null;
+
+/** The next navigation to `from` goes to `to` instead, while the observer stays on `from`'s
+ * sub-screens (a form under it); going anywhere else forgets it. */
+export function returnTo(from, to) {
+  detour = { from, to };
+}
+
 export function navigate(path) {
+  if (detour && path === detour.from) {
+    path = detour.to;
+    detour = null;
+  } else if (detour && !path.startsWith(`${detour.from}/`)) {
+    detour = null;
+  }
   if (path !== location.pathname) history.pushState(null, "", path);
   window.scrollTo(0, 0);
   render();

@@ -3,6 +3,7 @@
 
 import { carryOver } from "../drafts.js";
 import { hintItem, hints, loadSaydo } from "../hints.js";
+import { planOf } from "../plans.js";
 import { navigate, render } from "../router.js";
 import { announce, app, cachedJSON, LABELS, link, loadLists, loadSite, merged, refreshLocal, syncMark, zoneOf } from "../state.js";
 import { day, h, plural, time, uuid } from "../ui.js";
@@ -146,6 +147,9 @@ export async function viewWalk(walkId) {
       h("h1", {}, ctx.walk.title, " ", syncMark(ctx.walkState), finished ? h("span", { class: "badge" }, "finished") : null),
       ctx.walk.purpose ? h("p", { class: "purpose" }, ctx.walk.purpose) : null,
       h("p", { class: "counts" }, counts.join(" · "), unsynced ? ` · ${unsynced} not yet synced` : "")),
+    ctx.mine && !finished && planOf(ctx.walk)
+      ? h("p", { class: "to-checklist" }, link(`/app/walks/${walkId}/checklist`,
+        [h("span", { "aria-hidden": "true" }, "☑ "), "Checklist"], "button primary block")) : null,
     sameAgain(ctx, records),
     ctx.hints.length
       ? h("details", { class: "gaps-panel", open: Boolean(newGap) },
@@ -170,6 +174,7 @@ async function finish(ctx) {
   const w = ctx.walk;
   const record = { type: "walk", id: w.id, site: w.site, title: w.title, purpose: w.purpose, started_at: w.started_at,
     status: "finished", ended_at: new Date().toISOString() };
+  if (w.plan) record.plan = w.plan;
   if (!record.purpose) delete record.purpose;
   await app.queue.update(record);
   await refreshLocal();

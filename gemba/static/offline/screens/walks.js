@@ -1,10 +1,14 @@
-// The walk list: the server's walks and the ones started on this phone, newest first.
+// The walk list, the app's home: the walks of a plan due to the observer today and overdue
+// (Start opens the checklist), then the server's walks and the ones started on this phone,
+// newest first.
 
-import { app, link, loadLists, merged, syncMark, zoneOf } from "../state.js";
-import { day, h } from "../ui.js";
+import { loadDue, loadPlans, startPlanWalk } from "../plans.js";
+import { navigate } from "../router.js";
+import { announce, app, link, loadLists, merged, refreshLocal, requestPersistence, syncMark, zoneOf } from "../state.js";
+import { day, h, time } from "../ui.js";
 
 export async function viewWalks() {
-  await loadLists();
+  const [, due, plans] = await Promise.all([loadLists(), loadDue(), loadPlans()]);
   const byId = merged([]);
   const rows = new Map();
   const deleted = new Set(app.items.filter((i) => i.kind === "delete").map((i) => i.target));
@@ -21,6 +25,12 @@ export async function viewWalks() {
   return [
     h("div", { class: "page-head" }, h("h1", {}, "Walks"), link("/app/walks/new", "+ Start a walk", "button primary")),
     installOffer(),
+    dueSection("today", "Your walks today", due.today, plans),
+    dueSection("overdue", "Overdue", due.overdue, plans),
+    ...(due.today.length || due.overdue.length
+      ? [due.fresh ? null : h("p", { class: "hint due-as-of" }, `As this phone last saw them${due.at ? ` at ${time(due.at)}` : ""}.`),
+        h("h2", { class: "section-title" }, "All walks")]
+      : []),
     walks.length
       ? h("ul", { class: "cards" }, walks.map((w) => {
         const waiting = waitingBy(w.id);
@@ -32,6 +42,34 @@ export async function viewWalks() {
       }))
       : h("p", { class: "empty" }, app.offline ? "No walks on this phone yet. Start one: it is sent when the network is back." : "No walks yet."),
   ];
+}
+
+/** Walks of a plan due to this observer, each with a Start button a thumb cannot miss. */
+function dueSection(key, title, entries, plans) {
+  if (!entries.length) return null;
+  return h("section", { class: `due due-${key}`, "aria-labelledby": `due-${key}` },
+    h("h2", { id: `due-${key}` }, title, " ", h("span", { class: "badge" }, String(entries.length))),
+    h("ul", { class: "cards due-list" }, entries.map((d) => {
+      const site = app.sites.find((s) => s.id === d.site);
+      const zone = zoneOf(d.site);
+      const when = d.status === "overdue" ? `Was due ${day(d.due_at, zone)}, ${time(d.due_at, zone)}` : `Due ${time(d.due_at, zone)}`;
+      return h("li", { class: "card due-card" },
+        h("div", { class: "due-what" }, h("strong", {}, d.title),
+          h("span", { class: "due-when" }, when), site ? h("span", { class: "muted" }, site.name) : null),
+        h("button", { type: "button", class: "button primary due-start", "aria-label": `Start ${d.title}`,
+          onclick: (event) => start(event.currentTarget, d, plans.get(d.plan)) }, "Start"));
+    })));
+}
+
+/** One tap: the walk is queued (title, site, plan, started now) and its checklist opens. */
+async function start(button, due, plan) {
+  button.disabled = true; // a second tap must not start a second walk
+  const walk = await startPlanWalk(due, plan);
+  requestPersistence();
+  await refreshLocal();
+  announce(`Walk started: ${walk.title}.`);
+  navigate(`/app/walks/${walk.id}/checklist`);
+  app.syncer.run();
 }
 
 const DISMISSED = "gemba.install.dismissed";
