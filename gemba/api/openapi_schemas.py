@@ -139,7 +139,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "id": UUID,
             "site": UUID,
-            "walk": UUID,
+            "walk": {
+                "anyOf": [UUID, {"type": "null"}],
+                "description": "The walk the statement was logged on; null for the written "
+                "standard of a walk plan's item, which no walk logged.",
+            },
             "statement": {**UUID, "description": "The statement the evidence contradicts."},
             "statement_text": {"type": "string"},
             "topic": {"type": ["string", "null"]},

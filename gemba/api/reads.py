@@ -199,7 +199,7 @@ def gap_json(gap: Gap, topic_name: str | None, statement_text: str) -> dict[str,
     return {
         "id": str(gap.id),
         "site": str(gap.site_id),
-        "walk": str(gap.walk_id),
+        "walk": str(gap.walk_id) if gap.walk_id is not None else None,
         "statement": str(gap.statement_id),
         "statement_text": statement_text,
         "topic": topic_name,

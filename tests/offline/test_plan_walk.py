@@ -424,3 +424,22 @@ def test_the_home_and_the_checklist_fit_the_phone_and_every_target_takes_a_thumb
     )
     assert min(sizes) >= 16, sizes
     assert page.locator(f"main[data-ready='{path}']").count() == 1
+
+
+def test_a_check_against_the_standard_shows_on_the_walk_at_once_offline(
+    server, floor, phone, phone_context
+):
+    """The standard is a claim like a spoken one: a miss contradicts "always" on the phone,
+    before anything is sent, in the plant's words: the standard, not a person, said it."""
+    page = phone
+    path = start(page, Finger(page), floor.plan.title)
+    phone_context.set_offline(True)
+    gloves = floor.plan.item("Gloves at the press")
+    page.tap(f"#item-{gloves['id']} .answer-not_done")
+    answered(page, gloves)
+    walk_path = f"/app/walks/{walk_of(path)}"
+    open_screen(page, server, walk_path)
+    page.tap(f"main[data-ready='{walk_path}'] .gaps-panel summary")
+    panel = page.inner_text(f"main[data-ready='{walk_path}'] .gaps-panel")
+    assert "Contradicts the standard: “Are gloves worn at the press?”" in panel
+    assert 'The standard (SOP-12 rev C) says "always"; observed 0 of 1' in panel

@@ -86,7 +86,7 @@ class Plant:
             "type": "fact",
             "id": uid(),
             "walk": walk,
-            "text": item["question"],
+            "text": f"{item['topic']} — checked",
             "plan_item": item["id"],
             **fields,
         }

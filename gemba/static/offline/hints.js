@@ -1,12 +1,44 @@
 // "Contradicts …" on the phone: the server's say-vs-do rules (saydo.js, loaded on first use)
 // over the records this phone holds, merged with the gaps the server has confirmed.
 
+import { loadPlans } from "./plans.js";
 import { app } from "./state.js";
 import { h } from "./ui.js";
 
 // Loaded on first use, so the first screen downloads only what it shows.
 let saydo = null;
-export const loadSaydo = async () => (saydo ||= await import("./saydo.js"));
+// The walk plans this phone keeps, read once per page: their items' written standards are
+// claims like spoken ones, judged here against the facts on their topics.
+let plans = null;
+let plansById = new Map();
+export const loadSaydo = async () => {
+  saydo ||= await import("./saydo.js");
+  plans ||= loadPlans().then((found) => { plansById = found; }).catch(() => {});
+  await plans;
+  return saydo;
+};
+
+/** Each plan item's standard at the site, as a statement no one said (as the server keeps it):
+ * its text the item's question, its claim the standard. Shared items are judged once. */
+function standards(siteId) {
+  const out = new Map();
+  for (const plan of plansById.values()) {
+    if (plan.site !== siteId) continue;
+    for (const item of plan.items || []) {
+      if (!item.standard || out.has(item.id)) continue;
+      out.set(item.id, { record: { type: "statement", id: `standard-${item.id}`, text: item.question,
+        topic: item.topic, claim: item.standard, standard: item.reference || "" }, state: "server" });
+    }
+  }
+  return [...out.values()];
+}
+
+/** "Said …" as a standard says it: 'The standard (SOP-12 rev C) says "always"; …'. */
+function voiced(statement, explanation) {
+  if (statement.standard === undefined || !explanation.startsWith("Said ")) return explanation;
+  const source = statement.standard ? `The standard (${statement.standard})` : "The standard";
+  return `${source} says ${explanation.slice("Said ".length)}`;
+}
 
 function walkSite(walkId, byId) {
   const local = byId.get(walkId);
@@ -26,7 +58,7 @@ export function hints(siteId, byId) {
     facts.get(key).push(entry);
   }
   const out = [];
-  for (const entry of onSite) {
+  for (const entry of [...onSite, ...standards(siteId)]) {
     const s = entry.record;
     if (s.type !== "statement") continue;
     const evidence = s.topic ? facts.get(topicKey(s.topic)) || [] : [];
@@ -38,7 +70,7 @@ export function hints(siteId, byId) {
     const server = app.gaps.get(s.id);
     const onPhone = [entry, ...evidence].some((e) => e.state !== "server" && e.state !== "synced");
     if (verdict && verdict.contradicted && (onPhone || !server || !server.contradicted)) {
-      out.push({ statement: s, explanation: verdict.explanation, evidence: verdict.evidence, confirmed: false });
+      out.push({ statement: s, explanation: voiced(s, verdict.explanation), evidence: verdict.evidence, confirmed: false });
     } else if (server && server.contradicted) {
       out.push({ statement: s, explanation: server.explanation, evidence: server.evidence, confirmed: true });
     }
@@ -49,7 +81,8 @@ export function hints(siteId, byId) {
 export function hintItem(hint, isNew = false) {
   const s = hint.statement;
   return h("li", { class: `gap-item${isNew ? " is-new" : ""}` },
-    h("strong", {}, `Contradicts: “${s.text}”${s.speaker ? ` — ${s.speaker}` : ""}`),
+    h("strong", {}, s.standard !== undefined ? `Contradicts the standard: “${s.text}”`
+      : `Contradicts: “${s.text}”${s.speaker ? ` — ${s.speaker}` : ""}`),
     h("span", { class: "explain" }, hint.explanation),
     h("span", { class: hint.confirmed ? "badge badge-done" : "badge badge-phone" },
       hint.confirmed ? "confirmed by the server" : "on this phone"));
