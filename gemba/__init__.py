@@ -65,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     import gemba.offline.links
     import gemba.offline.views
     import gemba.photos.views
+    import gemba.plans.views
     import gemba.review.action_views
     import gemba.review.map_views
     import gemba.review.views
@@ -76,3 +77,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(gemba.api.bp)
     app.register_blueprint(gemba.offline.bp)
     app.register_blueprint(gemba.photos.bp)
+    app.register_blueprint(gemba.plans.bp)

@@ -22,6 +22,7 @@ from gemba.models import (
     Persona,
     Place,
     Plan,
+    PlanItem,
     Site,
     Statement,
     Thing,
@@ -41,7 +42,7 @@ MODELS: dict[str, type] = {
     "fact": Fact,
     "contradiction": Contradiction,
 }
-TYPE_OF = {model: type_ for type_, model in MODELS.items()}
+TYPE_OF = {model: type_ for type_, model in MODELS.items()} | {PlanItem: "plan_item"}
 LOOK_UP = object()
 
 

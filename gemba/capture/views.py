@@ -38,6 +38,8 @@ from gemba.domain.photos import PhotoRejected
 from gemba.extensions import db
 from gemba.models import Fact, Photo, Place, Statement, Thing, Walk
 from gemba.photos import service as photos
+from gemba.plans.forms import StartForm
+from gemba.plans.programme import due_for
 from gemba.platform import page_cache, params
 from gemba.platform.forms import copy_errors
 
@@ -54,9 +56,18 @@ RECORD_KINDS = "any(" + ", ".join(f"{kind}s" for kind in KINDS) + ")"
 @bp.route("/")
 @login_required
 def index():
-    """Your walks first, then the latest walks of everyone."""
+    """The plans' walks due to you today and overdue, your walks, then everyone's latest."""
     mine, others = timeline.walk_lists(current_user)
-    return render_template("capture/index.html", mine=mine, others=others)
+    # Each Start button carries a walk id of its own: a second tap opens the same walk.
+    due = [(d, str(uuid.uuid4())) for d in due_for(current_user)]
+    return render_template(
+        "capture/index.html",
+        mine=mine,
+        others=others,
+        due_today=[(d, walk_id) for d, walk_id in due if d.status == "due"],
+        overdue=[(d, walk_id) for d, walk_id in due if d.status == "overdue"],
+        start_form=StartForm(),
+    )
 
 
 @bp.route("/walks/new", methods=["GET", "POST"])

@@ -27,72 +27,8 @@ def plan_records(site: str, zone: str, assignee: str | None, id_of: Callable[...
     items = {name: id_of("item", name) for name in (TORQUE, GLASSES, CHANGEOVER, DIE_CART, BADGE)}
     assignees = [assignee] if assignee else None
     out: list[dict] = [
-        {
-            "type": "plan",
-            "id": shift,
-            "site": site,
-            "title": "Press line 3 — start of shift",
-            "purpose": "Team leader's standard work: the press line ready before the first hit.",
-            "route": ["Press line 3", "Die storage"],
-            "schedule": f"DTSTART;TZID={zone}:{start}\n"
-            "RRULE:FREQ=DAILY;BYHOUR=6;BYMINUTE=0;BYSECOND=0",
-            "assignees": assignees,
-            "items": [
-                _item(
-                    items[TORQUE],
-                    TORQUE,
-                    "Torque check done before the first hit?",
-                    {"frequency": "always"},
-                    "SOP 4.2 rev B",
-                ),
-                _item(
-                    items[GLASSES],
-                    GLASSES,
-                    "Safety glasses worn in the press hall?",
-                    {"frequency": "always"},
-                    "Safety rule 3",
-                ),
-                {
-                    **_item(
-                        items[CHANGEOVER],
-                        CHANGEOVER,
-                        "How long did the changeover take?",
-                        {"value": 15, "unit": "min", "comparator": "<="},
-                        "SOP 4.2 rev B",
-                    ),
-                    "kind": "measure",
-                    "unit": "min",
-                },
-                _item(items[DIE_CART], DIE_CART, "Die cart parked in its marked bay?", None, None),
-            ],
-        },  # fmt: skip
-        {
-            "type": "plan",
-            "id": weekly,
-            "site": site,
-            "title": "Weekly safety round",
-            "purpose": "Plant manager's round: entry rules and the press hall.",
-            "route": ["Gate 2", "Press hall"],
-            "schedule": f"DTSTART;TZID={zone}:{start}\n"
-            "RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
-            "assignees": assignees,
-            "items": [
-                _item(
-                    items[BADGE],
-                    BADGE,
-                    "Does everyone scan their badge at the gate?",
-                    {"frequency": "always"},
-                    "Site access rule 1",
-                ),
-                _item(
-                    items[GLASSES],
-                    GLASSES,
-                    "Safety glasses worn in the press hall?",
-                    {"frequency": "always"},
-                    "Safety rule 3",
-                ),
-            ],
-        },  # fmt: skip
+        _shift_plan(site, shift, items, f"DTSTART;TZID={zone}:{start}", assignees),
+        _weekly_plan(site, weekly, items, f"DTSTART;TZID={zone}:{start}", assignees),
     ]
     for day in range(DAYS, 0, -1):
         if day not in SKIPPED_MORNINGS:
@@ -101,6 +37,48 @@ def plan_records(site: str, zone: str, assignee: str | None, id_of: Callable[...
         late = week == LATE_WEEK
         out.extend(_weekly_walk(site, weekly, items, monday - (1 if late else 0), zone, id_of))
     return out
+
+
+def _shift_plan(site: str, plan_id: str, items: dict, start: str, assignees) -> dict:
+    return {
+        "type": "plan",
+        "id": plan_id,
+        "site": site,
+        "title": "Press line 3 — start of shift",
+        "purpose": "Team leader's standard work: the press line ready before the first hit.",
+        "route": ["Press line 3", "Die storage"],
+        "schedule": f"{start}\nRRULE:FREQ=DAILY;BYHOUR=6;BYMINUTE=0;BYSECOND=0",
+        "assignees": assignees,
+        "items": [
+            _item(items[TORQUE], TORQUE, "Torque check done before the first hit?",
+                  {"frequency": "always"}, "SOP 4.2 rev B"),
+            _item(items[GLASSES], GLASSES, "Safety glasses worn in the press hall?",
+                  {"frequency": "always"}, "Safety rule 3"),
+            {**_item(items[CHANGEOVER], CHANGEOVER, "How long did the changeover take?",
+                     {"value": 15, "unit": "min", "comparator": "<="}, "SOP 4.2 rev B"),
+             "kind": "measure", "unit": "min"},
+            _item(items[DIE_CART], DIE_CART, "Die cart parked in its marked bay?", None, None),
+        ],
+    }  # fmt: skip
+
+
+def _weekly_plan(site: str, plan_id: str, items: dict, start: str, assignees) -> dict:
+    return {
+        "type": "plan",
+        "id": plan_id,
+        "site": site,
+        "title": "Weekly safety round",
+        "purpose": "Plant manager's round: entry rules and the press hall.",
+        "route": ["Gate 2", "Press hall"],
+        "schedule": f"{start}\nRRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+        "assignees": assignees,
+        "items": [
+            _item(items[BADGE], BADGE, "Does everyone scan their badge at the gate?",
+                  {"frequency": "always"}, "Site access rule 1"),
+            _item(items[GLASSES], GLASSES, "Safety glasses worn in the press hall?",
+                  {"frequency": "always"}, "Safety rule 3"),
+        ],
+    }  # fmt: skip
 
 
 def _item(item_id: str, topic: str, question: str, standard, reference) -> dict:

@@ -125,8 +125,7 @@ def expand(
     out = {}
     for plan in plans:
         due = _due(versions[plan.id], since, end)
-        following = _due(versions[plan.id], end, end + timedelta(days=62))
-        next_due = following[0] if following else None
+        next_due = _next_due(versions[plan.id], end)
         occurrences = schedules.classify(due, walks[plan.id], now, zone, next_due=next_due)
         out[plan.id] = (sorted(occurrences, key=lambda o: o.due_at), next_due)
     return out
@@ -141,6 +140,17 @@ def _due(versions: Iterable[PlanSchedule], start: datetime, end: datetime) -> li
         if low < high:
             due.extend(schedules.occurrences(version.rule, low, high))
     return sorted(set(due))
+
+
+def _next_due(versions: Iterable[PlanSchedule], moment: datetime) -> datetime | None:
+    """The first occurrence at or after the moment under the schedule then in force."""
+    found = [
+        due
+        for version in versions
+        if version.starts_at <= moment and (version.ends_at is None or version.ends_at > moment)
+        if (due := schedules.next_occurrence(version.rule, moment)) is not None
+    ]
+    return min(found, default=None)
 
 
 def _end_of_day(now: datetime, zone: str) -> datetime:
