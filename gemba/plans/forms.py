@@ -78,8 +78,12 @@ class PlanForm(BaseForm):
         description="24-hour clock, on the site's clock. Several for shifts: 06:00, 14:00, 22:00.",
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
+    # Text values ("0" is Monday), as every choice is: the text rules run before a choice
+    # is checked, so a NUL is refused with the same message as in any other field.
     weekdays = MultiCheckboxField(
-        "On", choices=choices(enumerate(DAY_NAMES)), coerce=int, validate_choice=True
+        "On",
+        choices=choices((str(i), name) for i, name in enumerate(DAY_NAMES)),
+        validate_choice=True,
     )
     month_day = IntegerField(
         "Day of the month",
@@ -115,7 +119,7 @@ class PlanForm(BaseForm):
         self.frequency.data = builder.frequency
         if builder.frequency:
             self.times.data = schedule_builder.format_times(builder.times)
-            self.weekdays.data = list(builder.weekdays)
+            self.weekdays.data = [str(day) for day in builder.weekdays]
             self.month_day.data = builder.month_day
 
     def builder(self) -> Builder | None:
@@ -128,7 +132,7 @@ class PlanForm(BaseForm):
         return Builder(
             self.frequency.data,
             schedule_builder.parse_times(self.times.data),
-            tuple(sorted(set(self.weekdays.data or []))),
+            tuple(sorted({int(day) for day in self.weekdays.data or []})),
             self.month_day.data,
         )
 

@@ -55,11 +55,14 @@ def _helpers() -> dict[str, Any]:
     }
 
 
-def _site_or_choice(endpoint: str) -> Site | ResponseReturnValue:
-    """The site of `?site=`; without one, the only site or a page to choose one."""
+def _site_or_choice(endpoint: str, *, stay: bool = False) -> Site | ResponseReturnValue:
+    """The site of `?site=`; without one, the only site (`stay`: on this page, else by a
+    redirect to the page with it) or a page to choose one."""
     if "site" in request.args:
         return saving.site_or_404(request.args)
     sites = queries.all_sites()
+    if len(sites) == 1 and stay:
+        return sites[0]
     if len(sites) == 1:
         return redirect(url_for(endpoint, site=sites[0].id))
     return render_template("plans/choose_site.html", sites=sites, endpoint=endpoint)
@@ -96,12 +99,14 @@ def programme():
 @role_required(Role.analyst)
 def new_plan():
     """A new plan for the site, its checklist empty (items are added on its page)."""
-    site = saving.site_or_404(request.args)
+    site = _site_or_choice("plans.new_plan", stay=True)
+    if not isinstance(site, Site):
+        return site
     form = PlanForm()
     form.offer(queries.people([]), None, None)
     if request.method == "GET":
         today = saving.site_today(site)
-        form.weekdays.data, form.month_day.data = [today.weekday()], today.day
+        form.weekdays.data, form.month_day.data = [str(today.weekday())], today.day
     record = {"type": "plan", "id": str(uuid.uuid4()), "site": str(site.id), "items": []}
     if form.validate_on_submit() and _save_plan(form, record, site):
         flash(f"Plan {form.title.data} added. Now add its checklist.", "success")
@@ -124,7 +129,7 @@ def edit_plan(plan_id: uuid.UUID):
     if request.method == "GET":
         form.load(record)
         today = saving.site_today(plan.site)
-        form.weekdays.data = form.weekdays.data or [today.weekday()]
+        form.weekdays.data = form.weekdays.data or [str(today.weekday())]
         form.month_day.data = form.month_day.data or today.day
     if form.validate_on_submit() and _save_plan(form, record, plan.site):
         flash("Plan saved.", "success")

@@ -50,6 +50,7 @@ def test_a_script_syncs_resends_reads_exports_and_reimports_a_walk(app, api_as):
     assert {r["type"] for r in batch} == {
         "site",
         "persona",
+        "plan",
         "walk",
         "place",
         "thing",

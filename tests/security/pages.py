@@ -145,7 +145,7 @@ class World:
 
     users: dict[str, User]
     walks: dict[str, dict[str, str]]  # role -> kind -> id ("walk", "place", ...)
-    ids: dict[str, str]  # shared: site, persona, gap, action, topic, user, entry
+    ids: dict[str, str]  # shared: site, persona, gap, action, topic, user, entry, plan, item
 
     def client(self, app: Flask, role: str) -> FlaskClient:
         """A client logged in as the role (anonymous for "anonymous")."""
@@ -191,6 +191,19 @@ def build_world(app: Flask, make_user, make_site, write) -> World:
             },
         )
         walks[role] = ids
+    plan, item = uid(), uid()
+    checks = [
+        {"id": item, "topic": "Badge scan", "question": "Badges scanned?", "kind": "behaviour"},
+        {"id": uid(), "topic": "Gloves", "question": "Gloves worn?", "kind": "behaviour",
+         "retired": True},
+    ]  # fmt: skip
+    write(
+        users["analyst"],
+        {"type": "plan", "id": plan, "site": site, "title": "Shift check", "items": checks,
+         "assignees": [users["observer"].email]},
+        {"type": "plan", "id": uid(), "site": site, "title": "Weekly round", "items": [
+            {"id": uid(), "topic": "Guard", "question": "Guard closed?", "kind": "behaviour"}]},
+    )  # fmt: skip
     with app.app_context():
         analyst = db.session.get(User, users["analyst"].id)
         gap = db.session.scalar(select(Gap).order_by(Gap.id))
@@ -206,6 +219,8 @@ def build_world(app: Flask, make_user, make_site, write) -> World:
             "action": str(action.id),
             "topic": str(db.session.scalar(select(Topic.id))),
             "user": str(bystander.id),
+            "plan": plan,
+            "item": item,
         }
     ids["entry"] = _deleted_entry(app, users["admin"], walks["admin"])
     return World(users, walks, ids)
