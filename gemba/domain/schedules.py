@@ -236,7 +236,7 @@ class _Schedule:
     kept: _Kept
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=4096)  # a big site's every plan stays expanded
 def _schedule(text: str) -> _Schedule:
     """The parsed, checked schedule (cached per text: a page expands the same plans again)."""
     if len(text) > MAX_RULE:

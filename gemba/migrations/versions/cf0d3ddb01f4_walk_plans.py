@@ -111,7 +111,8 @@ def upgrade():
 
     with op.batch_alter_table('walks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('plan_id', sa.Uuid(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_walks_plan_id'), ['plan_id'], unique=False)
+        batch_op.create_index('ix_walks_plan_started', ['plan_id', 'started_at'], unique=False)
+        batch_op.create_index('ix_walks_id_site', ['id', 'site_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_walks_plan_id_plans'), 'plans', ['plan_id'], ['id'], ondelete='SET NULL')
 
 
@@ -121,7 +122,8 @@ def downgrade():
     op.execute("DELETE FROM statements WHERE walk_id IS NULL")
     with op.batch_alter_table('walks', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_walks_plan_id_plans'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_walks_plan_id'))
+        batch_op.drop_index('ix_walks_id_site')
+        batch_op.drop_index('ix_walks_plan_started')
         batch_op.drop_column('plan_id')
 
     with op.batch_alter_table('statements', schema=None) as batch_op:
