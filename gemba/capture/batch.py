@@ -27,6 +27,7 @@ from gemba.domain.gemba_json import (
 )
 from gemba.extensions import db
 from gemba.gaps import updates as gap_updates
+from gemba.gaps import verification
 from gemba.models import Topic, User, topic_key
 
 
@@ -55,6 +56,7 @@ def write_once(actor: User, records: list[Any], atomic: bool, isolate: bool) -> 
         )
     db.session.flush()
     changed, cleared = gap_updates.refresh(ctx.topics, ctx.statements)
+    verification.verify(ctx.topics, ctx.statements)
     return WriteResult(done, changed, cleared)
 
 

@@ -63,6 +63,7 @@ class LoopStatus:
     since: datetime
     verdict: Verdict | None
     observed: int
+    facts: list[str] = field(default_factory=list)  # the facts judged, oldest first
 
 
 def claim_of(statement: Statement) -> FrequencyClaim | MeasureClaim | None:
@@ -170,13 +171,22 @@ def judge_facts(
 
 def loop_status(evidence: StatementEvidence, since: datetime) -> LoopStatus:
     """Judge only what was observed since `since`: does the statement still fail?"""
-    later = [f for f in evidence.facts if f.observed_at >= since]
-    links = [link for link in evidence.links if link.fact.observed_at >= since]
-    verdict = judge_facts(evidence.statement, later, links)
+    return _judged(evidence, since, lambda moment: moment >= since)
+
+
+def before_status(evidence: StatementEvidence, until: datetime) -> LoopStatus:
+    """Judge only what was observed before `until` (an action took effect then)."""
+    return _judged(evidence, until, lambda moment: moment < until)
+
+
+def _judged(evidence: StatementEvidence, at: datetime, keep) -> LoopStatus:
+    facts = [f for f in evidence.facts if keep(f.observed_at)]
+    links = [link for link in evidence.links if keep(link.fact.observed_at)]
+    verdict = judge_facts(evidence.statement, facts, links)
     if verdict is None:
-        return LoopStatus("waiting", since, None, 0)
+        return LoopStatus("waiting", at, None, 0)
     state = "open" if verdict.contradicted else "closed"
-    return LoopStatus(state, since, verdict, verdict.observed)
+    return LoopStatus(state, at, verdict, verdict.observed, [str(f.id) for f in facts])
 
 
 def _evidence_topic(statement: Statement) -> int | None:

@@ -121,6 +121,9 @@ class Action(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When it took effect (marked done): the evidence is judged before and since this
+    # moment, and the facts since can verify it. Cleared when it is taken back to open.
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     gaps: Mapped[list[Gap]] = relationship(secondary=action_gaps)

@@ -87,7 +87,8 @@ class ActionDetail:
     action: Action
     site: Site
     evidence: dict[uuid.UUID, evidence_mod.StatementEvidence]  # by statement id
-    loops: dict[uuid.UUID, evidence_mod.LoopStatus]  # by gap id
+    loops: dict[uuid.UUID, evidence_mod.LoopStatus]  # by gap id: since it took effect
+    befores: dict[uuid.UUID, evidence_mod.LoopStatus]  # by gap id: before (once done)
     history: list[AuditEvent]
     created_by: User | None
 
@@ -101,9 +102,14 @@ def action_detail(action: Action) -> ActionDetail:
     """The action with, per linked gap, whether later evidence still contradicts."""
     statements = [gap.statement for gap in action.gaps]
     found = evidence_mod.load_for_statements(statements)
+    effective = action.done_at or action.created_at
     loops = {
-        gap.id: evidence_mod.loop_status(found[gap.statement_id], action.created_at)
+        gap.id: evidence_mod.loop_status(found[gap.statement_id], effective) for gap in action.gaps
+    }
+    befores = {
+        gap.id: evidence_mod.before_status(found[gap.statement_id], action.done_at)
         for gap in action.gaps
+        if action.done_at is not None
     }
     created_by = db.session.get(User, action.created_by_id) if action.created_by_id else None
     return ActionDetail(
@@ -111,6 +117,7 @@ def action_detail(action: Action) -> ActionDetail:
         site=db.session.get(Site, action.site_id),
         evidence=found,
         loops=loops,
+        befores=befores,
         history=history("action", [action.id]),
         created_by=created_by,
     )

@@ -20,7 +20,16 @@ from sqlalchemy import select
 
 from gemba.extensions import db
 from gemba.gaps.triage import triage
-from gemba.models import Action, ActionStatus, AuditEvent, Gap, GapStatus, PersonaNote, User
+from gemba.models import (
+    Action,
+    ActionStatus,
+    AuditEvent,
+    Gap,
+    GapStatus,
+    PersonaNote,
+    User,
+    utcnow,
+)
 from gemba.platform.database import transaction
 
 # A linked gap in one of these states becomes "actioned"; a dismissed gap stays dismissed.
@@ -83,6 +92,7 @@ def _create(actor: User, data: ActionData, gaps: list[Gap]) -> Action:
         created_by_id=actor.id,
     )
     action.gaps = list(gaps)
+    took_effect(action)
     db.session.add(action)
     db.session.flush()
     _audit(
@@ -139,6 +149,7 @@ def _update(actor: User, action: Action, data: ActionData, gaps: list[Gap]) -> d
         if before != value:
             changes[name.removesuffix("_id")] = [_iso(before), _iso(value)]
             setattr(action, name, value)
+    took_effect(action)
     before_ids = {g.id for g in action.gaps}
     after_ids = {g.id for g in gaps}
     if before_ids != after_ids:
@@ -162,7 +173,17 @@ def move_action(actor: User, action_id: uuid.UUID, status: str) -> Action | None
             return None
         _audit(actor, action, "status", {"status": [action.status, status]})
         action.status = status
+        took_effect(action)
         return action
+
+
+def took_effect(action: Action) -> None:
+    """Done (or verified) from now on, unless it already was; taken back to open or in
+    progress, it has not taken effect any more."""
+    if action.status in (ActionStatus.done, ActionStatus.verified):
+        action.done_at = action.done_at or utcnow()
+    else:
+        action.done_at = None
 
 
 def add_persona_note(actor: User, persona_id: uuid.UUID, text: str) -> PersonaNote:

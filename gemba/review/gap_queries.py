@@ -36,7 +36,8 @@ class GapDetail:
     history: list[AuditEvent]
     actions: list[Action]
     photos: dict[uuid.UUID, list[Photo]]
-    loops: dict[uuid.UUID, evidence_mod.LoopStatus]  # action id -> loop status
+    loops: dict[uuid.UUID, evidence_mod.LoopStatus]  # action id -> since it took effect
+    befores: dict[uuid.UUID, evidence_mod.LoopStatus]  # action id -> before (done ones)
     plans: list[Plan]  # for a standard: the plans that check it
 
 
@@ -65,7 +66,8 @@ def gap_detail(gap: Gap) -> GapDetail:
         history=history("gap", [gap.id]),
         actions=actions,
         photos=photos_for(fact_ids, [gap.statement_id]),
-        loops={a.id: evidence_mod.loop_status(found, a.created_at) for a in actions},
+        loops={a.id: evidence_mod.loop_status(found, a.done_at or a.created_at) for a in actions},
+        befores={a.id: evidence_mod.before_status(found, a.done_at) for a in actions if a.done_at},
         plans=_plans_checking(gap.statement),
     )
 
