@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from gemba.accounts.security import role_required
 from gemba.capture.vocabulary import choices
+from gemba.domain import deciding
 from gemba.domain.units import format_number
 from gemba.gaps import triage
 from gemba.models import Gap, GapStatus, Role
@@ -89,6 +90,7 @@ def _helpers() -> dict:
         "experience_chart": experience_chart.experience_chart,
         "evidence_summary": queries.evidence_summary,
         "num": format_number,
+        "decide_note": deciding.note_for,
         "is_overdue": action_queries.is_overdue,
         "today": action_queries.today(),
         "can_triage": current_user.is_authenticated and current_user.has_role(Role.analyst),

@@ -99,6 +99,8 @@ def test_a_standards_gap_page_names_the_document_and_the_plan(app, plant):
     gap_id = _api(app, plant.analyst).get("/gaps").get_json()["items"][0]["id"]
     page = client.get(f"/review/gaps/{gap_id}").get_data(as_text=True)
     assert "The standard (SOP-12 rev C) says" in page
+    assert "What would decide it" in page
+    assert "Decided" in page  # one miss decides "always"
     assert "Press line, every shift" in page
     topic = client.get(f"/review/topics?site={plant.site}")
     assert topic.status_code == 200
