@@ -223,22 +223,19 @@ def gap_json(gap: Gap, topic_name: str | None, statement_text: str) -> dict[str,
 def sync_response(result: WriteResult) -> dict[str, Any]:
     """A result per record, and the gaps the batch created, changed or cleared."""
     gaps = result.gaps
-    topic_ids = {g.topic_id for g in gaps if g.topic_id is not None}
-    statement_ids = {g.statement_id for g in gaps}
-    names = (
-        dict(db.session.execute(select(Topic.id, Topic.name).where(Topic.id.in_(topic_ids))).all())
-        if topic_ids
-        else {}
+    # Each gap's statement text and topic name in one round trip (a sync is on the path
+    # of every check an observer logs).
+    found = (
+        db.session.execute(
+            select(Statement.id, Statement.text, Topic.name)
+            .outerjoin(Topic, Topic.id == Statement.topic_id)
+            .where(Statement.id.in_({g.statement_id for g in gaps}))
+        ).all()
+        if gaps
+        else []
     )
-    texts = (
-        dict(
-            db.session.execute(
-                select(Statement.id, Statement.text).where(Statement.id.in_(statement_ids))
-            ).all()
-        )
-        if statement_ids
-        else {}
-    )
+    texts = {sid: text for sid, text, _ in found}
+    names = {sid: name for sid, _, name in found}
     results = []
     for item in result.results:
         out = item.as_json()
@@ -248,6 +245,8 @@ def sync_response(result: WriteResult) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "results": results,
-        "gaps": [gap_json(g, names.get(g.topic_id), texts.get(g.statement_id, "")) for g in gaps],
+        "gaps": [
+            gap_json(g, names.get(g.statement_id), texts.get(g.statement_id, "")) for g in gaps
+        ],
         "cleared_gaps": [str(g) for g in result.cleared_gaps],
     }
