@@ -28,6 +28,7 @@ from gemba.models import (
     User,
     Walk,
 )
+from gemba.review import verification_walks
 from gemba.review.queries import history
 
 
@@ -91,6 +92,7 @@ class ActionDetail:
     befores: dict[uuid.UUID, evidence_mod.LoopStatus]  # by gap id: before (once done)
     history: list[AuditEvent]
     created_by: User | None
+    walks: list[verification_walks.VerificationWalk]
 
     @property
     def loop_closed(self) -> bool:
@@ -120,6 +122,7 @@ def action_detail(action: Action) -> ActionDetail:
         befores=befores,
         history=history("action", [action.id]),
         created_by=created_by,
+        walks=verification_walks.walks_of(action),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import (
     Response,
@@ -20,9 +20,9 @@ from sqlalchemy import select
 from gemba.accounts.security import role_required
 from gemba.capture.vocabulary import choices
 from gemba.extensions import db
-from gemba.models import Action, Role, Site
-from gemba.review import action_queries, actions, bp, exports, gap_queries
-from gemba.review.forms import ActionForm, ActionStatusForm
+from gemba.models import Action, Role, Site, User
+from gemba.review import action_queries, actions, bp, exports, gap_queries, verification_walks
+from gemba.review.forms import ActionForm, ActionStatusForm, VerificationWalkForm
 from gemba.review.views import uuid_arg
 
 
@@ -117,10 +117,41 @@ def export_actions():
 def show_action(action_id: uuid.UUID):
     """An action, its gaps, and whether evidence since it still contradicts them."""
     action = _action_or_404(action_id)
+    return _action_page(action, _walk_form(action, formdata=None))
+
+
+def _action_page(action: Action, walk_form: VerificationWalkForm, status: int = 200):
     form = ActionStatusForm(formdata=None, status=action.status)
-    return render_template(
-        "review/action.html", detail=action_queries.action_detail(action), move_form=form
-    )
+    detail = action_queries.action_detail(action)
+    page = render_template("review/action.html", detail=detail, move_form=form, walk_form=walk_form)
+    return page, status
+
+
+def _walk_form(action: Action, **kwargs) -> VerificationWalkForm:
+    """Who can be asked (active users, by e-mail) and the day, tomorrow by default."""
+    form = VerificationWalkForm(**kwargs)
+    people = db.session.scalars(select(User).where(User.active).order_by(User.email))
+    form.walker.choices = choices([("", "Choose…"), *((str(u.id), u.email) for u in people)])
+    if form.day.data is None and kwargs.get("formdata", True) is None:
+        form.day.data = action_queries.today() + timedelta(days=1)
+    return form
+
+
+@bp.route("/actions/<uuid:action_id>/verification-walk", methods=["POST"])
+@role_required(Role.analyst)
+def ask_verification_walk(action_id: uuid.UUID):
+    """Ask someone to walk the action's topics on a day: a walk plan due once."""
+    action = _action_or_404(action_id)
+    form = _walk_form(action)
+    if form.validate_on_submit():
+        try:
+            verification_walks.ask(current_user, action_id, int(form.walker.data), form.day.data)
+        except (LookupError, ValueError) as exc:
+            form.walker.errors = [str(exc) if isinstance(exc, ValueError) else "Not found."]
+        else:
+            flash("Verification walk planned: it is on their list of walks due.", "success")
+            return redirect(url_for("review.show_action", action_id=action_id))
+    return _action_page(action, form, 422)
 
 
 @bp.route("/actions/<uuid:action_id>/edit", methods=["GET", "POST"])

@@ -139,6 +139,13 @@ class ActionStatusForm(BaseForm):
     status = SelectField("Status", choices=choices(ACTION_LABELS.items()))
 
 
+class VerificationWalkForm(BaseForm):
+    """Ask someone to walk the action's topics on a day (a plan due once)."""
+
+    walker = SelectField("Who walks it", validate_choice=True)
+    day = DateField("On", validators=[DataRequired("Choose the day of the walk.")])
+
+
 class PersonaNoteForm(BaseForm):
     """What the analyst thinks this persona thinks."""
 

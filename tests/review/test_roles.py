@@ -54,6 +54,7 @@ POSTS = [
         {"title": "T2", "status": "done", "owner": "", "gaps": ["{gap}"], "seen": "{seen}"},
     ),
     ("/review/actions/{action}/status", {"status": "in_progress"}),
+    ("/review/actions/{action}/verification-walk", {"walker": "{walker}", "day": "2027-01-04"}),
     ("/review/personas/{persona}", {"text": "Thinks the rule is for others"}),
 ]
 
@@ -70,8 +71,9 @@ def world(app, demo, make_user):
         action_id = str(action.id)
         seen = actions.fingerprint(action)
     clients = {ANON: app.test_client()}
-    for role in (OBSERVER, ANALYST, ADMIN):
-        clients[role] = login(app.test_client(), make_user(role))
+    users = {role: make_user(role) for role in (OBSERVER, ANALYST, ADMIN)}
+    for role, user in users.items():
+        clients[role] = login(app.test_client(), user)
     ids = {
         "gap": gap_id,
         "action": action_id,
@@ -80,6 +82,7 @@ def world(app, demo, make_user):
         "walk": demo.walks["changeover"],
         "site": demo.site,
         "seen": seen,
+        "walker": str(users[OBSERVER].id),
     }
     return {"clients": clients, "ids": ids}
 

@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from gemba.capture import records
+from gemba.domain import schedules
 from gemba.extensions import db
-from gemba.models import Action, AuditEvent, Gap, User
+from gemba.models import Action, AuditEvent, Gap, Plan, User
+from gemba.plans import programme
 from gemba.review import actions
 from gemba.review.actions import ActionData
 from tests.conftest import login, uid
@@ -146,3 +148,62 @@ def test_a_gap_whose_action_is_verified_is_not_in_the_open_inbox(app, line):
         gap = db.session.scalar(select(Gap))
         assert gap.contradicted  # its full history stays: the old misses still count
         assert uuid.UUID(str(gap.id))
+
+
+def _ask(app, line, walker, day: str):
+    client = login(app.test_client(), line.analyst)
+    return client.post(
+        f"/review/actions/{line.action}/verification-walk",
+        data={"walker": str(walker.id), "day": day},
+    )
+
+
+def test_a_verification_walk_is_a_walk_due_to_that_person_with_the_actions_topics(
+    app, line, make_user
+):
+    walker = make_user("observer")
+    day = datetime.now(UTC).date() + timedelta(days=1)
+    response = _ask(app, line, walker, day.isoformat())
+    assert response.status_code == 302
+    with app.app_context():
+        plan = db.session.scalar(select(Plan))
+        assert plan.title == "Verify: Fix the scanner"
+        assert [u.email for u in plan.assignees] == [walker.email]
+        assert [e.item.topic.name for e in plan.entries] == [TOPIC]
+        (occurrence,) = schedules.occurrences(
+            plan.schedule, datetime.now(UTC), datetime.now(UTC) + timedelta(days=5)
+        )
+        assert occurrence.date() == day  # 09:00 UTC on that day, once
+        person = db.session.get(User, walker.id)
+        the_day = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=8)
+        assert [d.plan.id for d in programme.due_for(person, the_day)] == [plan.id]
+        # Once, with no next occurrence to make it missed: owed (overdue) until walked.
+        later = programme.due_for(person, the_day + timedelta(days=3))
+        assert [(d.plan.id, d.status) for d in later] == [(plan.id, "overdue")]
+    page = login(app.test_client(), line.analyst).get(f"/review/actions/{line.action}")
+    text = page.get_data(as_text=True)
+    assert walker.email in text
+    assert "upcoming" in text
+    assert line.events()[-1].verb == "asked for a verification walk"
+
+
+def test_a_verification_walk_needs_someone_and_a_day(app, line):
+    response = _ask(app, line, line.observer, "")
+    assert response.status_code == 422
+    assert "Choose the day of the walk." in response.get_data(as_text=True)
+    client = login(app.test_client(), line.analyst)
+    response = client.post(
+        f"/review/actions/{line.action}/verification-walk", data={"walker": "", "day": "2027-01-01"}
+    )
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(Plan)) is None
+
+
+def test_observers_cannot_ask_for_verification_walks(app, line):
+    client = login(app.test_client(), line.observer)
+    response = client.post(
+        f"/review/actions/{line.action}/verification-walk",
+        data={"walker": str(line.observer.id), "day": "2027-01-01"},
+    )
+    assert response.status_code == 403
