@@ -379,3 +379,12 @@ def _one_line(note: str) -> str:
     """Collapse a note onto one line and cut it to NOTE_LIMIT characters."""
     text = " ".join(note.split())
     return text if len(text) <= NOTE_LIMIT else text[: NOTE_LIMIT - 1].rstrip() + "…"
+
+
+def voiced(standard: str | None, explanation: str) -> str:
+    """A plan's standard is not something a person said: 'The standard (SOP-12 rev C)
+    says "always"; observed 11 of 15 …' instead of 'Said "always"; …'."""
+    if standard is None or not explanation.startswith("Said "):
+        return explanation
+    source = f"The standard ({standard})" if standard else "The standard"
+    return f"{source} says {explanation.removeprefix('Said ')}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from gemba.domain.saydo import (
     Observation,
     Verdict,
     judge,
+    voiced,
 )
 from gemba.extensions import db
 from gemba.models import Contradiction, Fact, Statement, Topic, Walk
@@ -166,7 +167,12 @@ def judge_facts(
         if f.performed is not None or f.value is not None
     ]
     manual = [ManualLink(str(link.fact_id), link.note) for link in links]
-    return judge(claim_of(statement), observations, manual)
+    verdict = judge(claim_of(statement), observations, manual)
+    if verdict is None or statement.plan_item_id is None:
+        return verdict
+    return replace(
+        verdict, explanation=voiced(statement.plan_item.reference or "", verdict.explanation)
+    )
 
 
 def loop_status(evidence: StatementEvidence, since: datetime) -> LoopStatus:

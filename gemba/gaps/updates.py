@@ -32,6 +32,7 @@ from gemba.domain.saydo import (
     Observation,
     Verdict,
     judge,
+    voiced,
 )
 from gemba.extensions import db
 from gemba.gaps.loading import (
@@ -225,15 +226,6 @@ def _fields(row: StatementRow, verdict: Verdict) -> dict[str, Any]:
         "stats": _json_safe(verdict.stats),
         "contradicted": True,
     }
-
-
-def voiced(standard: str | None, explanation: str) -> str:
-    """A plan's standard is not something a person said: 'The standard (SOP-12 rev C)
-    says "always"; observed 11 of 15 …' instead of 'Said "always"; …'."""
-    if standard is None or not explanation.startswith("Said "):
-        return explanation
-    source = f"The standard ({standard})" if standard else "The standard"
-    return f"{source} says {explanation.removeprefix('Said ')}"
 
 
 def _settled_fields(row: StatementRow, verdict: Verdict | None, state: Any) -> dict[str, Any]:
