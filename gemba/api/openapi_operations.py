@@ -57,6 +57,7 @@ def _to_site(site: str) -> dict[str, Any]:
         "ExportSiteArchive": _link("exportSiteArchive", site_id=site),
         "ListWalksAtSite": _link("listWalks", site=site),
         "ListGapsAtSite": _link("listGaps", site=site),
+        "ListToCheckAtSite": _link("listToCheck", site_id=site),
     }
 
 
@@ -143,6 +144,35 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
                         )
                     },
                 ),
+                **errors("400", "401", "404"),
+            },
+        },
+    ),
+    (
+        "/sites/{site_id}/to-check",
+        "get",
+        {
+            "operationId": "listToCheck",
+            "summary": "What the analysts asked for at a site: what a walk there should check.",
+            "description": (
+                "Gaps marked `needs_observation` (with the analyst's note), actions marked "
+                "done that the evidence since must verify, and frequency claims too thin to "
+                "judge, strongest first, each with what would decide it (`decide`, `more`). "
+                "With `walk`, an item is `ticked` when that walk has a fact on its topic, and "
+                "thin claims are chosen by the evidence from before that walk, so one it "
+                "settles stays listed. A walk shows the first `limit` items it has not hidden."
+            ),
+            "tags": ["read"],
+            "parameters": [
+                path_id("site_id", "site"),
+                {
+                    **filter_id("walk", "walk"),
+                    "description": "The walk it is for (one the server has not seen yet is "
+                    "no error).",
+                },
+            ],
+            "responses": {
+                "200": json_body(ref("ToCheck"), "The items, strongest first."),
                 **errors("400", "401", "404"),
             },
         },

@@ -38,6 +38,31 @@ def _list_of(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_ID_OR_NULL = {"anyOf": [UUID, {"type": "null"}]}
+_CHECK_ITEM = {
+    "type": "object",
+    "required": ["key", "kind", "label", "topic", "topic_id", "what", "decide", "ticked"],
+    "properties": {
+        "key": {"type": "string", "description": "Stable across reads: what a hide keeps."},
+        "kind": {"enum": ["needs_observation", "verify_action", "thin_claim"]},
+        "label": {"type": "string", "description": "The kind in words."},
+        "topic": {"type": "string"},
+        "topic_id": {"type": "integer"},
+        "what": {"type": "string", "description": "The statement's text or the action's title."},
+        "said_by": {"type": ["string", "null"]},
+        "claim": {"type": ["object", "null"]},
+        "note": {"type": ["string", "null"], "description": "The analyst's note."},
+        "decide": {"type": "string", "description": "e.g. Observe about 6 more to decide."},
+        "why": {"type": "string"},
+        "more": {"type": ["integer", "null"], "minimum": 0},
+        "since": {**_OPT_TIME, "description": "When the action took effect."},
+        "ticked": {"type": "boolean", "description": "The walk has a fact on the topic."},
+        "gap": _ID_OR_NULL,
+        "action": _ID_OR_NULL,
+        "statement": _ID_OR_NULL,
+    },
+}
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     **{name: copy.deepcopy(RECORD_SCHEMAS[t]) for t, name in _RECORD_NAMES.items()},
     "Record": {
@@ -209,6 +234,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "statements": {"type": "integer", "minimum": 0},
             "facts": {"type": "integer", "minimum": 0},
             "gaps": {"type": "integer", "minimum": 0, "description": "Contradicted gaps."},
+        },
+    },
+    "ToCheck": {
+        "description": "What a walk at a site should check (gemba.gaps.to_check).",
+        "type": "object",
+        "required": ["site", "walk", "limit", "items"],
+        "properties": {
+            "site": UUID,
+            "walk": _ID_OR_NULL,
+            "limit": {"type": "integer", "minimum": 1, "description": "Items a walk shows."},
+            "items": {"type": "array", "items": _CHECK_ITEM},
         },
     },
     "WalkList": _list_of(ref("WalkSummary")),

@@ -13,6 +13,7 @@ from gemba.api.auth import authenticate
 from gemba.capture import records, trash
 from gemba.domain.gemba_json import FieldError, RecordInvalid
 from gemba.extensions import csrf, db
+from gemba.gaps import to_check
 from gemba.interchange import archives, exports, imports
 from gemba.models import Site, Walk
 from gemba.platform.compression import gzip_json
@@ -98,6 +99,16 @@ def list_site_topics(site_id: uuid.UUID):
     """A site's topics with counts."""
     site = db.get_or_404(Site, site_id)
     return jsonify(reads.list_topics(site, reads.page_params(request.args)))
+
+
+@bp.get("/sites/<uuid:site_id>/to-check")
+def list_to_check(site_id: uuid.UUID):
+    """What the analysts asked for at the site, strongest first: a walk's "To check here"."""
+    site = db.get_or_404(Site, site_id)
+    walk_id = reads.uuid_param(request.args, "walk")
+    # A walk the server has not seen yet (queued on a phone) is no error: nothing to tick.
+    walk = db.session.get(Walk, walk_id) if walk_id else None
+    return jsonify(to_check.as_json(site, walk, walk_id))
 
 
 @bp.get("/sites/<uuid:site_id>/export")

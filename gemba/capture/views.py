@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -36,6 +37,7 @@ from gemba.capture.permissions import can_edit_walk
 from gemba.domain.gemba_json import RecordInvalid
 from gemba.domain.photos import PhotoRejected
 from gemba.extensions import db
+from gemba.gaps import to_check
 from gemba.models import Fact, Photo, Place, Statement, Thing, Walk
 from gemba.photos import service as photos
 from gemba.plans.forms import StartForm
@@ -115,6 +117,8 @@ def show_walk(walk_id: uuid.UUID):
     shown = page_cache.cached("walk", key, build)
     if shown is None:
         abort(404)
+    # The same for everyone on the walk, so cached too; what this session hid is not.
+    checks = page_cache.cached("to_check", (walk_id,), lambda: to_check.for_walk(walk_id))
     return render_template(
         "capture/walk.html",
         walk=shown.head,
@@ -122,7 +126,18 @@ def show_walk(walk_id: uuid.UUID):
         body=Markup(shown.body),  # noqa: S704  (rendered by Jinja with autoescape, then cached)
         editable=shown.editable,
         finish_form=EmptyForm(),
+        to_check=to_check.shown(checks or [], to_check.hidden_keys(session, walk_id)),
     )
+
+
+@bp.route("/walks/<uuid:walk_id>/to-check/<key>/hide", methods=["POST"])
+@login_required
+def hide_check(walk_id: uuid.UUID, key: str):
+    """Hide an item of "To check here" on this walk only, for this session only."""
+    db.get_or_404(Walk, walk_id)
+    if EmptyForm().validate_on_submit():
+        to_check.hide(session, walk_id, key)
+    return redirect(url_for("capture.show_walk", walk_id=walk_id) + "#to-check")
 
 
 @bp.route("/walks/<uuid:walk_id>/edit", methods=["GET", "POST"])

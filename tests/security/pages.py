@@ -24,6 +24,7 @@ from werkzeug.routing import Rule
 
 from gemba.accounts import services as accounts
 from gemba.extensions import db
+from gemba.gaps import triage
 from gemba.models import Base, Gap, Topic, User
 from gemba.review import actions
 from tests.conftest import login, uid
@@ -210,6 +211,10 @@ def build_world(app: Flask, make_user, make_site, write) -> World:
         action = actions.create_action(
             analyst, actions.ActionData("Fix the scanner", None, analyst.id, None, "open"), [gap.id]
         )
+        # A gap an analyst wants observed: walks at the site show "To check here", with a
+        # hide form per item (capture.hide_check).
+        asked = db.session.scalars(select(Gap).order_by(Gap.id)).all()[1]
+        triage.decide(asked.id, "needs_observation", analyst, "Watch the night shift")
         for user in users.values():
             accounts.create_token(db.session.get(User, user.id), "fuzz")
         ids = {

@@ -72,6 +72,9 @@ def _seen(write, user, walk: str, performed: bool, n: int = 1) -> None:
 
 
 def _explanation(page: str) -> str:
+    """The first gap's explanation in the walk's gaps panel (the "To check here" panel
+    above it explains its items too)."""
+    page = page[max(page.find('class="gaps-panel"'), 0) :]
     found = re.search(r'<span class="explain">([^<]+)</span>', page)
     return found[1] if found else ""
 

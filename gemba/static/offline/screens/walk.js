@@ -1,16 +1,18 @@
-// A walk's page: its header, the say-vs-do panel, "same again", the timeline of records and
-// the bar that adds a place, thing, fact or statement to it.
+// A walk's page: "To check here" first, its header, the say-vs-do panel, "same again", the
+// timeline of records and the bar that adds a place, thing, fact or statement to it.
 
 import { carryOver } from "../drafts.js";
 import { hintItem, hints, loadSaydo } from "../hints.js";
 import { planOf } from "../plans.js";
 import { navigate, render } from "../router.js";
 import { announce, app, cachedJSON, LABELS, link, loadLists, loadSite, merged, refreshLocal, syncMark, zoneOf } from "../state.js";
+import { loadToCheck, toCheckPanel } from "../to-check.js";
 import { day, h, plural, time, uuid } from "../ui.js";
 import { choiceLabel, UNITS } from "../vocabulary.js";
 
-/** A walk and what its screens need: its site, records, places, things and suggestions. */
-export async function walkContext(walkId) {
+/** A walk and what its screens need: its site, records, places, things and suggestions;
+ * with `toCheck`, the site's "To check here" too (read beside the site's other reads). */
+export async function walkContext(walkId, { toCheck = false } = {}) {
   // The lists and the walk's records are asked for together: one round trip, not two.
   const queued = merged([]).get(walkId);
   const [, doc] = await Promise.all([
@@ -22,14 +24,14 @@ export async function walkContext(walkId) {
   const summary = app.walks.find((w) => w.id === walkId);
   const walk = walkEntry ? walkEntry.record : summary;
   if (!walk) return null;
-  const siteData = await loadSite(walk.site);
+  const [siteData, checks] = await Promise.all([loadSite(walk.site), toCheck ? loadToCheck(walk.site, walkId) : null]);
   const byId = merged([...siteData.records, ...(doc ? doc.records : [])]);
   const ofWalk = [...byId.values()].filter(({ record }) => record.walk === walkId);
   const pick = (type) => ofWalk.filter(({ record }) => record.type === type).map(({ record }) => record);
   const siteRecords = [...byId.values()].map((e) => e.record);
   const site = app.sites.find((s) => s.id === walk.site) || { id: walk.site, name: (summary && summary.site_name) || "" };
   return {
-    walk, walkState: walkEntry ? walkEntry.state : "server", byId, ofWalk, site, zone: zoneOf(walk.site),
+    walk, walkState: walkEntry ? walkEntry.state : "server", byId, ofWalk, site, zone: zoneOf(walk.site), checks,
     places: pick("place"), things: pick("thing"),
     personas: siteRecords.filter((r) => r.type === "persona" && r.site === walk.site),
     statements: siteRecords.filter((r) => r.type === "statement"),
@@ -126,7 +128,7 @@ function sameAgain(ctx, records) {
 }
 
 export async function viewWalk(walkId) {
-  const [ctx] = await Promise.all([walkContext(walkId), loadSaydo()]);
+  const [ctx, saydo] = await Promise.all([walkContext(walkId, { toCheck: true }), loadSaydo()]);
   if (!ctx) return [h("h1", {}, "Walk not found"), h("p", { class: "empty" }, "This walk is not on this phone."), link("/app", "← Walks")];
   // What concerns this walk: its statements, and statements its facts contradict.
   const here = new Set(ctx.ofWalk.map(({ record }) => record.id));
@@ -142,6 +144,7 @@ export async function viewWalk(walkId) {
   const finished = ctx.walk.status === "finished";
   return [
     h("p", { class: "back" }, link("/app", "← Walks")),
+    toCheckPanel(ctx, ctx.checks, saydo.topicKey),
     h("header", { class: "walk-head" },
       h("p", { class: "muted" }, [ctx.site.name, day(ctx.walk.started_at, ctx.zone)].filter(Boolean).join(" · ")),
       h("h1", {}, ctx.walk.title, " ", syncMark(ctx.walkState), finished ? h("span", { class: "badge" }, "finished") : null),
