@@ -26,7 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from gemba import cli
     from gemba.accounts import ratelimit, security
-    from gemba.extensions import csrf, db, login_manager, migrate
+    from gemba.extensions import csrf, db, login_manager, mail, migrate
     from gemba.platform import database, errors, headers, page_cache, params, static_files
     from gemba.platform.time_zones import init_app as init_time_zones
 
@@ -44,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     params.init_app(app)
     init_time_zones(app)
     static_files.init_app(app)
+    mail.init_app(app)
 
     _register_blueprints(app)
     errors.register(app)
@@ -62,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     import gemba.api.views
     import gemba.capture.views
     import gemba.manage.views
+    import gemba.notices.views
     import gemba.offline.links
     import gemba.offline.views
     import gemba.photos.views
@@ -78,3 +80,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(gemba.offline.bp)
     app.register_blueprint(gemba.photos.bp)
     app.register_blueprint(gemba.plans.bp)
+    app.register_blueprint(gemba.notices.bp)

@@ -1,4 +1,4 @@
-"""Flask commands: users, tokens, demo data, gap recompute."""
+"""Flask commands: users, tokens, demo data, gap recompute, e-mail notices."""
 
 from __future__ import annotations
 
@@ -147,6 +147,31 @@ def import_records(file, email: str) -> None:
     click.echo(f"Imported {imported.describe()}")
 
 
+@click.command("notify")
+@with_appcontext
+@click.option("--digest", is_flag=True, help="Also send each user's daily digest (once a day).")
+def notify(digest: bool) -> None:
+    """Send the e-mail notices due; safe to run from cron every few minutes.
+
+    Each notice is sent once. If the SMTP server is down the run stops and exits 1, and
+    the next run sends what this one could not.
+    """
+    from gemba.notices import sender
+
+    done = sender.run()
+    click.echo(
+        f"Notices: {done['sent']} sent, {done['pending']} kept for the digest, "
+        f"{done['skipped']} turned off, {done['refused']} refused by the mail server for good."
+    )
+    failed = done["failed"]
+    if digest and not failed:
+        digests = sender.send_digests()
+        click.echo(f"Digests: {digests['sent']} sent.")
+        failed = digests["failed"]
+    if failed:
+        raise click.ClickException("The SMTP server refused; the rest is sent on the next run.")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(user_cli)
@@ -155,6 +180,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(export_records)
     app.cli.add_command(import_records)
+    app.cli.add_command(notify)
 
 
 @click.command("backup")

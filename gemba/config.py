@@ -58,3 +58,15 @@ GEMBA_PAGE_CACHE = True
 CACHE_TYPE = "SimpleCache"
 CACHE_DEFAULT_TIMEOUT = 600
 CACHE_THRESHOLD = 1000
+
+# E-mail notices (`flask notify`), sent through Flask-Mail over SMTP. Set them like every
+# other setting: FLASK_MAIL_SERVER, FLASK_MAIL_PORT, FLASK_MAIL_USE_TLS, FLASK_MAIL_USERNAME,
+# FLASK_MAIL_PASSWORD (or in instance/config.py). MAIL_SUPPRESS_SEND is left to Flask-Mail.
+MAIL_SERVER = "localhost"
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_DEFAULT_SENDER = "Gemba <gemba@localhost>"
+# Where the links in an e-mail point: the address people open Gemba at.
+GEMBA_PUBLIC_URL = "http://localhost:5000"

@@ -24,6 +24,8 @@ from gemba.accounts.ratelimit import (
 from gemba.extensions import db
 from gemba.models import ApiToken, Role, utcnow
 from gemba.models.accounts import TokenScope
+from gemba.notices import preferences as notice_preferences
+from gemba.notices.forms import NoticesForm
 from gemba.platform.redirects import local_path
 
 _SETUP_EXEMPT = {"auth.setup", "static"}
@@ -98,9 +100,10 @@ def logout():
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    """Change your password and manage your API tokens."""
+    """Change your password, manage your API tokens, choose your e-mail notices."""
     form = PasswordForm()
     token_form = TokenForm(prefix="token")
+    notices_form = NoticesForm(prefix="notices", data=notice_preferences.modes_for(current_user.id))
     new_token = None
     if request.method == "POST" and request.form.get("action") == "password":
         if form.validate():
@@ -121,6 +124,10 @@ def profile():
                         "success",
                     )
                     return redirect(url_for("auth.profile"))
+    elif request.form.get("action") == "notices" and notices_form.validate_on_submit():
+        notice_preferences.set_modes(current_user, notices_form.modes())
+        flash("Notice settings saved.", "success")
+        return redirect(url_for("auth.profile"))
     elif request.form.get("action") == "token" and token_form.validate_on_submit():
         scope = TokenScope.read if token_form.read_only.data else TokenScope.write
         new_token = accounts.create_token(current_user, token_form.name.data, scope=scope)
@@ -129,6 +136,7 @@ def profile():
         "auth/profile.html",
         form=form,
         token_form=token_form,
+        notices_form=notices_form,
         tokens=tokens,
         now=utcnow(),
         new_token=new_token,

@@ -13,6 +13,7 @@ from gemba.models.gaps import (
     gap_id_for,
 )
 from gemba.models.notes import PersonaNote
+from gemba.models.notices import NoticeMode, NoticePreference, NoticeState, SentNotice
 from gemba.models.photos import Photo
 from gemba.models.plans import ItemKind, Plan, PlanEntry, PlanItem, PlanSchedule, plan_assignees
 from gemba.models.revision import DataRevision
@@ -44,6 +45,10 @@ __all__ = [
     "Fact",
     "Gap",
     "GapStatus",
+    "NoticeMode",
+    "NoticePreference",
+    "NoticeState",
+    "SentNotice",
     "Persona",
     "PersonaNote",
     "Photo",

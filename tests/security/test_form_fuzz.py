@@ -36,6 +36,7 @@ EXAMPLES = int(os.environ.get("GEMBA_FUZZ_EXAMPLES", "8"))
 # POST routes no page offers a form for, and why that is right.
 NOT_ON_A_PAGE = {
     "auth.setup": "only before the first user exists (tests/web/test_app_setup.py)",
+    "notices.unsubscribe": "linked from e-mails only (tests/notices/test_unsubscribe.py)",
 }
 TAKE_AWAY = ("delete", "finish", "revoke", "logout")
 # Sent in every field of every form, each as an explicit example before the generated ones.

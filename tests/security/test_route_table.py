@@ -21,6 +21,7 @@ from tests.conftest import login
 # same for everyone and free of user data, so a phone can start them with no network).
 PUBLIC = {
     "auth.login",
+    "notices.unsubscribe",  # from an e-mail, by its signed token: no login by design
     "auth.setup",
     "static",
     "api.openapi_document",
