@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gemba.api import openapi_parts
 from gemba.api.openapi_parts import PAGE_PARAMETERS, errors, filter_id, json_body, path_id, ref
 from gemba.domain.text import ONE_LINE_PATTERN
 from gemba.models import GapStatus
@@ -300,6 +301,34 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
             "responses": {
                 "200": json_body(ref("DueWalks"), "The walks due."),
                 **errors("401"),
+            },
+        },
+    ),
+    (
+        "/notices",
+        "get",
+        {
+            "operationId": "listNotices",
+            "summary": "The caller's notices, newest first (at most 50): the app's \"For you\".",
+            "tags": ["read"],
+            "responses": {
+                "200": json_body(ref("NoticeList"), "The notices."),
+                **errors("401"),
+            },
+        },
+    ),
+    (
+        "/notices/{notice_id}/read",
+        "post",
+        {
+            "operationId": "markNoticeRead",
+            "summary": "Mark one of the caller's notices read.",
+            "description": "Idempotent (a tap queued offline may come twice); not yours: 404.",
+            "tags": ["read"],
+            "parameters": [openapi_parts.path_int("notice_id", "notice")],
+            "responses": {
+                "200": json_body(ref("Notice"), "The notice, read."),
+                **errors("400", "401", "404"),
             },
         },
     ),

@@ -77,6 +77,17 @@ def path_id(name: str, what: str) -> dict[str, Any]:
     }
 
 
+def path_int(name: str, what: str) -> dict[str, Any]:
+    """An integer path parameter (a row id that is never shared outside the app)."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": f"The {what}'s id.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+
+
 def filter_id(name: str, what: str) -> dict[str, Any]:
     """An optional UUID query filter."""
     return {"name": name, "in": "query", "description": f"Only this {what}.", "schema": UUID}

@@ -122,6 +122,28 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "message": {"type": "string"},
         },
     },
+    "Notice": {
+        "description": "A notice decided for the caller (the same as its e-mail, if any).",
+        "type": "object",
+        "required": ["id", "kind", "subject", "body", "link", "created_at", "read"],
+        "properties": {
+            "id": {"type": "integer", "minimum": 1},
+            "kind": {"type": "string"},
+            "subject": {"type": "string"},
+            "body": {"type": "string", "description": "The line a digest shows."},
+            "link": {"type": ["string", "null"]},
+            "created_at": _TIME,
+            "read": {"type": "boolean", "description": "Opened in the app."},
+        },
+    },
+    "NoticeList": {
+        "type": "object",
+        "required": ["notices", "unread"],
+        "properties": {
+            "notices": {"type": "array", "items": ref("Notice"), "maxItems": 50},
+            "unread": {"type": "integer", "minimum": 0, "description": "Of all, not the 50."},
+        },
+    },
     "Problem": {
         "description": "Problem details (RFC 9457).",
         "type": "object",

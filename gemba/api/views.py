@@ -16,6 +16,7 @@ from gemba.extensions import csrf, db
 from gemba.gaps import to_check
 from gemba.interchange import archives, exports, imports
 from gemba.models import Site, Walk
+from gemba.notices import inbox
 from gemba.platform.compression import gzip_json
 from gemba.platform.errors import problem
 
@@ -158,6 +159,21 @@ def list_plans():
 def list_due_walks():
     """The caller's walks due today and overdue, earliest first."""
     return jsonify(plan_reads.due_walks(current_user))
+
+
+@bp.get("/notices")
+def list_notices():
+    """The caller's notices, newest first: the app's "For you" list."""
+    return jsonify(inbox.for_you(current_user))
+
+
+@bp.post("/notices/<int:notice_id>/read")
+def mark_notice_read(notice_id: int):
+    """Mark one of the caller's notices read; another user's is not found."""
+    notice = inbox.mark_read(current_user, notice_id)
+    if notice is None:
+        return problem(404, "No such notice.")
+    return jsonify(notice)
 
 
 @bp.get("/gaps")

@@ -64,3 +64,5 @@ class SentNotice(Base):
     link: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Opened in the app's "For you" list; independent of the e-mail's state.
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

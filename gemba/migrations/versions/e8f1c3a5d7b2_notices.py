@@ -37,6 +37,7 @@ def upgrade():
     sa.Column('link', sa.Text(), nullable=True),
     sa.Column('created_at', gemba.models.base.UTCDateTime(), nullable=False),
     sa.Column('sent_at', gemba.models.base.UTCDateTime(), nullable=True),
+    sa.Column('read_at', gemba.models.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_sent_notices_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sent_notices')),
     sa.UniqueConstraint('user_id', 'kind', 'key', name='uq_sent_notices_event')

@@ -1,14 +1,16 @@
-// The walk list, the app's home: the walks of a plan due to the observer today and overdue
-// (Start opens the checklist), then the server's walks and the ones started on this phone,
-// newest first.
+// The walk list, the app's home: the observer's notices ("For you"), the walks of a plan
+// due to them today and overdue (Start opens the checklist), then the server's walks and
+// the ones started on this phone, newest first.
 
+import { forYouSection, loadForYou, sendReads } from "../for-you.js";
 import { loadDue, loadPlans, startPlanWalk } from "../plans.js";
 import { navigate } from "../router.js";
 import { announce, app, link, loadLists, merged, refreshLocal, requestPersistence, syncMark, zoneOf } from "../state.js";
 import { day, h, time } from "../ui.js";
 
 export async function viewWalks() {
-  const [, due, plans] = await Promise.all([loadLists(), loadDue(), loadPlans()]);
+  const [, due, plans, notices] = await Promise.all([loadLists(), loadDue(), loadPlans(), loadForYou()]);
+  sendReads(); // reads made offline, if the network is back
   const byId = merged([]);
   const rows = new Map();
   const deleted = new Set(app.items.filter((i) => i.kind === "delete").map((i) => i.target));
@@ -25,6 +27,7 @@ export async function viewWalks() {
   return [
     h("div", { class: "page-head" }, h("h1", {}, "Walks"), link("/app/walks/new", "+ Start a walk", "button primary")),
     installOffer(),
+    forYouSection(notices),
     dueSection("today", "Your walks today", due.today, plans),
     dueSection("overdue", "Overdue", due.overdue, plans),
     ...(due.today.length || due.overdue.length
