@@ -102,7 +102,11 @@ def message(user: User, items: Sequence[SentNotice | Notice], kind: str) -> Mess
         recipients=[user.email],
         body=_render("notices/email.txt", context),
         html=_render("notices/email.html", context),
-        extra_headers={"List-Unsubscribe": f"<{unsubscribe}>"},
+        extra_headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            # RFC 8058: a mail client may unsubscribe with one POST to that link.
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
 
 

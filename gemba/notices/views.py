@@ -1,24 +1,33 @@
-"""The one-click unsubscribe page an e-mail links to: no login, the signed token says who
-and which kind; the page's button still carries a CSRF token, so no other site can post it."""
+"""The unsubscribe page an e-mail links to: no login, the signed token says who and which
+kind. A person confirms with the page's button, which carries a CSRF token; a mail
+client's one-click unsubscribe (RFC 8058: a POST of `List-Unsubscribe=One-Click` to the
+link, no page, no cookie) is trusted on the token alone, as that RFC intends."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template, request
 
 from gemba.accounts.forms import EmptyForm
+from gemba.extensions import csrf
 from gemba.notices import KINDS, bp, preferences
+
+ONE_CLICK = "One-Click"
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the button's form checks its own token; a one-click POST has none (RFC 8058)
 def unsubscribe(token: str):
     """Confirm, then turn off the kind of notice the link was sent for."""
+    one_click = request.method == "POST" and request.form.get("List-Unsubscribe") == ONE_CLICK
+    if request.method == "POST" and not one_click and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()  # the button's POST: refused without the page's token, as anywhere
     found = preferences.read_token(token)
     if found is None:
         return render_template("notices/unsubscribe.html", invalid=True), 400
     user, kind = found
     label = KINDS.get(kind, "Your daily digest")
     form = EmptyForm()
-    if form.validate_on_submit():
+    if one_click or form.validate_on_submit():
         kinds = preferences.unsubscribe(user, kind)
         done = [KINDS[k] for k in kinds]
         return render_template("notices/unsubscribe.html", done=done, label=label, user=user)

@@ -69,6 +69,20 @@ def test_a_post_without_the_pages_csrf_token_changes_nothing(
     assert modes(csrf_app, owner)["action_assigned"] == "immediate"
 
 
+def test_a_mail_clients_one_click_post_unsubscribes_without_page_or_cookie(
+    csrf_app, make_user, make_action, mailbox
+):
+    """RFC 8058: the client POSTs List-Unsubscribe=One-Click to the header's link."""
+    owner, analyst = make_user("observer"), make_user("analyst")
+    make_action(owner, analyst)
+    notify(csrf_app)
+    message = mailbox.messages[0]
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    response = csrf_app.test_client().post(link_of(message), data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert modes(csrf_app, owner)["action_assigned"] == "none"
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_tampered_link_gives_a_clear_400(app, make_user, make_action, mailbox, method):
     owner, analyst = make_user("observer"), make_user("analyst")
