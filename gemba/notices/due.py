@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from gemba.domain import clock
 from gemba.extensions import db
+from gemba.gaps import verification
 from gemba.models import (
     Action,
     ActionStatus,
@@ -38,7 +39,7 @@ OPEN = (ActionStatus.open.value, ActionStatus.in_progress.value)
 RECENT = timedelta(days=7)
 # "Who walks a site": assigned to one of its plans, or walked there this recently.
 WALKED_WITHIN = timedelta(days=90)
-VERIFIED_VERB = "verified by evidence"
+VERIFIED_VERB = verification.VERB  # the audit entry gaps.verification writes
 
 
 @dataclass(frozen=True)
