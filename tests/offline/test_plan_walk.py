@@ -438,7 +438,8 @@ def test_a_check_against_the_standard_shows_on_the_walk_at_once_offline(
     page.tap(f"#item-{gloves['id']} .answer-not_done")
     answered(page, gloves)
     walk_path = f"/app/walks/{walk_of(path)}"
-    open_screen(page, server, walk_path)
+    Finger(page).tap(".checklist-bar .free-capture")  # in the app, as an observer goes
+    page.wait_for_selector(f"main[data-ready='{walk_path}'] .timeline .badge-unsynced")
     page.tap(f"main[data-ready='{walk_path}'] .gaps-panel summary")
     panel = page.inner_text(f"main[data-ready='{walk_path}'] .gaps-panel")
     assert "Contradicts the standard: “Are gloves worn at the press?”" in panel
