@@ -40,6 +40,7 @@ from gemba.models import (
     Statement,
     Topic,
     Walk,
+    standard_label,
 )
 
 LIMIT = 8  # items shown: a short panel above the walk, not a second inbox
@@ -388,5 +389,5 @@ def _said_by(
 ) -> str | None:
     """Who made the claim: the speaker's role, or the standard's document."""
     if plan_item_id is not None:
-        return f"Standard ({reference})" if reference else "Standard of a walk plan"
+        return standard_label(reference)
     return speaker or None

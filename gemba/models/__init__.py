@@ -31,6 +31,7 @@ from gemba.models.walks import (
     Walk,
     WalkStatus,
     fact_things,
+    standard_label,
 )
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "action_gaps",
     "gap_evidence",
     "fact_things",
+    "standard_label",
     "gap_id_for",
     "topic_key",
     "utcnow",

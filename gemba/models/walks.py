@@ -45,6 +45,11 @@ class Source(enum.StrEnum):
     other = "other"
 
 
+def standard_label(reference: str | None) -> str:
+    """How a plan item's standard is named where a speaker's role would be."""
+    return f"Standard ({reference})" if reference else "Standard of a walk plan"
+
+
 class Walk(Base):
     __tablename__ = "walks"
     __table_args__ = (
@@ -231,8 +236,7 @@ class Statement(_WalkRecord, Base):
         """Where it was said: the walk's title, or the standard's document."""
         if self.walk is not None:
             return self.walk.title
-        reference = self.plan_item.reference
-        return f"Standard ({reference})" if reference else "Standard of a walk plan"
+        return standard_label(self.plan_item.reference)
 
     @property
     def said_on(self) -> datetime:
