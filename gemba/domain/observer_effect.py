@@ -1,0 +1,171 @@
+"""Announced against unannounced walks: did they only do it because someone was watching?
+
+People behave differently when a walk is announced (the Hawthorne effect). Splitting the
+behaviour observations of a topic by whether their walk was announced, this module gives
+each group's rate with its Wilson interval, tests whether the rates differ beyond chance
+(:func:`gemba.domain.proportions.compare_rates`) and judges the claim on each group with
+:func:`gemba.domain.saydo.judge`, so a reader sees when a verdict rests on announced walks
+alone. Pure ``math``; explained in docs/saydo.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gemba.domain.proportions import RateComparison, compare_rates, format_p
+from gemba.domain.saydo import Claim, FrequencyClaim, Observation, Verdict, judge, wilson_interval
+
+ANNOUNCED = "announced"
+UNANNOUNCED = "unannounced"
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    """How often the behaviour was seen on one kind of walk: k of n, with its 95 % interval."""
+
+    k: int
+    n: int
+    rate: float | None  # None when the group has no behaviour observations
+    ci_low: float | None
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class ObserverEffect:
+    """Announced against unannounced walks for one claim's topic.
+
+    ``only_announced``: the overall verdict holds only on announced walks, i.e. the overall
+    verdict's contradicted flag equals the announced group's, and the unannounced group
+    has a verdict of its own with the opposite flag. ``only_unannounced`` likewise. At most
+    one of the two is true; both are False when the claim is None or any verdict is None.
+    """
+
+    claim: Claim | None
+    announced: GroupRate
+    unannounced: GroupRate
+    comparison: RateComparison  # announced is the first group, unannounced the second
+    effect: bool  # the rates differ beyond chance
+    verdict: Verdict | None  # the claim judged on all walks together
+    verdict_announced: Verdict | None
+    verdict_unannounced: Verdict | None
+    only_announced: bool
+    only_unannounced: bool
+
+
+def split(
+    claim: Claim | None,
+    announced: Sequence[Observation],
+    unannounced: Sequence[Observation],
+    alpha: float = 0.05,
+) -> ObserverEffect:
+    """Compare behaviour on announced walks with behaviour on unannounced ones.
+
+    Only behaviour observations count (``performed`` not None); measurements are ignored
+    here, so a measure claim gets no verdicts. With claim None only the split is made.
+    """
+    done_announced = _behaviour(announced)
+    done_unannounced = _behaviour(unannounced)
+    first, second = _rate(done_announced), _rate(done_unannounced)
+    comparison = compare_rates(first.k, first.n, second.k, second.n, alpha)
+    if claim is None:
+        overall = on_announced = on_unannounced = None
+    else:
+        overall = judge(claim, [*done_announced, *done_unannounced])
+        on_announced = judge(claim, done_announced)
+        on_unannounced = judge(claim, done_unannounced)
+    return ObserverEffect(
+        claim=claim,
+        announced=first,
+        unannounced=second,
+        comparison=comparison,
+        effect=comparison.differs,
+        verdict=overall,
+        verdict_announced=on_announced,
+        verdict_unannounced=on_unannounced,
+        only_announced=_holds_only_on(overall, on_announced, on_unannounced),
+        only_unannounced=_holds_only_on(overall, on_unannounced, on_announced),
+    )
+
+
+def _behaviour(observations: Sequence[Observation]) -> list[Observation]:
+    """Keep the observations that say whether the behaviour was performed."""
+    return [o for o in observations if o.performed is not None]
+
+
+def _rate(observations: Sequence[Observation]) -> GroupRate:
+    """Count performed behaviour and put a Wilson interval around its rate."""
+    n = len(observations)
+    k = sum(1 for o in observations if o.performed)
+    if n == 0:
+        return GroupRate(0, 0, None, None, None)
+    low, high = wilson_interval(k, n)
+    return GroupRate(k, n, k / n, low, high)
+
+
+def _holds_only_on(overall: Verdict | None, this: Verdict | None, other: Verdict | None) -> bool:
+    """Say whether the overall verdict agrees with this group and the other group, which has
+    evidence of its own, says the opposite."""
+    if overall is None or this is None or other is None:
+        return False
+    return overall.contradicted == this.contradicted != other.contradicted
+
+
+def describe(effect: ObserverEffect) -> list[str]:
+    """Write the split as lines a person can read: each group's rate, whether the rates
+    differ beyond chance, and when the verdict holds on one kind of walk only."""
+    lines = [
+        f"Announced walks: {_group_text(effect.announced)}",
+        f"Unannounced walks: {_group_text(effect.unannounced)}",
+        _effect_text(effect.comparison),
+    ]
+    if effect.only_announced:
+        lines.append(_only_text(effect, ANNOUNCED, UNANNOUNCED, effect.unannounced))
+    elif effect.only_unannounced:
+        lines.append(_only_text(effect, UNANNOUNCED, ANNOUNCED, effect.announced))
+    return lines
+
+
+def _group_text(group: GroupRate) -> str:
+    """ "13 of 14 done (93%, 95% CI 69–99%)", or that nothing was observed."""
+    if group.rate is None or group.ci_low is None or group.ci_high is None:
+        return "no behaviour observed"
+    return (
+        f"{group.k} of {group.n} done ({_percent(group.rate)}%, "
+        f"95% CI {_percent(group.ci_low)}–{_percent(group.ci_high)}%)"
+    )
+
+
+def _effect_text(comparison: RateComparison) -> str:
+    """Say whether the rates differ beyond chance, naming the test and its p-value."""
+    if comparison.test is None:
+        return f"No observer effect can be shown: {comparison.reason}"
+    detail = f"({comparison.test}, {format_p(comparison.p_value)})"
+    if comparison.differs:
+        return f"Observer effect: the rates differ beyond chance {detail}"
+    return f"No observer effect shown {detail}"
+
+
+def _only_text(effect: ObserverEffect, holds: str, fails: str, other: GroupRate) -> str:
+    """ "The claim holds only on announced walks: on unannounced walks 5 of 14 done … contradicts
+    "usually"", or the same for a gap that shows on one kind of walk only."""
+    said = (
+        f'"{effect.claim.word.strip().lower()}"'
+        if isinstance(effect.claim, FrequencyClaim)
+        else "the claim"
+    )
+    if effect.verdict is not None and effect.verdict.contradicted:
+        return (
+            f"The gap shows only on {holds} walks: "
+            f"on {fails} walks {_group_text(other)} fits {said}"
+        )
+    return (
+        f"The claim holds only on {holds} walks: "
+        f"on {fails} walks {_group_text(other)} contradicts {said}"
+    )
+
+
+def _percent(fraction: float) -> int:
+    """Round a fraction to a whole percentage, halves up, as saydo's explanations do."""
+    return math.floor(min(max(fraction, 0.0), 1.0) * 100 + 0.5)
