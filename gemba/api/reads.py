@@ -135,7 +135,7 @@ def list_topics(site: Site, page: Page) -> dict[str, Any]:
     )
     query = (
         select(Topic, statements, facts, gaps)
-        .where(Topic.site_id == site.id)
+        .where(Topic.site_id == site.id, Topic.merged_into_id.is_(None))
         .order_by(Topic.key, Topic.id)
     )
     return _paged(query, page, _topic_json)

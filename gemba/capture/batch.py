@@ -28,7 +28,8 @@ from gemba.domain.gemba_json import (
 from gemba.extensions import db
 from gemba.gaps import updates as gap_updates
 from gemba.gaps import verification
-from gemba.models import Topic, User, topic_key
+from gemba.models import User, topic_key
+from gemba.topics import names as topic_names
 
 
 def write_once(actor: User, records: list[Any], atomic: bool, isolate: bool) -> WriteResult:
@@ -37,7 +38,7 @@ def write_once(actor: User, records: list[Any], atomic: bool, isolate: bool) -> 
     results: list[RecordResult | None] = [None] * len(records)
     valid, seen, rejected_ids = _validate(records, results)
     _look_up_together(ctx, valid)
-    for index, type_, record in sorted(valid, key=lambda item: (WRITE_ORDER[item[1]], item[0])):
+    for index, type_, record in sorted(valid, key=_write_order):
         if seen[f"{type_}:{parse_uuid(record['id'])}"] != index:
             continue
         bad = sorted(_references(record) & rejected_ids)
@@ -124,9 +125,7 @@ def _look_up_together(ctx: WriteContext, valid: list[tuple[int, str, dict]]) -> 
         {topic_key(r["topic"]) for _, _, r in valid if isinstance(r.get("topic"), str)} - {""}
     )
     for chunk in _chunks(keys):
-        rows = db.session.execute(
-            select(Topic.site_id, Topic.key, Topic.id).where(Topic.key.in_(chunk))
-        )
+        rows = topic_names.resolve_keys(chunk)
         ctx.topic_cache.update(((site_id, key), topic_id) for site_id, key, topic_id in rows)
     ctx.topic_keys_read.update(keys)
 
@@ -137,9 +136,18 @@ def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
+def _write_order(item: tuple[int, str, dict]) -> tuple[int, bool, int]:
+    """Parents first; among walks, a calibration walk after the walk it shadows."""
+    index, type_, record = item
+    return WRITE_ORDER[type_], type_ == "walk" and bool(record.get("calibrates")), index
+
+
+_REFERENCE_FIELDS = ("site", "plan", "walk", "place", "persona", "fact", "statement", "calibrates")
+
+
 def _references(record: dict) -> set[str]:
     refs = set()
-    for name in ("site", "plan", "walk", "place", "persona", "fact", "statement"):
+    for name in _REFERENCE_FIELDS:
         value = record.get(name)
         if isinstance(value, str):
             refs.add(str(parse_uuid(value)))
@@ -149,7 +157,7 @@ def _references(record: dict) -> set[str]:
 
 
 def _ref_field(record: dict, ref: str) -> str:
-    for name in ("site", "plan", "walk", "place", "persona", "fact", "statement"):
+    for name in _REFERENCE_FIELDS:
         value = record.get(name)
         if isinstance(value, str) and str(parse_uuid(value)) == ref:
             return name

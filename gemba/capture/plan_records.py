@@ -52,7 +52,11 @@ def apply_plan(ctx: WriteContext, record: dict) -> str:
     if existing is not None and existing.site_id != site.id:
         raise Reject("site", "A plan cannot move to another site.", 409)
     values: dict[str, Any] = {"site_id": site.id, "title": record["title"].strip()}
-    optional(record, values, {"purpose": "purpose", "assignee_role": "assignee_role"})
+    optional(
+        record,
+        values,
+        {"purpose": "purpose", "assignee_role": "assignee_role", "announced": "announced"},
+    )
     if "schedule" in record:
         values["schedule"] = (record["schedule"] or "").strip() or None
     if "route" in record:

@@ -23,6 +23,7 @@ from gemba.capture.upserts import (
     timestamp,
     upsert,
 )
+from gemba.capture.walk_context import walk_context
 from gemba.domain import clock
 from gemba.domain.gemba_json import parse_uuid
 from gemba.extensions import db
@@ -37,6 +38,8 @@ def _apply_site(ctx: WriteContext, record: dict) -> str:
     # A zone is kept as the zone database spells it; a site sent without one (an older
     # client, a phone resending it with its walk) keeps its own, and a new one starts
     # with the server's.
+    if record.get("walks_announced") is not None:
+        values["walks_announced"] = record["walks_announced"]
     if record.get("time_zone") is not None:
         values["time_zone"] = clock.canonical_zone(record["time_zone"])
     elif db.session.get(Site, site_id) is None:
@@ -97,6 +100,7 @@ def _apply_walk(ctx: WriteContext, record: dict) -> str:
     )
     if "plan" in record:
         values["plan_id"] = plan_of_walk(record, site)
+    walk_context(record, site, existing, values)
     if values.get("status", "") is None:
         values["status"] = "in_progress"
     if values.get("started_at", "") is None:

@@ -373,7 +373,10 @@ def fill_choices(form, walk: Walk, exclude_fact=None) -> None:
 def datalists(walk: Walk) -> dict[str, list[str]]:
     """Suggestions for free-text fields: the site's topics, roles heard, units used."""
     topics = db.session.scalars(
-        select(Topic.name).where(Topic.site_id == walk.site_id).order_by(Topic.name).limit(500)
+        select(Topic.name)
+        .where(Topic.site_id == walk.site_id, Topic.merged_into_id.is_(None))
+        .order_by(Topic.name)
+        .limit(500)
     ).all()
     speakers = db.session.scalars(
         select(Statement.speaker)

@@ -30,6 +30,7 @@ from gemba.models import (
     Walk,
     topic_key,
 )
+from gemba.topics import names as topic_names
 
 MODELS: dict[str, type] = {
     "site": Site,
@@ -147,7 +148,9 @@ def persona_id_of(record: dict, site_id: uuid.UUID) -> uuid.UUID | None:
 
 
 def topic_id_of(ctx: WriteContext, site_id: uuid.UUID, name: str | None) -> int | None:
-    """The site's topic of that name, matched case- and space-insensitively, made if new."""
+    """The site's topic of that name, matched case- and space-insensitively, made if new.
+
+    A name merged into another topic, or a synonym of one, means that topic."""
     if not name or not topic_key(name):
         return None
     key = topic_key(name)
@@ -156,9 +159,7 @@ def topic_id_of(ctx: WriteContext, site_id: uuid.UUID, name: str | None) -> int 
         return cached
     topic_id = None
     if key not in ctx.topic_keys_read:
-        topic_id = db.session.scalar(
-            select(Topic.id).where(Topic.site_id == site_id, Topic.key == key)
-        )
+        topic_id = topic_names.resolve(site_id, key)
     if topic_id is None:
         topic = Topic(site_id=site_id, name=" ".join(name.split()), key=key)
         db.session.add(topic)

@@ -121,7 +121,12 @@ RECORD_SCHEMAS: dict[str, dict] = {
     "site": _record(
         "site",
         ["name"],
-        {"name": SHORT_NAME, "description": _opt(TEXT), "time_zone": _opt(TIME_ZONE)},
+        {
+            "name": SHORT_NAME,
+            "description": _opt(TEXT),
+            "time_zone": _opt(TIME_ZONE),
+            "walks_announced": _opt({"type": "boolean"}),
+        },
     ),
     "persona": _record(
         "persona", ["site", "name"], {"site": UUID, "name": SHORT_NAME, "description": _opt(TEXT)}
@@ -139,6 +144,7 @@ RECORD_SCHEMAS: dict[str, dict] = {
                 {"type": "array", "items": {"type": "string", "maxLength": 254}, "maxItems": 500}
             ),
             "assignee_role": _opt({"enum": ROLES}),
+            "announced": _opt({"type": "boolean"}),
             "items": _opt({"type": "array", "items": PLAN_ITEM, "maxItems": MAX_ITEMS}),
         },
     ),
@@ -150,6 +156,9 @@ RECORD_SCHEMAS: dict[str, dict] = {
             "title": NAME,
             "purpose": _opt(TEXT),
             "plan": _opt(UUID),
+            "announced": _opt({"type": "boolean"}),
+            "observer_visible": _opt({"type": "boolean"}),
+            "calibrates": _opt(UUID),
             "status": _opt({"enum": WALK_STATUSES}),
             "started_at": _opt(TIMESTAMP),
             "ended_at": _opt(TIMESTAMP),
@@ -333,6 +342,13 @@ def validate_record(record: Any) -> list[FieldError]:
         and parse_timestamp(record["ended_at"]) < parse_timestamp(record["started_at"])
     ):
         errors.append(FieldError("ended_at", "A walk cannot end before it starts."))
+    if (
+        type_ == "walk"
+        and not errors
+        and record.get("calibrates") is not None
+        and parse_uuid(record["calibrates"]) == parse_uuid(record["id"])
+    ):
+        errors.append(FieldError("calibrates", "A walk cannot shadow itself."))
     return errors
 
 

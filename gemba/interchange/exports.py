@@ -76,8 +76,9 @@ def _document(site: Site, walks: list[Walk], *, only_walk: bool) -> dict[str, An
     plan_ids = {w.plan_id for w in walks if w.plan_id is not None} if only_walk else None
     out.extend(plan_records(site, plan_ids))
     by_walk = _walk_records(walk_ids)
+    exported = set(walk_ids)
     for walk in walks:
-        out.append(walk_record(walk))
+        out.append(walk_record(walk, exported))
         out.extend(by_walk.get(walk.id, []))
     out.extend(contradiction_record(c) for c in _contradictions(walk_ids, only_walk))
     return {"format": FORMAT, "records": out}
@@ -144,6 +145,7 @@ def plan_record(plan: Plan, standards: dict[uuid.UUID, Statement]) -> dict[str, 
             "schedule": plan.schedule,
             "assignees": sorted(u.email for u in plan.assignees) or None,
             "assignee_role": plan.assignee_role,
+            "announced": plan.announced,
             "items": items,
         }
     )
@@ -213,6 +215,7 @@ def site_record(site: Site) -> dict[str, Any]:
             "name": site.name,
             "description": site.description,
             "time_zone": site.time_zone,
+            "walks_announced": site.walks_announced,
         }
     )
 
@@ -230,9 +233,15 @@ def persona_record(persona: Persona) -> dict[str, Any]:
     )
 
 
-def walk_record(walk: Walk) -> dict[str, Any]:
-    """A walk as a Gemba JSON record; the observer is the importer, so it is left out."""
-    return _compact(
+def walk_record(walk: Walk, exported: set[uuid.UUID] | None = None) -> dict[str, Any]:
+    """A walk as a Gemba JSON record; the observer is the importer, so it is left out.
+
+    The walk it shadows is named only where that walk is in the same document (`exported`;
+    None: always), so a one-walk export imports on its own."""
+    shadows = walk.calibrates_id
+    if exported is not None and shadows not in exported:
+        shadows = None
+    record = _compact(
         {
             "type": "walk",
             "id": str(walk.id),
@@ -240,11 +249,17 @@ def walk_record(walk: Walk) -> dict[str, Any]:
             "title": walk.title,
             "purpose": walk.purpose,
             "plan": _ref(walk.plan_id),
+            "announced": walk.announced,
+            "observer_visible": walk.observer_visible,
+            "calibrates": _ref(shadows),
             "status": walk.status,
             "started_at": format_timestamp(walk.started_at),
             "ended_at": format_timestamp(walk.ended_at),
         }
     )
+    # Not recorded stays not recorded: an absent field would take the site's default.
+    record.setdefault("announced", None)
+    return record
 
 
 def place_record(place: Place) -> dict[str, Any]:

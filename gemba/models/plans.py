@@ -50,6 +50,8 @@ class Plan(Base):
     schedule: Mapped[str | None] = mapped_column(Text)
     # Everyone of this role walks it too, besides the assignees named.
     assignee_role: Mapped[str | None] = mapped_column(String(16))
+    # Whether its walks are announced to the team (None: as the site's walks are).
+    announced: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gemba.models.base import Base, UTCDateTime, new_uuid, utcnow
@@ -29,6 +30,9 @@ class Site(Base):
     # this zone. The write path gives a new site the server's default zone; "UTC" is only
     # for rows made outside it (tests, benchmarks).
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Whether the team knows a walk is coming, unless its plan or its observer says
+    # otherwise: announced walks risk the observer effect, and the verdicts show the split.
+    walks_announced: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -65,3 +69,8 @@ class Topic(Base):
     name: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Merged into another topic (gemba.topics.merging): its records moved there and its
+    # name now leads there; kept, not deleted, so the merge can be undone.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="SET NULL"), index=True
+    )

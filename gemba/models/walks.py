@@ -74,10 +74,20 @@ class Walk(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # The plan this walk walks: it counts as the plan's occurrence for its day.
     plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
+    # Whether the team knew the walk was coming (None: not recorded), and whether the
+    # observer could be seen: the observer effect is read off the split between walks.
+    announced: Mapped[bool | None]
+    observer_visible: Mapped[bool | None]
+    # A calibration walk: this observer logged the same walk as another, independently;
+    # their behaviour facts on the same topic and place measure how well they agree.
+    calibrates_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("walks.id", ondelete="SET NULL"), index=True
+    )
 
     site: Mapped[Site] = relationship()
     observer: Mapped[User] = relationship()
     plan: Mapped[Plan | None] = relationship()
+    calibrates: Mapped[Walk | None] = relationship(remote_side=[id])
 
 
 class _WalkRecord:

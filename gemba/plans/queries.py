@@ -188,5 +188,9 @@ def people(keep: list[str]) -> list[str]:
 def topics(site: Site) -> list[str]:
     """The site's topic names, for the item form's suggestions."""
     return list(
-        db.session.scalars(select(Topic.name).where(Topic.site_id == site.id).order_by(Topic.name))
+        db.session.scalars(
+            select(Topic.name)
+            .where(Topic.site_id == site.id, Topic.merged_into_id.is_(None))
+            .order_by(Topic.name)
+        )
     )

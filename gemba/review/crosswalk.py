@@ -58,7 +58,7 @@ def topics_page(site_id: uuid.UUID | None, search: str | None, sort: str, page: 
     query = select(
         Topic.id, Topic.name, Site.name, statements.label("statements"), facts.label("facts"),
         gaps.label("gaps"),
-    ).join(Site, Site.id == Topic.site_id)  # fmt: skip
+    ).join(Site, Site.id == Topic.site_id).where(Topic.merged_into_id.is_(None))  # fmt: skip
     if site_id:
         query = query.where(Topic.site_id == site_id)
     if search:

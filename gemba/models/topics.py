@@ -1,0 +1,60 @@
+"""Topics that hold together: the other names a topic goes by, and the merges of topics.
+
+A synonym is a name the write path resolves to its topic, so "glove use" typed on the floor
+lands on "gloves" once an analyst said they are one. A merge moves every statement, fact
+and plan item of one topic to another and remembers which, so it can be undone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gemba.models.accounts import User
+from gemba.models.base import Base, UTCDateTime, new_uuid, utcnow
+from gemba.models.sites import Topic
+
+
+class TopicSynonym(Base):
+    """Another name of a topic at its site: writing it resolves to the topic."""
+
+    __tablename__ = "topic_synonyms"
+    __table_args__ = (UniqueConstraint("site_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    topic: Mapped[Topic] = relationship()
+
+
+class TopicMerge(Base):
+    """One topic merged into another: what moved, so that undoing it moves exactly that back."""
+
+    __tablename__ = "topic_merges"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    site_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    # {"statements": [ids], "facts": [ids], "plan_items": [ids], "topics": [ids of topics
+    # merged earlier into the source, which now lead to the target], "synonyms": [ids]}
+    moved: Mapped[dict] = mapped_column(JSON, default=dict)
+    similarity: Mapped[float | None]
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    source: Mapped[Topic] = relationship(foreign_keys=[source_id])
+    target: Mapped[Topic] = relationship(foreign_keys=[target_id])
+    merged_by: Mapped[User | None] = relationship(foreign_keys=[merged_by_id])

@@ -1,0 +1,71 @@
+"""Which topic a typed name means: the topic of that name, the topic it was merged into,
+or the topic it is a synonym of. The write path resolves every topic through here, so a
+name an analyst folded into another topic keeps landing there."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import func, select, union_all
+
+from gemba.extensions import db
+from gemba.models import Topic, TopicSynonym
+
+# A merge re-points the topics merged earlier into its source, so one hop always suffices.
+_LEADS_TO = func.coalesce(Topic.merged_into_id, Topic.id)
+
+
+def resolve_keys(keys: Iterable[str]) -> Iterator[tuple[uuid.UUID, str, int]]:
+    """(site, key, topic id) for every site's topic or synonym with one of these keys."""
+    keys = sorted(set(keys))
+    if not keys:
+        return iter(())
+    query = union_all(
+        select(Topic.site_id, Topic.key, _LEADS_TO).where(Topic.key.in_(keys)),
+        select(TopicSynonym.site_id, TopicSynonym.key, TopicSynonym.topic_id).where(
+            TopicSynonym.key.in_(keys)
+        ),
+    )
+    return iter(db.session.execute(query).all())
+
+
+def resolve(site_id: uuid.UUID, key: str) -> int | None:
+    """The live topic a key means at a site, or None when it names no topic yet."""
+    found = db.session.scalar(select(_LEADS_TO).where(Topic.site_id == site_id, Topic.key == key))
+    if found is not None:
+        return found
+    return db.session.scalar(
+        select(TopicSynonym.topic_id).where(
+            TopicSynonym.site_id == site_id, TopicSynonym.key == key
+        )
+    )
+
+
+def live_topics(site_id: uuid.UUID) -> list[tuple[int, str]]:
+    """The site's topics that records can be on (not merged away), by name."""
+    return [
+        (row[0], row[1])
+        for row in db.session.execute(
+            select(Topic.id, Topic.name)
+            .where(Topic.site_id == site_id, Topic.merged_into_id.is_(None))
+            .order_by(Topic.key, Topic.id)
+        )
+    ]
+
+
+def names_by_topic(site_id: uuid.UUID) -> dict[int, list[str]]:
+    """Every name that leads to each live topic: its own first, then its synonyms and the
+    names of the topics merged into it (what suggestions match a typed name against)."""
+    names: dict[int, list[str]] = {tid: [name] for tid, name in live_topics(site_id)}
+    merged = select(Topic.merged_into_id, Topic.name).where(
+        Topic.site_id == site_id, Topic.merged_into_id.is_not(None)
+    )
+    synonyms = select(TopicSynonym.topic_id, TopicSynonym.name).where(
+        TopicSynonym.site_id == site_id
+    )
+    for query in (synonyms, merged):
+        for topic_id, name in db.session.execute(query.order_by(2)):
+            if topic_id in names:
+                names[topic_id].append(name)
+    return names
