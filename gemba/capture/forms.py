@@ -35,9 +35,12 @@ from gemba.capture.vocabulary import (
     hint,
     label,
 )
+from gemba.capture.walk_form import WalkForm
 from gemba.domain import bounds
 from gemba.domain.gemba_json import COMPARATORS, FREQUENCIES, MAX_NAME, MAX_TEXT, SOURCES
 from gemba.platform.forms import BaseForm, MultiCheckboxField
+
+__all__ = ["WalkForm"]  # with the other capture forms, for the views
 
 
 def _blank(value: Any) -> Any:
@@ -56,30 +59,6 @@ def _percent(form: FlaskForm, field: FloatField) -> None:
     """A tolerance in percent, 0 to 1000 (NumberRange would let NaN through)."""
     if field.data is not None and not bounds.is_tolerance(field.data / 100):
         raise ValidationError(bounds.PERCENT_MESSAGE)
-
-
-class WalkForm(BaseForm):
-    site = SelectField(label("walk", "site"), validators=[DataRequired()])
-    title = StringField(
-        label("walk", "title"),
-        validators=[DataRequired(), Length(max=MAX_NAME)],
-        render_kw={"autofocus": True},
-    )
-    purpose = TextAreaField(
-        label("walk", "purpose"),
-        validators=[Optional(), Length(max=MAX_TEXT)],
-        description=hint("walk", "purpose"),
-        render_kw={"rows": 2},
-    )
-
-    def to_record(self, walk_id: str) -> dict:
-        return {
-            "type": "walk",
-            "id": walk_id,
-            "site": self.site.data,
-            "title": self.title.data,
-            "purpose": _blank(self.purpose.data),
-        }
 
 
 class _PhotosMixin:

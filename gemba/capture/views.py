@@ -23,7 +23,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from gemba.accounts.forms import EmptyForm
-from gemba.capture import bp, records, timeline
+from gemba.capture import bp, records, timeline, walk_form
 from gemba.capture.forms import (
     ERROR_FIELDS,
     FactForm,
@@ -78,8 +78,11 @@ def start_walk():
     """Start a walk at a site, with the question it should answer."""
     form = WalkForm()
     form.site.choices = timeline.site_choices()
+    form.calibrates.choices = walk_form.shadow_choices(current_user.id)
     if not form.site.choices:
         flash("There is no site yet. An analyst or admin adds sites first.", "info")
+    elif request.method == "GET":
+        walk_form.preselect(form, request.args)
     if form.validate_on_submit():
         walk_id = str(uuid.uuid4())
         try:
@@ -107,7 +110,9 @@ def show_walk(walk_id: uuid.UUID):
         editable = can_edit_walk(current_user, walk)
         view = timeline.walk_timeline(walk, page, record)
         body = render_template(
-            "capture/_walk_body.html", walk=walk, view=view, editable=editable, announced=announced
+            "capture/_walk_body.html",
+            **{"walk": walk, "view": view, "editable": editable, "announced": announced},
+            how_run=walk_form.banner(walk),
         )
         return timeline.WalkPage(timeline.WalkHead.of(walk), view.counts, editable, body)
 
@@ -143,12 +148,13 @@ def hide_check(walk_id: uuid.UUID, key: str):
 @bp.route("/walks/<uuid:walk_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_walk(walk_id: uuid.UUID):
-    """Rename a walk or change its purpose."""
+    """Rename a walk, change its purpose or how it was run."""
     walk = _editable(walk_id)
-    form = WalkForm(obj=walk)
+    form = WalkForm()
     form.site.choices = choices([(str(walk.site_id), walk.site.name)])
+    form.calibrates.choices = walk_form.shadow_choices(current_user.id, walk.calibrates_id)
     if request.method == "GET":
-        form.site.data = str(walk.site_id)
+        form.load(walk)
     if form.validate_on_submit():
         try:
             records.save(current_user, form.to_record(str(walk.id)))

@@ -42,6 +42,17 @@ OUTCOME_CHOICES = [
     ("note", "Note"),
 ]
 SENTIMENT_CHOICES = [("", "None"), ("pain", "Pain"), ("neutral", "Neutral"), ("delight", "Delight")]
+# How a walk is run: two choices each, "yes" first; `announced` defaults to the plan's or
+# the site's setting, `observer_visible` to yes.
+ANNOUNCED_CHOICES = [("yes", "Yes, the team knows"), ("no", "No, unannounced")]
+VISIBLE_CHOICES = [("yes", "Yes"), ("no", "No")]
+# The empty choice of "Shadow a walk", and the walk page's line about how it is run.
+OWN_WALK = "No, my own walk"
+WALK_BANNERS = {
+    "announced": "Announced walk",
+    "unannounced": "Unannounced walk",
+    "calibration": "Calibration walk: shadowing {title} ({observer})",
+}
 
 
 # The empty choice of a place, persona or thing select, and of the "contradicts" select.
@@ -67,6 +78,13 @@ FIELDS: dict[str, list[dict[str, str]]] = {
         _f("site", "Site"),
         _f("title", "Title"),
         _f("purpose", "Purpose", "The question this walk should answer."),
+        _f("announced", "Announced", "Did the team know this walk was coming?"),
+        _f("observer_visible", "Observer visible", "Could the people you watched see you?"),
+        _f(
+            "calibrates",
+            "Shadow a walk",
+            "A calibration walk: log what you see on your own, without looking at theirs.",
+        ),
     ],
     "place": [
         _f("name", "Where are you?", "Area, station or process step, e.g. Press 2."),
@@ -144,8 +162,11 @@ def document() -> dict[str, Any]:
             "comparator": COMPARATOR_CHOICES,
             "outcome": OUTCOME_CHOICES,
             "sentiment": SENTIMENT_CHOICES,
+            "announced": ANNOUNCED_CHOICES,
+            "observer_visible": VISIBLE_CHOICES,
         },
         "defaults": {
+            "observer_visible": "yes",
             "source": "interview",
             "kind": "equipment",
             "outcome": "done",
@@ -155,6 +176,8 @@ def document() -> dict[str, Any]:
         "units": COMMON_UNITS,
         "none": NONE,
         "no_statement": NO_STATEMENT,
+        "own_walk": OWN_WALK,
+        "walk_banners": WALK_BANNERS,
         "fact_text": FACT_TEXT,
         "fact_text_missing": FACT_TEXT_MISSING,
     }
