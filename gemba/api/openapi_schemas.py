@@ -242,6 +242,14 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "title": {"type": "string"},
             "purpose": {"type": ["string", "null"]},
             "status": {"enum": ["in_progress", "finished"]},
+            "announced": {
+                "type": ["boolean", "null"],
+                "description": "Whether the team knew the walk was coming (null: not recorded).",
+            },
+            "calibrates": {
+                "anyOf": [UUID, {"type": "null"}],
+                "description": "The walk this one shadows, for a calibration walk.",
+            },
             "observer": {"type": "string", "description": "The observer's user name."},
             "started_at": _TIME,
             "ended_at": _OPT_TIME,

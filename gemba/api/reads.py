@@ -115,6 +115,8 @@ def walk_summary(walk: Walk, site_name: str, observer_email: str) -> dict[str, A
         "title": walk.title,
         "purpose": walk.purpose,
         "status": walk.status,
+        "announced": walk.announced,
+        "calibrates": str(walk.calibrates_id) if walk.calibrates_id else None,
         "observer": observer_email.split("@", 1)[0],
         "started_at": format_timestamp(walk.started_at),
         "ended_at": format_timestamp(walk.ended_at),

@@ -12,9 +12,19 @@ from sqlalchemy import select
 from gemba.extensions import db
 from gemba.models import Persona, Role, Site, Topic, Walk
 from gemba.platform import params
-from gemba.review import actions, bp, crosswalk, empathy, experience, queries, topic_charts
+from gemba.review import (
+    actions,
+    bp,
+    crosswalk,
+    empathy,
+    experience,
+    observer_effect,
+    queries,
+    topic_charts,
+)
 from gemba.review.forms import PersonaNoteForm
 from gemba.review.views import page_arg, uuid_arg
+from gemba.topics import forms as topic_forms
 
 
 def _sites() -> list:
@@ -47,9 +57,17 @@ def topics():
 def show_topic(topic_id: int):
     """Every statement and fact on a topic, and observed against claimed over time."""
     topic = db.get_or_404(Topic, topic_id)
+    if topic.merged_into_id is not None:  # its records and its name now lead there
+        target = db.session.get(Topic, topic.merged_into_id)
+        flash(f"“{topic.name}” was merged into “{target.name}”.", "info")
+        return redirect(url_for("review.show_topic", topic_id=target.id))
     detail = crosswalk.topic_detail(topic)
     return render_template(
-        "review/topic.html", detail=detail, charts=topic_charts.topic_charts(detail)
+        "review/topic.html",
+        detail=detail,
+        charts=topic_charts.topic_charts(detail),
+        effect=observer_effect.for_topic(topic.id, topic.site_id),
+        **topic_forms.names_context(topic, editable=current_user.has_role(Role.analyst)),
     )
 
 

@@ -38,6 +38,7 @@ from gemba.review import (
     experience_chart,
     exports,
     gap_queries,
+    observer_effect,
     queries,
     verdict_chart,
 )
@@ -207,6 +208,7 @@ def _render_gap(gap: Gap, **forms):
         "review/gap.html",
         gap=gap,
         detail=gap_queries.gap_detail(gap),
+        effect=observer_effect.for_statement(gap.statement),
         forms=forms,
         previous=previous,
         following=following,

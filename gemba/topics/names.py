@@ -58,14 +58,18 @@ def names_by_topic(site_id: uuid.UUID) -> dict[int, list[str]]:
     """Every name that leads to each live topic: its own first, then its synonyms and the
     names of the topics merged into it (what suggestions match a typed name against)."""
     names: dict[int, list[str]] = {tid: [name] for tid, name in live_topics(site_id)}
-    merged = select(Topic.merged_into_id, Topic.name).where(
-        Topic.site_id == site_id, Topic.merged_into_id.is_not(None)
+    merged = (
+        select(Topic.merged_into_id, Topic.name)
+        .where(Topic.site_id == site_id, Topic.merged_into_id.is_not(None))
+        .order_by(Topic.key)
     )
-    synonyms = select(TopicSynonym.topic_id, TopicSynonym.name).where(
-        TopicSynonym.site_id == site_id
+    synonyms = (
+        select(TopicSynonym.topic_id, TopicSynonym.name)
+        .where(TopicSynonym.site_id == site_id)
+        .order_by(TopicSynonym.key)
     )
     for query in (synonyms, merged):
-        for topic_id, name in db.session.execute(query.order_by(2)):
+        for topic_id, name in db.session.execute(query):
             if topic_id in names:
                 names[topic_id].append(name)
     return names
