@@ -300,6 +300,7 @@ def _topic(tokens: list[str], used: list[str], rules: dict[str, Any]) -> str | N
     subjects = set(raw["subjects"])
     roles = set(raw["roles"])
     breaks = set(raw["clause_breaks"])
+    skip |= breaks
     words: list[str] = []
     for i, token in enumerate(tokens):
         if token in breaks and words:

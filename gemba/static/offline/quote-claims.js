@@ -489,7 +489,7 @@ function topicOf(tokens, used, r) {
   for (let i = 0; i < tokens.length; i += 1) {
     let token = tokens[i];
     if (r.breaks.has(token) && words.length) break;
-    if (used[i] || skip.has(token) || r.subjects.has(token) || !/^[\p{L}\p{N}]/u.test(token)) {
+    if (used[i] || r.breaks.has(token) || skip.has(token) || r.subjects.has(token) || !/^[\p{L}\p{N}]/u.test(token)) {
       continue;
     }
     const number = /^[0-9]/.test(token) && !r.fixed.has(token);
