@@ -45,6 +45,12 @@ class SiteForm(BaseForm):
         description="The site's clocks: its times are shown in this zone, e.g. Europe/Warsaw.",
         render_kw={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"},
     )
+    walks_announced = BooleanField(
+        "Walks here are announced",
+        default=True,
+        description="The team knows a walk is coming. A walk or its plan can say otherwise; "
+        "the topic pages compare announced with unannounced walks.",
+    )
 
 
 class PersonaForm(BaseForm):

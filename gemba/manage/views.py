@@ -191,6 +191,7 @@ def _site_fields(form: SiteForm) -> dict:
         "name": form.name.data,
         "description": form.description.data or None,
         "time_zone": form.time_zone.data or None,
+        "walks_announced": bool(form.walks_announced.data),
     }
 
 

@@ -32,6 +32,7 @@ FREQUENCY_CHOICES = [
     ("monthly", "Monthly"),
 ]
 ROLE_CHOICES = [("", "Nobody else"), ("observer", "Every observer"), ("analyst", "Every analyst")]
+ANNOUNCED_CHOICES = [("", "As the site's walks"), ("yes", "Announced"), ("no", "Unannounced")]
 KIND_CHOICES = [("behaviour", "Done / not done"), ("measure", "A measurement")]
 ITEM_UNITS = ["s", "min", "h", "mm", "cm", "m", "g", "kg", "count", "%", "°C", "bar"]
 
@@ -93,6 +94,12 @@ class PlanForm(BaseForm):
     )
     assignees = MultiCheckboxField("Walked by", choices=[], validate_choice=True)
     assignee_role = RadioField("And by", choices=choices(ROLE_CHOICES), default="")
+    announced = RadioField(
+        "Its walks are",
+        choices=choices(ANNOUNCED_CHOICES),
+        default="",
+        description="Unannounced walks show whether people do the same when nobody is expected.",
+    )
 
     def offer(self, emails: list[str], role: str | None, current_schedule: str | None) -> None:
         """The people to choose from, a role choice the plan already has, and "keep as it
@@ -112,6 +119,7 @@ class PlanForm(BaseForm):
         self.route.data = "\n".join(record.get("route") or [])
         self.assignees.data = list(record.get("assignees") or [])
         self.assignee_role.data = record.get("assignee_role") or ""
+        self.announced.data = {True: "yes", False: "no"}.get(record.get("announced"), "")
         builder = schedule_builder.read(record.get("schedule"))
         if builder is None:
             self.frequency.data = KEEP
@@ -145,6 +153,7 @@ class PlanForm(BaseForm):
             "route": route,
             "assignees": list(self.assignees.data or []),
             "assignee_role": _blank(self.assignee_role.data),
+            "announced": {"yes": True, "no": False}.get(self.announced.data),
         }
 
 
