@@ -100,7 +100,7 @@ def _apply_walk(ctx: WriteContext, record: dict) -> str:
     )
     if "plan" in record:
         values["plan_id"] = plan_of_walk(record, site)
-    walk_context(record, site, existing, values)
+    walk_context(ctx, record, site, existing, values)
     if values.get("status", "") is None:
         values["status"] = "in_progress"
     if values.get("started_at", "") is None:

@@ -12,14 +12,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from gemba.capture.outcomes import Reject
+from sqlalchemy import select
+
+from gemba.capture.outcomes import Reject, WriteContext
 from gemba.domain.gemba_json import parse_uuid
 from gemba.extensions import db
-from gemba.models import Plan, Site, Walk
+from gemba.models import Fact, Plan, Site, Walk
 
 
-def walk_context(record: dict, site: Site, existing: Walk | None, values: dict[str, Any]) -> None:
-    """Put the walk's announced / observer-visible / calibrates values into `values`."""
+def walk_context(
+    ctx: WriteContext, record: dict, site: Site, existing: Walk | None, values: dict[str, Any]
+) -> None:
+    """Put the walk's announced / observer-visible / calibrates values into `values`.
+
+    A walk that becomes a shadow, or stops being one, changes which facts the verdicts
+    count (a shadow's count for agreement only): its topics' gaps are re-judged."""
     for field in ("announced", "observer_visible"):
         if field in record:
             values[field] = record[field]
@@ -27,6 +34,14 @@ def walk_context(record: dict, site: Site, existing: Walk | None, values: dict[s
         values["announced"] = default_announced(site, values.get("plan_id"))
     if "calibrates" in record:
         values["calibrates_id"] = shadowed_walk(record, site)
+        if existing is not None and existing.calibrates_id != values["calibrates_id"]:
+            ctx.topics.update(
+                db.session.scalars(
+                    select(Fact.topic_id)
+                    .where(Fact.walk_id == existing.id, Fact.topic_id.is_not(None))
+                    .distinct()
+                )
+            )
 
 
 def default_announced(site: Site, plan_id: uuid.UUID | None) -> bool:

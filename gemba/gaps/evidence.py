@@ -215,7 +215,11 @@ def _facts_on_topics(topic_ids: set[int]) -> dict[int, list[Fact]]:
         select(Fact)
         .join(Walk, Walk.id == Fact.walk_id)
         .join(Topic, Topic.id == Fact.topic_id)
-        .where(Fact.topic_id.in_(sorted(topic_ids)), Topic.site_id == Walk.site_id)
+        .where(
+            Fact.topic_id.in_(sorted(topic_ids)),
+            Topic.site_id == Walk.site_id,
+            Walk.calibrates_id.is_(None),  # a shadow's facts count for agreement only
+        )
         .options(joinedload(Fact.walk), joinedload(Fact.place), joinedload(Fact.persona))
         .order_by(Fact.observed_at, Fact.id)
     )

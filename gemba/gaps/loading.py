@@ -66,11 +66,17 @@ _STATEMENTS = select(
 # recompute. They sort like canonical ids, and only the ids a gap cites are converted.
 # A fact counts only where its walk is at its topic's site: the write path keeps it so, and
 # the join makes "another site's facts never count" hold whatever wrote the rows. Notes
-# (neither performed nor a value) say nothing to a claim and are not loaded.
+# (neither performed nor a value) say nothing to a claim and are not loaded. A calibration
+# walk's facts record the same events as the walk it shadows: they measure the observers'
+# agreement and would count the events twice here, so they are left out.
 _FACTS = (
     select(_F.c.topic_id, type_coerce(_F.c.id, String), _F.c.performed, _F.c.value, _F.c.unit)
     .select_from(_F.join(_W, _W.c.id == _F.c.walk_id).join(_T, _T.c.id == _F.c.topic_id))
-    .where(_T.c.site_id == _W.c.site_id, or_(_F.c.performed.is_not(None), _F.c.value.is_not(None)))
+    .where(
+        _T.c.site_id == _W.c.site_id,
+        _W.c.calibrates_id.is_(None),
+        or_(_F.c.performed.is_not(None), _F.c.value.is_not(None)),
+    )
 )
 # Manual links with the site of the linked fact's walk; a link counts only where that is
 # the statement's site, which its loaded row knows (checked in Python: joining the

@@ -370,7 +370,7 @@ def _behaviour_counts(site: Site, walk: Walk | None) -> dict[int, tuple[int, int
         .join(Walk, Walk.id == Fact.walk_id)
         # Every topic's: limiting it to the claimed ones (IN a subquery) made SQLite probe
         # each walk and topic pair, twice the time for 100,000 facts.
-        .where(Walk.site_id == site.id, Fact.performed.is_not(None))
+        .where(Walk.site_id == site.id, Walk.calibrates_id.is_(None), Fact.performed.is_not(None))
         .group_by(Fact.topic_id)
     )
     return {topic: (int(k or 0), n, int(kh or 0), int(nh or 0)) for topic, n, k, nh, kh in rows}

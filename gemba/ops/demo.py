@@ -16,7 +16,7 @@ from gemba.accounts import services as accounts
 from gemba.capture import records
 from gemba.domain import clock
 from gemba.models import Role
-from gemba.ops import demo_plans
+from gemba.ops import demo_evidence, demo_plans
 
 NAMESPACE = uuid.UUID("5d1f0b7e-3c2a-4e8b-9f61-0a7d2c4b8e93")
 # The plant's clock: the walks below happen at the hours its shifts keep.
@@ -150,6 +150,7 @@ def build_records(
     _picking_walk(plant, max(days_ago - 2, 0))
     if plans:
         plant.out.extend(demo_plans.plan_records(plant.site, TIME_ZONE, assignee, _id))
+        plant.out.extend(demo_evidence.unannounced_walk(plant.site, _id, _at, max(days_ago - 1, 0)))
     return plant.out
 
 
@@ -262,6 +263,12 @@ def load(email: str, password: str, *, plans: bool = True) -> str:
     if user is None:
         user = accounts.create_user(email, password, Role.admin)
     result = records.write(user, build_records(assignee=user.email, plans=plans))
+    if plans:  # a second observer shadows the badge round (the calibration page's data)
+        shadow = accounts.find_user(demo_evidence.SHADOW_EMAIL) or accounts.create_user(
+            demo_evidence.SHADOW_EMAIL, password, Role.observer
+        )
+        site, walk = _id("site"), _id("walk", "entry")
+        records.write(shadow, demo_evidence.shadow_walk(site, walk, _id, _at, 2))
     counts: dict[str, int] = {}
     for outcome in result.results:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -269,5 +276,6 @@ def load(email: str, password: str, *, plans: bool = True) -> str:
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     return (
         f"Demo plant loaded ({summary}); {flagged} say-vs-do gaps flagged.\n"
-        f"Log in as {email} with password {password}."
+        f"Log in as {email} with password {password}"
+        + (f" (or as the observer {demo_evidence.SHADOW_EMAIL}, same password)." if plans else ".")
     )

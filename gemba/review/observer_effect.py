@@ -35,7 +35,12 @@ def for_topic(topic_id: int, site_id: uuid.UUID, claim: Claim | None = None) -> 
     rows = db.session.execute(
         select(type_coerce(Fact.id, String), Fact.performed, Walk.announced)
         .join(Walk, Walk.id == Fact.walk_id)
-        .where(Fact.topic_id == topic_id, Walk.site_id == site_id, Fact.performed.is_not(None))
+        .where(
+            Fact.topic_id == topic_id,
+            Walk.site_id == site_id,
+            Walk.calibrates_id.is_(None),  # a shadow logs the same events again
+            Fact.performed.is_not(None),
+        )
     ).all()
     if not rows:
         return None

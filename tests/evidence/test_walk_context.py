@@ -144,3 +144,43 @@ def test_a_one_walk_export_of_a_shadow_imports_on_its_own(app, client, write, pe
     assert "calibrates" not in walk  # the walk it shadows is not in this document
     wipe(app)
     assert not import_text(app, people["admin"], json.dumps(document)).rejected
+
+
+def gap_explanation(app, statement_id: str) -> str | None:
+    from gemba.models import Gap, gap_id_for
+
+    with app.app_context():
+        gap = db.session.get(Gap, gap_id_for(uuid.UUID(statement_id)))
+        return gap.explanation if gap is not None else None
+
+
+def test_a_shadows_facts_count_for_agreement_not_twice_in_a_verdict(app, write, people, site_id):
+    ok(write(people["admin"], site_record(site_id)))
+    original, shadow, said = uid(), uid(), uid()
+    statement = {
+        "type": "statement",
+        "id": said,
+        "walk": original,
+        "topic": "gloves",
+        "text": "Always",
+        "claim": {"frequency": "always"},
+    }
+    ok(
+        write(
+            people["ana"],
+            walk_record(site_id, original),
+            statement,
+            *behaviours(original, "gloves", [True, False, True], "Press 2"),
+        )
+    )
+    ok(
+        write(
+            people["ben"],
+            walk_record(site_id, shadow, calibrates=original),
+            *behaviours(shadow, "gloves", [True, False, True], "Press 2"),
+        )
+    )
+    assert gap_explanation(app, said).startswith('Said "always"; observed 2 of 3')
+    # Taken back out of the calibration, the second walk's events count as its own.
+    ok(write(people["ben"], walk_record(site_id, shadow, calibrates=None)))
+    assert gap_explanation(app, said).startswith('Said "always"; observed 4 of 6')
