@@ -46,9 +46,17 @@ SHELL_ASSETS = (
     "offline/saydo.js",
     "offline/forms.js",
     "offline/form-parts.js",
+    "offline/walk-start.js",
+    "offline/claim-proposal.js",
+    "offline/topic-suggest.js",
+    "offline/quote-claims.js",
     "offline/photos.js",
     "offline/zip.js",
+    "claim-rules.json",
 )
+# Shell files kept outside static/, under the name they are served by: the rules that read a
+# claim in a quote are the server's own file (domain/), one source for both readers.
+OUTSIDE_STATIC = {"claim-rules.json": PACKAGE / "domain" / "claim_rules.json"}
 # Modules the first screen needs, preloaded in parallel: app.js and what it imports (the
 # screens are small and routed without a round trip). The say-vs-do rules and the forms
 # are asked for by app.js at start when the first screen is a walk or a form, a plan
@@ -72,6 +80,7 @@ EAGER_MODULES = (
     "offline/vocabulary.js",
     "offline/drafts.js",
     "offline/plans.js",
+    "offline/walk-start.js",
 )
 # Images the shell shows, served by Flask's static route.
 SHELL_IMAGES = ("icons/gemba.svg", "icons/apple-touch-icon.png")
@@ -84,7 +93,7 @@ MANIFEST_ICONS = (
     ("icons/gemba-512.png", "512x512", "any"),
     ("icons/gemba-maskable-512.png", "512x512", "maskable"),
 )
-MIMETYPES = {".js": "text/javascript", ".css": "text/css"}
+MIMETYPES = {".js": "text/javascript", ".css": "text/css", ".json": "application/json"}
 
 _lock = threading.Lock()
 _cached: tuple[tuple, str] | None = None
@@ -92,11 +101,16 @@ _compressed: dict[str, tuple[tuple[int, int], bytes, bytes]] = {}
 
 
 def _files() -> list[Path]:
-    paths = [STATIC / p for p in (*SHELL_ASSETS, *SHELL_IMAGES)]
+    paths = [asset_path(p) for p in SHELL_ASSETS] + [STATIC / p for p in SHELL_IMAGES]
     paths += [STATIC / p for p, _, _ in MANIFEST_ICONS]
     paths += [TEMPLATES / p for p in SHELL_TEMPLATES]
     paths += [PACKAGE / p for p in SHELL_SOURCES]
     return paths
+
+
+def asset_path(name: str) -> Path:
+    """Where a shell asset's file is: under static/, unless it is kept elsewhere."""
+    return OUTSIDE_STATIC.get(name, STATIC / name)
 
 
 def shell_version() -> str:
@@ -121,7 +135,7 @@ def read_asset(name: str) -> tuple[bytes, bytes]:
     """An asset's bytes and their gzip form (compressed once per change of the file)."""
     if name not in SHELL_ASSETS:
         raise KeyError(name)
-    path = STATIC / name
+    path = asset_path(name)
     stat = path.stat()
     key = (stat.st_mtime_ns, stat.st_size)
     with _lock:

@@ -3,8 +3,11 @@
 // turns its fields into one Gemba JSON v1 record with the client UUID it was opened with
 // (a fact linked by hand to a statement also gives its contradiction record).
 
+import { proposeClaims } from "./claim-proposal.js";
 import { photoField, gpsField } from "./form-parts.js";
+import { debounced, mergeSuggestions, rankedTopics } from "./topic-suggest.js";
 import { h } from "./ui.js";
+import { announcedDefault, shadowOptions, wireWalkForm } from "./walk-start.js";
 import { CHOICES, DEFAULTS, FACT_FIRST_SCREEN, FACT_TEXT_MISSING, FIELDS, NO_STATEMENT, NONE, factText, hint, label } from "./vocabulary.js";
 
 export const TITLES = { walk: "walk", place: "place", thing: "thing", fact: "fact", statement: "statement" };
@@ -33,32 +36,40 @@ function chips(kind, name, options, checked, type = "radio", extraClass = "") {
   return h("div", { class: `field chips ${extraClass}`, "data-field": name },
     h("fieldset", {}, h("legend", {}, label(kind, name)),
       h("div", { class: "choices" }, options.map(([value, text]) => h("label", { class: "choice" },
-        h("input", { type, name, value, checked: values.includes(value) }), h("span", {}, text))))));
+        h("input", { type, name, value, checked: values.includes(value) }), h("span", {}, text))))),
+    hint(kind, name) ? h("p", { class: "hint" }, hint(kind, name)) : null);
 }
 
-/** A text input with tappable suggestions under it (a datalist cannot be tapped reliably). */
-function suggesting(kind, name, value, options, attrs = {}) {
+/** A text input with tappable suggestions under it (a datalist cannot be tapped reliably);
+ * with `remote(typed, signal)`, names the server ranks come first once typing pauses. */
+function suggesting(kind, name, value, options, attrs = {}, remote = null) {
   const control = input(name, value, { maxlength: 200, enterkeyhint: "next", ...attrs });
   const list = h("div", { class: "suggest", role: "group", "aria-label": `Known ${label(kind, name).toLowerCase()}s` });
   const known = [...new Set(options.filter(Boolean))].sort((a, b) => a.localeCompare(b));
-  const show = () => {
+  const local = (typed) => (typed
+    ? [...known.filter((t) => t.toLowerCase().startsWith(typed)), ...known.filter((t) => !t.toLowerCase().startsWith(typed) && t.toLowerCase().includes(typed))]
+    : []);
+  const draw = (names) => list.replaceChildren(...names.map((t) => h("button", { type: "button", class: "suggestion", onclick: () => {
+    control.value = t;
+    list.replaceChildren();
+    control.dispatchEvent(new Event("input", { bubbles: true }));
+  } }, t)));
+  const ask = remote && debounced(async (typed, signal) => {
+    const ranked = await remote(typed, signal);
+    if (!signal.aborted && ranked.length && control.value.trim().toLowerCase() === typed) draw(mergeSuggestions(ranked, local(typed), typed));
+  });
+  control.addEventListener("input", () => {
     const typed = control.value.trim().toLowerCase();
-    const hits = typed
-      ? [...known.filter((t) => t.toLowerCase().startsWith(typed)), ...known.filter((t) => !t.toLowerCase().startsWith(typed) && t.toLowerCase().includes(typed))]
-      : [];
-    const shown = hits.filter((t) => t.toLowerCase() !== typed).slice(0, 4);
-    list.replaceChildren(...shown.map((t) => h("button", { type: "button", class: "suggestion", onclick: () => {
-      control.value = t;
-      list.replaceChildren();
-      control.dispatchEvent(new Event("input", { bubbles: true }));
-    } }, t)));
-  };
-  control.addEventListener("input", show);
+    draw(mergeSuggestions([], local(typed), typed));
+    if (ask && typed) ask(typed);
+  });
   // A carried-over value is replaced by typing, not by deleting it first.
   control.addEventListener("focus", () => control.select());
   return field(kind, name, control, list);
 }
 
+const topicsLike = (ctx) => (typed, signal) => rankedTopics(ctx.site && ctx.site.id, typed, signal);
+const yesNo = (value) => (value === false ? "no" : "yes");
 const personaOptions = (ctx) => [["", NONE], ...ctx.personas.map((p) => [p.id, p.name])];
 const placeOptions = (ctx) => [["", NONE], ...ctx.places.map((p) => [p.id, p.name])];
 
@@ -68,6 +79,10 @@ const BUILD = {
     site: (r, ctx) => field("walk", "site", select("site", ctx.sites.map((s) => [s.id, s.name]), r.site)),
     title: (r) => field("walk", "title", input("title", r.title, { required: true, maxlength: 200 })),
     purpose: (r) => field("walk", "purpose", textarea("purpose", r.purpose)),
+    announced: (r, ctx) => chips("walk", "announced", CHOICES.announced, r.announced !== undefined ? yesNo(r.announced)
+      : announcedDefault(ctx.sites.find((s) => s.id === (r.site || (ctx.sites[0] || {}).id)), ctx.plan), "radio", "two-choice"),
+    observer_visible: (r) => chips("walk", "observer_visible", CHOICES.observer_visible, yesNo(r.observer_visible), "radio", "two-choice"),
+    calibrates: (r, ctx) => field("walk", "calibrates", select("calibrates", shadowOptions(ctx.walks || [], r.site || (ctx.sites[0] || {}).id, r.id), r.calibrates || "")),
   },
   place: {
     name: (r) => field("place", "name", input("name", r.name, { required: true, maxlength: 200 })),
@@ -82,7 +97,7 @@ const BUILD = {
   statement: {
     text: (r) => field("statement", "text", textarea("text", r.text, { required: true })),
     speaker: (r, ctx) => suggesting("statement", "speaker", r.speaker, ctx.speakers, { maxlength: 120 }),
-    topic: (r, ctx) => suggesting("statement", "topic", r.topic, ctx.topics),
+    topic: (r, ctx) => suggesting("statement", "topic", r.topic, ctx.topics, {}, topicsLike(ctx)),
     claim: (r) => chips("statement", "claim", CHOICES.claim, claimChoice(r.claim), "radio", "claim-picker"),
     claim_value: (r) => field("statement", "claim_value", input("claim_value", (r.claim || {}).value, { inputmode: "decimal" })),
     claim_unit: (r, ctx) => suggesting("statement", "claim_unit", (r.claim || {}).unit, ctx.units, { maxlength: 32 }),
@@ -96,7 +111,7 @@ const BUILD = {
     place: (r, ctx) => (ctx.places.length ? field("statement", "place", select("place", placeOptions(ctx), r.place)) : null),
   },
   fact: {
-    topic: (r, ctx) => suggesting("fact", "topic", r.topic, ctx.topics, { autofocus: !r.topic }),
+    topic: (r, ctx) => suggesting("fact", "topic", r.topic, ctx.topics, { autofocus: !r.topic }, topicsLike(ctx)),
     outcome: (r) => chips("fact", "outcome", CHOICES.outcome, outcomeOf(r), "radio", "outcome-picker"),
     value: (r) => field("fact", "value", input("value", r.value, { inputmode: "decimal" })),
     unit: (r, ctx) => suggesting("fact", "unit", r.unit, ctx.units, { maxlength: 32 }),
@@ -167,6 +182,8 @@ export function buildForm(kind, record, ctx) {
     first, details || photoPart,
     h("div", { class: "form-actions sticky-save" }, h("button", { type: "submit", class: "button primary block" },
       `Save ${TITLES[kind]}`)));
+  if (kind === "walk") wireWalkForm(form, record);
+  if (kind === "statement") proposeClaims(form, ctx.site && ctx.site.id);
 
   function read() {
     const data = new FormData(form);
@@ -175,7 +192,8 @@ export function buildForm(kind, record, ctx) {
     let out = { type: kind, id: record.id };
     if (kind === "walk") {
       Object.assign(out, { site: get("site"), title: get("title"), purpose: get("purpose"), status: record.status || "in_progress",
-        started_at: record.started_at || new Date().toISOString(), ended_at: record.ended_at, plan: record.plan });
+        started_at: record.started_at || new Date().toISOString(), ended_at: record.ended_at, plan: record.plan,
+        announced: get("announced") !== "no", observer_visible: get("observer_visible") !== "no", calibrates: get("calibrates") });
       if (!out.title) errors.title = "Give the walk a title.";
       if (!out.site) errors.site = "Choose a site.";
     } else {

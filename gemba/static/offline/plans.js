@@ -6,6 +6,7 @@
 import { STORES } from "./db.js";
 import { app, cachedJSON, merged, zoneOf } from "./state.js";
 import { uuid } from "./ui.js";
+import { announcedFor } from "./walk-start.js";
 
 const PLANS_URL = "/api/v1/plans";
 const DUE_URL = "/api/v1/plans/due";
@@ -76,6 +77,8 @@ export async function startPlanWalk(due, plan) {
     status: "in_progress", started_at: new Date().toISOString(),
   };
   if (plan && plan.purpose) walk.purpose = plan.purpose;
+  const announced = announcedFor(due.site, plan);
+  if (announced !== undefined) walk.announced = announced;
   const started = startedHere();
   started[walk.id] = { plan: due.plan, due_at: due.due_at };
   localStorage.setItem(startedKey(), JSON.stringify(started));

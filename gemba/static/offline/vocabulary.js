@@ -13,6 +13,8 @@ export const FACT_FIRST_SCREEN = new Set(data.fact_first_screen);
 export const FACT_TEXT_MISSING = data.fact_text_missing;
 export const NONE = data.none;
 export const NO_STATEMENT = data.no_statement;
+export const OWN_WALK = data.own_walk;
+export const WALK_BANNERS = data.walk_banners;
 
 const field = (kind, name) => FIELDS[kind].find((f) => f.name === name) || { label: name, hint: "" };
 export const label = (kind, name) => field(kind, name).label;

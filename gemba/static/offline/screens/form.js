@@ -15,6 +15,7 @@ export async function viewForm(kind, walkId, existing) {
   if (kind === "walk") {
     await loadLists();
     ctx.sites = app.sites;
+    ctx.walks = app.walks;
     if (!ctx.sites.length) return [h("h1", {}, "Start a walk"), h("p", { class: "empty" }, "No sites on this phone yet. Open the app online once, or ask an analyst to add a site.")];
   } else {
     const walk = await walkContext(walkId);

@@ -8,6 +8,7 @@ import { navigate, render } from "../router.js";
 import { announce, app, cachedJSON, LABELS, link, loadLists, loadSite, merged, refreshLocal, syncMark, zoneOf } from "../state.js";
 import { loadToCheck, toCheckPanel } from "../to-check.js";
 import { day, h, plural, time, uuid } from "../ui.js";
+import { walkBanner } from "../walk-start.js";
 import { choiceLabel, UNITS } from "../vocabulary.js";
 
 /** A walk and what its screens need: its site, records, places, things and suggestions;
@@ -148,6 +149,7 @@ export async function viewWalk(walkId) {
     h("header", { class: "walk-head" },
       h("p", { class: "muted" }, [ctx.site.name, day(ctx.walk.started_at, ctx.zone)].filter(Boolean).join(" · ")),
       h("h1", {}, ctx.walk.title, " ", syncMark(ctx.walkState), finished ? h("span", { class: "badge" }, "finished") : null),
+      walkBanner(ctx.walk, app.walks),
       ctx.walk.purpose ? h("p", { class: "purpose" }, ctx.walk.purpose) : null,
       h("p", { class: "counts" }, counts.join(" · "), unsynced ? ` · ${unsynced} not yet synced` : "")),
     ctx.mine && !finished && planOf(ctx.walk)
@@ -177,7 +179,7 @@ async function finish(ctx) {
   const w = ctx.walk;
   const record = { type: "walk", id: w.id, site: w.site, title: w.title, purpose: w.purpose, started_at: w.started_at,
     status: "finished", ended_at: new Date().toISOString() };
-  if (w.plan) record.plan = w.plan;
+  for (const key of ["plan", "announced", "observer_visible", "calibrates"]) if (w[key] !== undefined && w[key] !== null) record[key] = w[key];
   if (!record.purpose) delete record.purpose;
   await app.queue.update(record);
   await refreshLocal();

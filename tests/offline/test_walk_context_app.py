@@ -1,0 +1,139 @@
+"""Starting a walk and logging what was said on the phone app, with how the walk is run:
+the usual (announced) walk costs no extra tap, an unannounced one one tap, and a claim read
+from the quote is proposed under it but set only when the observer taps Use."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from gemba.extensions import db
+from gemba.models import Statement, Walk
+from tests.offline.conftest import log_in, wait_for_worker
+from tests.offline.test_offline_capture import queue, wait_until
+
+pytestmark = pytest.mark.browser
+
+SHOTS = os.environ.get("GEMBA_SHOTS")  # a folder: screenshots of the forms go there
+QUOTE = "We never leave the guard open for more than 5 minutes"
+
+
+class Finger:
+    """The observer's taps, counted (typing on the keyboard is not a tap)."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.taps = 0
+
+    def tap(self, selector: str) -> None:
+        self.taps += 1
+        self.page.tap(selector)
+
+
+def _one(app, model, **where):
+    with app.app_context():
+        query = select(model)
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        found = db.session.scalars(query).first()
+        db.session.expunge_all()
+        db.session.remove()
+        return found
+
+
+def _synced(page, user) -> None:
+    assert wait_until(lambda: queue(page, user) == [], timeout=30), queue(page, user)
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def _start_walk(page, title: str, taps: list[str] = ()) -> tuple[int, str]:
+    """From the walks list: Start, title, any choices, Save. The taps and the new walk's id."""
+    finger = Finger(page)
+    finger.tap("text=+ Start a walk")
+    page.wait_for_selector("form[data-kind=walk]")
+    finger.tap("form [name=title]")
+    page.keyboard.type(title)
+    for text in taps:
+        finger.tap(f"form label.choice:has-text('{text}')")
+    finger.tap("form button[type=submit]")
+    page.wait_for_selector("main[data-ready^='/app/walks/'] .walk-head")
+    return finger.taps, page.url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def observer(server, make_user, make_site):
+    user = make_user("observer", email="walker@example.com")
+    make_site("Plant 2")  # walks announced, the default
+    return user
+
+
+def test_walks_start_announced_or_not_and_the_walk_says_so(server, observer, phone_context):
+    page = phone_context.new_page()
+    log_in(page, server.url, observer.email)
+    wait_for_worker(page)
+    page.goto(server.url + "/app/walks/new")
+    page.wait_for_selector("form[data-kind=walk]")
+    assert page.is_checked("input[name=announced][value=yes]")  # the site's default
+    assert page.is_checked("input[name=observer_visible][value=yes]")
+    _shot(page, "start-walk-390")
+    page.goto(server.url + "/app")
+    page.wait_for_selector("main[data-ready='/app']")
+
+    taps, walk = _start_walk(page, "Press line round")
+    assert taps == 3  # Start, the title, Save: as before the walk said how it was run
+    assert "Announced walk" in page.inner_text(".walk-head")
+    _synced(page, observer)
+    assert _one(server.app, Walk, id=uuid.UUID(walk)).announced is True
+
+    page.goto(server.url + "/app")
+    page.wait_for_selector("main[data-ready='/app']")
+    taps, walk = _start_walk(page, "Night shift, unannounced", taps=["No, unannounced"])
+    assert taps == 4
+    assert "Unannounced walk" in page.inner_text(".walk-head")
+    _synced(page, observer)
+    stored = _one(server.app, Walk, id=uuid.UUID(walk))
+    assert stored.announced is False
+    assert stored.observer_visible is True
+
+
+def _statement(page, walk: str, use: bool) -> str:
+    page.goto(f"{page.url.split('/app')[0]}/app/walks/{walk}/new/statement")
+    page.wait_for_selector("form[data-kind=statement]")
+    page.fill("form [name=text]", "")
+    page.type("form [name=text]", QUOTE)
+    chip = page.wait_for_selector(".proposal-chip")
+    assert "Proposed: ≤ 5 min" in chip.inner_text()
+    assert not page.is_checked("input[name=claim][value=measure]")  # nothing set by itself
+    if use:
+        _shot(page, "statement-proposal-390")
+        page.tap(".proposal-use")
+        assert page.is_checked("input[name=claim][value=measure]")
+        assert page.input_value("form [name=claim_value]") == "5"
+        assert page.input_value("form [name=claim_unit]") == "min"
+        assert page.input_value("form [name=claim_comparator]") == "<="
+    page.tap("form button[type=submit]")
+    page.wait_for_selector(f"main[data-ready='/app/walks/{walk}'] .record.is-new")
+    return page.locator(".record.is-new").get_attribute("id").removeprefix("r-")
+
+
+def test_a_claim_read_from_the_quote_is_set_only_by_a_tap(server, observer, phone_context):
+    page = phone_context.new_page()
+    log_in(page, server.url, observer.email)
+    wait_for_worker(page)
+    _, walk = _start_walk(page, "Guard round")
+
+    used = _statement(page, walk, use=True)
+    _synced(page, observer)
+    stored = _one(server.app, Statement, id=uuid.UUID(used))
+    assert stored.claim == {"value": 5, "unit": "min", "comparator": "<="}
+
+    ignored = _statement(page, walk, use=False)
+    _synced(page, observer)
+    assert _one(server.app, Statement, id=uuid.UUID(ignored)).claim is None
