@@ -148,3 +148,14 @@ def test_me_names_the_user_and_gives_a_csrf_token(app, client, make_user):
     assert body["role"] == "observer"
     assert body["csrf_token"]
     assert body["settings"]["gps_warn_m"] == 50
+
+
+def test_the_claim_rules_are_the_servers_file_served_as_a_shell_asset(client):
+    """The phone reads quotes with the very rules the server uses: one file, kept by the
+    service worker, a new shell version when it changes."""
+    url = f"/app/assets/{assets.shell_version()}/claim-rules.json"
+    response = client.get(url)
+    assert response.mimetype == "application/json"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.data == (assets.PACKAGE / "domain" / "claim_rules.json").read_bytes()
+    assert f'"{url}"' in client.get("/sw.js").get_data(as_text=True)

@@ -4,6 +4,7 @@ from the quote is proposed under it but set only when the observer taps Use."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from gemba.extensions import db
 from gemba.models import Statement, Walk
+from tests.browser.conftest import PHONE
 from tests.offline.conftest import log_in, wait_for_worker
 from tests.offline.test_offline_capture import queue, wait_until
 
@@ -134,6 +136,59 @@ def test_a_claim_read_from_the_quote_is_set_only_by_a_tap(server, observer, phon
     stored = _one(server.app, Statement, id=uuid.UUID(used))
     assert stored.claim == {"value": 5, "unit": "min", "comparator": "<="}
 
+    # Offline the quote is read the same way: the rules are a file the phone keeps.
+    phone_context.set_offline(True)
     ignored = _statement(page, walk, use=False)
+    assert queue(page, observer)  # waits on the phone
+    phone_context.set_offline(False)
     _synced(page, observer)
     assert _one(server.app, Statement, id=uuid.UUID(ignored)).claim is None
+
+
+def _topics(*names: str) -> str:
+    ranked = [{"id": n, "name": name, "similarity": 0.9 - n / 10} for n, name in enumerate(names)]
+    return json.dumps({"topics": ranked})
+
+
+def test_topics_like_the_typed_one_come_first_when_online(server, observer, browser):
+    """The server's ranked topics (stubbed here: the answer's shape is the API's) show first
+    in the topic field's chips and under a proposed claim; one tap puts one in the field."""
+    context = browser.new_context(**PHONE, service_workers="block")
+    page = context.new_page()
+    asked = []
+
+    def topics(route):
+        asked.append(route.request.url)
+        route.fulfill(content_type="application/json", body=_topics("Gloves", "Hand protection"))
+
+    def claims(route):
+        body = json.loads(_topics("Gloves"))
+        route.fulfill(
+            content_type="application/json",
+            body=json.dumps({"claim": {"frequency": "always"}, "topic": "wear gloves", **body}),
+        )
+
+    page.route("**/api/v1/topics/suggest?*", topics)
+    page.route("**/api/v1/claims/suggest?*", claims)
+    try:
+        log_in(page, server.url, observer.email)
+        _, walk = _start_walk(page, "Glove round")
+        page.goto(f"{server.url}/app/walks/{walk}/new/fact")
+        page.wait_for_selector("form[data-kind=fact]")
+        page.type("form [name=topic]", "glove use")
+        page.wait_for_selector("[data-field=topic] .suggestion:has-text('Hand protection')")
+        shown = page.locator("[data-field=topic] .suggestion").all_inner_texts()
+        assert shown == ["Gloves", "Hand protection"]
+        assert "q=glove%20use" in asked[-1]
+
+        page.goto(f"{server.url}/app/walks/{walk}/new/statement")
+        page.wait_for_selector("form[data-kind=statement]")
+        page.type("form [name=text]", "We always wear gloves")
+        chip = page.wait_for_selector(".proposal-chip")
+        assert "Proposed: always · topic “wear gloves”" in chip.inner_text()
+        page.tap(".proposal-topics .suggestion:has-text('Gloves')")
+        assert page.input_value("form [name=topic]") == "Gloves"
+        assert page.is_checked("input[name=claim][value='']")  # the claim waits for Use
+        _shot(page, "statement-topics-390")
+    finally:
+        context.close()
