@@ -19,6 +19,15 @@ from gemba.models import Fact, Place, PlanSchedule, Walk
 from tests.offline.conftest import log_in, wait_for_worker
 from tests.offline.test_capture_app import LAYOUT_JS, TARGET, WIDTH, Finger, rows, synced
 
+QUEUED_RECORD_JS = """async ([uid, id]) => {
+  const open = indexedDB.open(`gemba-offline-user-${uid}`);
+  const idb = await new Promise((ok) => { open.onsuccess = () => ok(open.result); });
+  const get = idb.transaction("queue").objectStore("queue").get(id);
+  const item = await new Promise((ok) => { get.onsuccess = () => ok(get.result); });
+  idb.close();
+  return item ? item.record : null;
+}"""
+
 pytestmark = pytest.mark.browser
 
 # Due every day at 23:59:59 on the site's clock (UTC): whenever the test runs, today's walk is
@@ -232,6 +241,8 @@ def test_a_due_walk_is_started_and_checked_offline_with_one_tap_per_item(
     assert all(n == 1 for topic, n in taps.items() if topic in BEHAVIOURS), taps
     assert taps["Changeover time"] == 0  # typed, then Enter
     assert rows(server.app, Walk, id=uuid.UUID(walk)) == []  # nothing left the phone
+    # Announced as the site's walks are, set on the phone with no tap for it.
+    assert page.evaluate(QUEUED_RECORD_JS, [floor.user.id, walk])["announced"] is True
 
     phone_context.set_offline(False)
     synced(page, floor.user)

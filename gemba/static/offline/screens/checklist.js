@@ -314,6 +314,7 @@ class Checklist {
     const walk = { type: "walk", id: w.id, site: w.site, title: w.title, purpose: w.purpose, plan: planOf(w) || this.plan.id,
       started_at: w.started_at, status: "finished", ended_at: now };
     if (!walk.purpose) delete walk.purpose;
+    for (const key of ["announced", "observer_visible", "calibrates"]) if (w[key] !== undefined && w[key] !== null) walk[key] = w[key];
     await writes; // the answers tapped before land first
     try {
       if (skips.length) await app.queue.add(skips[0], [], skips.slice(1));
