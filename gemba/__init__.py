@@ -60,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     # Importing a views module attaches its routes to its package's blueprint, `bp`.
     import gemba.accounts.views
     import gemba.api.photos
+    import gemba.api.suggest
     import gemba.api.views
     import gemba.capture.views
     import gemba.manage.views
@@ -69,8 +70,10 @@ def _register_blueprints(app: Flask) -> None:
     import gemba.photos.views
     import gemba.plans.views
     import gemba.review.action_views
+    import gemba.review.calibration_views
     import gemba.review.map_views
     import gemba.review.views
+    import gemba.topics.views
 
     app.register_blueprint(gemba.accounts.bp)
     app.register_blueprint(gemba.capture.bp)
@@ -81,3 +84,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(gemba.photos.bp)
     app.register_blueprint(gemba.plans.bp)
     app.register_blueprint(gemba.notices.bp)
+    app.register_blueprint(gemba.topics.bp)

@@ -13,8 +13,9 @@ from html.parser import HTMLParser
 import pytest
 
 from gemba.extensions import db
-from gemba.models import Action, Gap
+from gemba.models import Action, Gap, User
 from gemba.review import actions
+from gemba.topics import merging
 from tests.conftest import login
 from tests.review.conftest import topic_id
 
@@ -38,7 +39,13 @@ READ = [
     "/review/walks/{walk}/report",
     "/review/history",
 ]
-ANALYST_PAGES = ["/review/gaps/{gap}/actions/new", "/review/actions/{action}/edit"]
+ANALYST_PAGES = [
+    "/review/gaps/{gap}/actions/new",
+    "/review/actions/{action}/edit",
+    "/review/calibration",
+    "/topics/duplicates",
+    "/topics/duplicates?site={site}",
+]
 ACTION = {"title": "T", "status": "open", "owner": "", "gaps": ["{gap}"]}
 POSTS = [
     ("/review/gaps/{gap}/confirm", {"confirm-note": "ok"}),
@@ -56,6 +63,10 @@ POSTS = [
     ("/review/actions/{action}/status", {"status": "in_progress"}),
     ("/review/actions/{action}/verification-walk", {"walker": "{walker}", "day": "2027-01-04"}),
     ("/review/personas/{persona}", {"text": "Thinks the rule is for others"}),
+    ("/topics/{topic}/merge", {"target": "{twin}"}),
+    ("/topics/merges/{merge}/undo", {}),
+    ("/topics/{topic}/synonyms", {"name": "Torque before start"}),
+    ("/topics/synonyms/{synonym}/delete", {}),
 ]
 
 
@@ -70,6 +81,7 @@ def world(app, demo, make_user):
         db.session.commit()
         action_id = str(action.id)
         seen = actions.fingerprint(action)
+        merged, synonym = _merge_and_synonym(demo)
     clients = {ANON: app.test_client()}
     users = {role: make_user(role) for role in (OBSERVER, ANALYST, ADMIN)}
     for role, user in users.items():
@@ -83,8 +95,20 @@ def world(app, demo, make_user):
         "site": demo.site,
         "seen": seen,
         "walker": str(users[OBSERVER].id),
+        "twin": topic_id(demo, "Forklift speeding"),
+        "merge": merged,
+        "synonym": synonym,
     }
     return {"clients": clients, "ids": ids}
+
+
+def _merge_and_synonym(demo) -> tuple[str, int]:
+    """A merge to undo and a synonym to remove (gemba.topics), apart from {topic}."""
+    admin = db.session.get(User, demo.admin.id)
+    target = topic_id(demo, "Safety glasses in press hall")
+    merged = merging.merge(admin, topic_id(demo, "Badge scan at entry"), target)
+    synonym = merging.add_synonym(admin, target, "Eye protection")
+    return str(merged.merge.id), synonym.id
 
 
 def _url(template: str, world) -> str:
@@ -125,7 +149,7 @@ def test_every_review_route_is_in_the_matrix(app):
     rules = {
         rule.rule.replace("<uuid:", "{").replace("<int:", "{").replace(">", "}")
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/review")
+        if rule.rule.startswith(("/review", "/topics"))
     }
     names = {
         "{gap_id}": "{gap}",
@@ -134,6 +158,8 @@ def test_every_review_route_is_in_the_matrix(app):
         "{persona_id}": "{persona}",
         "{walk_id}": "{walk}",
         "{site_id}": "{site}",
+        "{merge_id}": "{merge}",
+        "{synonym_id}": "{synonym}",
     }
     for old, new in names.items():
         rules = {rule.replace(old, new) for rule in rules}

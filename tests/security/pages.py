@@ -27,6 +27,7 @@ from gemba.extensions import db
 from gemba.gaps import triage
 from gemba.models import Base, Gap, Topic, User
 from gemba.review import actions
+from gemba.topics import merging
 from tests.conftest import login, uid
 
 # Pages that are not HTML pages with forms: the API, files, the offline app, CSV.
@@ -228,7 +229,22 @@ def build_world(app: Flask, make_user, make_site, write) -> World:
             "item": item,
         }
     ids["entry"] = _deleted_entry(app, users["admin"], walks["admin"])
+    ids |= _merged_topic(app, users["analyst"], walks["analyst"]["walk"], int(ids["topic"]), write)
     return World(users, walks, ids)
+
+
+def _merged_topic(app: Flask, analyst: User, walk: str, topic_id: int, write) -> dict[str, str]:
+    """A topic merged into the world's topic, and a synonym of it, so its page offers the
+    undo and remove forms (gemba.topics)."""
+    twin = {"type": "fact", "id": uid(), "walk": walk, "topic": "Badge scanning",
+            "text": "Scanned twice", "performed": True}  # fmt: skip
+    write(analyst, twin)
+    with app.app_context():
+        actor = db.session.get(User, analyst.id)
+        source = db.session.scalar(select(Topic.id).where(Topic.key == "badge scanning"))
+        merge = merging.merge(actor, source, topic_id)
+        synonym = merging.add_synonym(actor, topic_id, "Entry badge")
+        return {"merge": str(merge.merge.id), "synonym": str(synonym.id)}
 
 
 def _deleted_entry(app: Flask, admin: User, walk: dict[str, str]) -> str:
