@@ -14,7 +14,7 @@ from gemba.accounts.security import role_required
 from gemba.extensions import db
 from gemba.models import Role, Topic, TopicMerge, TopicSynonym
 from gemba.platform import params
-from gemba.review import crosswalk, topic_charts
+from gemba.review import crosswalk, observer_effect, topic_charts
 from gemba.topics import bp, merging, queries
 from gemba.topics.forms import ConfirmForm, MergeForm, SynonymForm, names_context
 
@@ -52,6 +52,7 @@ def _topic_page(topic: Topic, status: int = 422, **forms) -> tuple[str, int]:
         "review/topic.html",
         detail=detail,
         charts=topic_charts.topic_charts(detail),
+        effect=observer_effect.for_topic(topic.id, topic.site_id),
         **names_context(topic, editable=True, **forms),
     ), status
 

@@ -94,8 +94,8 @@ def test_the_merge_history_tells_who_and_what(app, gloves):
     client.post(f"/topics/{gloves.glove_use}/merge", data={"target": gloves.gloves})
     page = client.get(f"/review/topics/{gloves.gloves}").get_data(as_text=True)
     assert "“glove use” merged into “gloves”" in page
-    assert "0 statements, 4 facts moved" in page
-    assert f"by {gloves.analyst.label}" in page
+    assert "0 statements and 4 facts moved" in page
+    assert f"Merged by {gloves.analyst.label} on" in page
     assert "merged into this topic" in page  # under "Also called"
     client.post(f"/topics/merges/{_merge_id(app, gloves.glove_use)}/undo")
     page = client.get(f"/review/topics/{gloves.gloves}").get_data(as_text=True)
