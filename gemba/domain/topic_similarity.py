@@ -109,7 +109,7 @@ def normalise(name: str, language: str = "en") -> tuple[str, ...]:
     stop = _STOP_WORDS.get(lang, frozenset())
     stems = set()
     for word in _WORDS.findall(_JOINERS.sub("", name.casefold())):
-        if word.isdigit():
+        if word.isdecimal():  # not isdigit(): "²" and "①" are digits int() refuses
             stems.add(str(int(word)))
         elif word not in stop:
             stems.add(_stem(algorithm, word) if algorithm else word)
@@ -124,7 +124,7 @@ def _prepared(name: str, language: str) -> tuple[str, tuple[str, ...], str]:
 
 
 def _numbers(stems: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(s for s in stems if s.isdigit())
+    return tuple(s for s in stems if s.isdecimal())
 
 
 def _coverage(short: tuple[str, ...], long: tuple[str, ...]) -> float:

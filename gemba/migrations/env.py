@@ -103,8 +103,15 @@ def run_migrations_online():
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise RuntimeError(f"migration left dangling references: {broken[:5]}")
+            # Alembic runs SQLite's DDL outside a transaction of its own, so the check's read
+            # is still open here; ended, the pragma below takes effect.
+            if sqlite and connection.in_transaction():
+                connection.commit()
         finally:
             if sqlite:
+                if connection.in_transaction():
+                    connection.rollback()
+                # Back on before the connection returns to the pool: cascades depend on it.
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 

@@ -207,3 +207,9 @@ def test_stems_are_cached_per_word():
     normalise.cache_clear()
     normalise("gloves gloves glove")
     assert ts._stem.cache_info().misses == 2
+
+
+@pytest.mark.parametrize("name", ["²", "gloves ①", "line ³ changeover", "٣ press"])
+def test_digits_that_are_not_decimal_do_not_break_scoring(name):
+    assert ts.similarity(name, "gloves") >= 0
+    assert ts.rank(name, ["gloves", name])[0][0] == name

@@ -26,6 +26,12 @@ def test_empty_instance_creates_and_upgrades_its_database(tmp_path, monkeypatch)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
         db.engine.dispose()
+    # The migration turns SQLite's foreign keys off for its table rebuilds; the app's
+    # connections have them on again, or deletes would leave rows that pointed at them.
+    for started in (app, again):
+        with started.app_context():
+            assert db.session.scalar(db.text("PRAGMA foreign_keys")) == 1
+            db.engine.dispose()
 
 
 def test_environment_overrides_config(tmp_path, monkeypatch):
