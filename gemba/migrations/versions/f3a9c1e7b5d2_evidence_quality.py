@@ -22,7 +22,31 @@ branch_labels = None
 depends_on = None
 
 
+def _repair_sqlite_orphans():
+    """Do what SQLite's foreign keys would have done to rows left pointing at nothing.
+
+    Before this revision, migrating on start could leave the app's SQLite connections with
+    foreign keys off, so a delete did not cascade. Each such row is deleted (ON DELETE
+    CASCADE, or no action) or its reference cleared (SET NULL), until none is left."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    for _ in range(10):  # a deleted row's own children show up on the next round
+        broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if not broken:
+            return
+        for table, rowid, _parent, fkid in broken:
+            keys = bind.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")').fetchall()
+            columns = [k[3] for k in keys if k[0] == fkid]
+            if keys and [k[6] for k in keys if k[0] == fkid][0] == "SET NULL":
+                sets = ", ".join(f'"{c}" = NULL' for c in columns)
+                bind.exec_driver_sql(f'UPDATE "{table}" SET {sets} WHERE rowid = ?', (rowid,))
+            else:
+                bind.exec_driver_sql(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
+
+
 def upgrade():
+    _repair_sqlite_orphans()
     op.create_table('topic_merges',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('site_id', sa.Uuid(), nullable=False),
