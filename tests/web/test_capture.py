@@ -32,7 +32,7 @@ def test_new_user_creates_admin_and_logs_a_walk_with_csrf_on(csrf_app):
     page = client.get("/manage/sites").data
     client.post("/manage/sites", data={"csrf_token": _csrf(page), "name": "Plant 2"})
     page = client.get("/walks/new").data
-    site_id = re.search(rb'<option value="([0-9a-f-]{36})"', page).group(1).decode()
+    site_id = re.search(rb'<option (?:selected )?value="([0-9a-f-]{36})"', page).group(1).decode()
     response = client.post(
         "/walks/new",
         data={"csrf_token": _csrf(page), "site": site_id, "title": "Line 3 changeover"},
