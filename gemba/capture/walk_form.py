@@ -163,10 +163,14 @@ def shadow_choices(user_id: int, keep: uuid.UUID | None = None) -> list:
 
 
 def banner(walk: Walk) -> list[str]:
-    """The walk page's line on how the walk is run: announced or not, and whom it shadows."""
+    """The walk page's line on how the walk is run, when it is not the usual announced walk:
+    unannounced, or whom it shadows (an announced walk's page has no line to spare above the
+    record just saved on a phone; the app, which has, says "Announced walk" too)."""
     lines = []
-    if walk.announced is not None:
-        lines.append(WALK_BANNERS["announced" if walk.announced else "unannounced"])
+    if walk.announced is False:
+        lines.append(WALK_BANNERS["unannounced"])
+    elif walk.calibrates_id is not None:
+        lines.append(WALK_BANNERS["announced"])
     shadowed = walk.calibrates
     if shadowed is not None:
         lines.append(
