@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from gemba.extensions import db
-from gemba.models import Statement, Walk
+from gemba.models import Site, Statement, Walk
 from tests.browser.conftest import PHONE
 from tests.offline.conftest import log_in, wait_for_worker
 from tests.offline.test_offline_capture import queue, wait_until
@@ -192,3 +192,34 @@ def test_topics_like_the_typed_one_come_first_when_online(server, observer, brow
         _shot(page, "statement-topics-390")
     finally:
         context.close()
+
+
+def test_the_servers_similar_topics_are_offered_end_to_end(
+    server, observer, phone_context, make_user, write
+):
+    """With the real API: the site knows "Gloves"; typing "glove use" offers it (no local
+    match would), and so does a quote about wearing gloves."""
+    other = make_user("observer", email="ana@example.com")
+    with server.app.app_context():
+        site = str(db.session.scalars(select(Site)).first().id)
+        db.session.remove()
+    earlier = str(uuid.uuid4())
+    result = write(
+        other,
+        {"type": "walk", "id": earlier, "site": site, "title": "Yesterday"},
+        {"type": "statement", "id": str(uuid.uuid4()), "walk": earlier,
+         "text": "Gloves are worn.", "topic": "Gloves"},
+    )  # fmt: skip
+    assert not result.rejected
+    page = phone_context.new_page()
+    log_in(page, server.url, observer.email)
+    _, walk = _start_walk(page, "Glove round")
+    page.goto(f"{server.url}/app/walks/{walk}/new/fact")
+    page.wait_for_selector("form[data-kind=fact]")
+    page.type("form [name=topic]", "glove use")
+    page.wait_for_selector("[data-field=topic] .suggestion:has-text('Gloves')")
+
+    page.goto(f"{server.url}/app/walks/{walk}/new/statement")
+    page.wait_for_selector("form[data-kind=statement]")
+    page.type("form [name=text]", "We always wear gloves")
+    page.wait_for_selector(".proposal-topics .suggestion:has-text('Gloves')")
