@@ -55,9 +55,10 @@ class Walk(Base):
     __table_args__ = (
         # A plan's walks in a window (the programme, the due list): bounded by the window.
         Index("ix_walks_plan_started", "plan_id", "started_at"),
-        # The engine joins facts to their walk's site: an index-only lookup per walk,
-        # where PostgreSQL would otherwise hash the whole table for one topic's facts.
-        Index("ix_walks_id_site", "id", "site_id"),
+        # The engine joins facts to their walk's site (and leaves calibration walks out):
+        # an index-only lookup per walk, where PostgreSQL would otherwise hash the whole
+        # table for one topic's facts.
+        Index("ix_walks_id_site_shadow", "id", "site_id", "calibrates_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)

@@ -102,11 +102,16 @@ def upgrade():
         batch_op.add_column(sa.Column('calibrates_id', sa.Uuid(), nullable=True))
         batch_op.create_index(batch_op.f('ix_walks_calibrates_id'), ['calibrates_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_walks_calibrates_id_walks'), 'walks', ['calibrates_id'], ['id'], ondelete='SET NULL')
+        # The engine's join of facts to walks reads calibrates_id too: index-only still.
+        batch_op.drop_index('ix_walks_id_site')
+        batch_op.create_index('ix_walks_id_site_shadow', ['id', 'site_id', 'calibrates_id'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('walks', schema=None) as batch_op:
+        batch_op.drop_index('ix_walks_id_site_shadow')
+        batch_op.create_index('ix_walks_id_site', ['id', 'site_id'], unique=False)
         batch_op.drop_constraint(batch_op.f('fk_walks_calibrates_id_walks'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_walks_calibrates_id'))
         batch_op.drop_column('calibrates_id')
