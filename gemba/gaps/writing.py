@@ -23,6 +23,16 @@ _UPDATE_GAP = update(_GAPS).where(_GAPS.c.id == bindparam("gap_id"))
 _UNCITE = delete(gap_evidence).where(
     gap_evidence.c.gap_id == bindparam("gap"), gap_evidence.c.fact_id == bindparam("fact")
 )
+_FACTS = Fact.__table__
+# SQLite: a full recompute cites about 100,000 facts; building, binding and looking up uuid
+# objects for each, and a query per 900 of them for their walks, was half of its time.
+_CITE_TEMP = (
+    "CREATE TEMP TABLE IF NOT EXISTS gemba_new_cites (gap_id CHAR(32), fact_id CHAR(32))",
+    "INSERT INTO gemba_new_cites (gap_id, fact_id) VALUES (?, ?)",
+    "INSERT INTO gap_evidence (gap_id, fact_id, walk_id) SELECT c.gap_id, f.id, f.walk_id"
+    " FROM gemba_new_cites AS c JOIN facts AS f ON f.id = c.fact_id ORDER BY c.gap_id, f.id",
+    "DELETE FROM gemba_new_cites",
+)
 
 
 @dataclass
@@ -68,7 +78,7 @@ def _write_citations(cites: dict[uuid.UUID, tuple[list[str], list[str]]]) -> Non
         for fact_id in set(before).difference(now)
     ]
     new = [
-        (gap_id, uuid.UUID(fact_id))
+        (gap_id, fact_id)
         for gap_id, (before, now) in cites.items()
         for fact_id in set(now).difference(before)
     ]
@@ -76,6 +86,10 @@ def _write_citations(cites: dict[uuid.UUID, tuple[list[str], list[str]]]) -> Non
         session.execute(_UNCITE, gone)
     if not new:
         return
+    if session.get_bind().dialect.name == "sqlite":
+        _cite_sqlite(new)
+        return
+    new = [(gap_id, uuid.UUID(fact_id)) for gap_id, fact_id in new]
     walk_of: dict[uuid.UUID, uuid.UUID] = {}
     for chunk in _chunks({fact_id for _, fact_id in new}):
         query = select(Fact.id, Fact.walk_id).where(Fact.id.in_(chunk))
@@ -87,6 +101,19 @@ def _write_citations(cites: dict[uuid.UUID, tuple[list[str], list[str]]]) -> Non
     ]
     if rows:
         session.execute(insert(gap_evidence), rows)
+
+
+def _cite_sqlite(new: list[tuple[uuid.UUID, str]]) -> None:
+    """The citation rows on SQLite: the pairs go to a temporary table as the 32 hex digits
+    a uuid is stored as, and one statement joins them to their facts' walks (see _CITE_TEMP).
+    The temporary table is the connection's own and is emptied before the transaction ends."""
+    connection = db.session.connection()
+    create, fill, copy, empty = _CITE_TEMP
+    connection.exec_driver_sql(create)
+    pairs = [(gap_id.hex, fact_id.replace("-", "")) for gap_id, fact_id in new]
+    connection.exec_driver_sql(fill, pairs)
+    connection.exec_driver_sql(copy)
+    connection.exec_driver_sql(empty)
 
 
 def _forget_stale(deleted: set[uuid.UUID], updated: set[uuid.UUID]) -> None:
