@@ -5,6 +5,7 @@ with the names a page shows."""
 from __future__ import annotations
 
 import uuid
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -22,7 +23,7 @@ class CalibrationPage:
     groups: list[list[Walk]]  # the shadowed walk first, then its shadows by start
     observers: dict[int, str]
     topics: dict[int, str]
-    places: dict[str, str]  # a place's name as first logged, by its matching key
+    places: dict[str, str]  # a place's name as most of its facts spell it, by matching key
 
     def describe(self, agreement) -> str:
         return agreement_text.describe(agreement)
@@ -82,11 +83,13 @@ def _facts(walk_ids: list[uuid.UUID]) -> tuple[list[CheckedFact], dict[str, str]
         .outerjoin(Place, Place.id == Fact.place_id)
         .where(Fact.walk_id.in_(walk_ids), Fact.performed.is_not(None), Fact.topic_id.is_not(None))
     )
-    facts, places = [], {}
+    facts, spellings = [], defaultdict(Counter)
     for walk, observer, topic, place, at, performed in rows:
         key = topic_key(place or "")
-        places.setdefault(key, " ".join((place or "").split()))
+        spellings[key][" ".join((place or "").split())] += 1
         facts.append(CheckedFact(walk, observer, topic, key, at, performed))
+    # A place is shown as most of its facts spell it (ties: the first in sort order).
+    places = {key: min(c, key=lambda name: (-c[name], name)) for key, c in spellings.items()}
     return facts, places
 
 

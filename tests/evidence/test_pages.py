@@ -119,10 +119,13 @@ def test_the_calibration_page_shows_agreement_and_who_disagrees(client, write, p
     assert "gloves</strong> at Press 2:\n      disagreed on 12 of 12." in page
 
 
-def test_observers_never_see_the_calibration_page(client, write, people, site_id):
+def test_observers_never_see_the_calibration_page(app, client, write, people, site_id):
     calibration_walks(write, people, site_id, ben_agrees=False)
     login(client, people["ana"])
     assert client.get("/review/calibration").status_code == 403
+    assert "/review/calibration" not in client.get("/review/").get_data(as_text=True)
+    desk = login(app.test_client(), people["analyst"])
+    assert "/review/calibration" in desk.get("/review/").get_data(as_text=True)
 
 
 def test_an_empty_calibration_page_says_how_to_start(client, people):
