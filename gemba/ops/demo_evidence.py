@@ -13,7 +13,7 @@ SHADOW_EMAIL = "shadow@example.com"
 def unannounced_walk(
     site: str, id_of: Callable[..., str], at: Callable[..., str], day: int
 ) -> list:
-    """Badges at the gate when nobody expected a walk: 1 of 12 scanned."""
+    """Badges at the gate when nobody expected a walk: 1 of 16 scanned."""
     walk = id_of("walk", "unannounced")
     gate = id_of("place", walk, "gate")
     out: list[dict] = [
@@ -28,7 +28,7 @@ def unannounced_walk(
         },
         {"type": "place", "id": gate, "walk": walk, "name": "Gate 2", "observed_at": at(day, 6, 1)},
     ]
-    for i in range(12):
+    for i in range(16):
         done = i == 4
         out.append(
             {

@@ -58,7 +58,7 @@ def test_demo_is_repeatable_and_flags_gaps(app, runner):
     # The badge rule, as the shift lead said it and as the site's access rule writes it,
     # judged on the badge walk, the weekly safety rounds of the demo's plans and the
     # unannounced gate check (not on the second observer's shadow of the badge round).
-    assert any(e.startswith('Said "always"; observed 6 of 22') for e in explanations)
+    assert any(e.startswith('Said "always"; observed 6 of 26') for e in explanations)
     assert any(
         e.startswith('The standard (Site access rule 1) says "always"') for e in explanations
     )
