@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from gemba.domain import agreement as agreement_text
+from gemba.domain.agreement import Agreement
 from gemba.domain.calibration import Calibration, CheckedFact, compare
 from gemba.extensions import db
 from gemba.models import Fact, Place, Topic, User, Walk, topic_key
@@ -25,13 +26,22 @@ class CalibrationPage:
     topics: dict[int, str]
     places: dict[str, str]  # a place's name as most of its facts spell it, by matching key
 
-    def describe(self, agreement) -> str:
+    def describe(self, agreement: Agreement) -> str:
         return agreement_text.describe(agreement)
 
-    def label(self, agreement) -> str:
-        if agreement.kappa is None:
-            return "undefined"
-        return agreement_text.landis_koch(agreement.kappa)
+    def pair_rows(self) -> list[tuple[str, None, Agreement]]:
+        """Each observer pair's agreement, named by their user names."""
+        return [
+            (f"{self.observers.get(a, '?')} & {self.observers.get(b, '?')}", None, agreement)
+            for (a, b), agreement in self.calibration.by_pair.items()
+        ]
+
+    def topic_rows(self) -> list[tuple[str, int, Agreement]]:
+        """Each topic's agreement, with the topic's id for its link."""
+        return [
+            (self.topics.get(topic, "?"), topic, agreement)
+            for topic, agreement in self.calibration.by_topic.items()
+        ]
 
 
 def calibration_page(site_id: uuid.UUID | None) -> CalibrationPage:
