@@ -27,7 +27,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from gemba import cli
     from gemba.accounts import ratelimit, security
     from gemba.extensions import csrf, db, login_manager, mail, migrate
-    from gemba.platform import database, errors, headers, page_cache, params, static_files
+    from gemba.platform import (
+        database,
+        errors,
+        headers,
+        languages,
+        page_cache,
+        params,
+        static_files,
+    )
     from gemba.platform.time_zones import init_app as init_time_zones
 
     security.ensure_secret_key(app)
@@ -45,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_time_zones(app)
     static_files.init_app(app)
     mail.init_app(app)
+    languages.init_app(app)
 
     _register_blueprints(app)
     errors.register(app)

@@ -35,6 +35,8 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout-everywhere, password change and deactivation: old sessions stop working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # The language the user reads Gemba in (None: the browser's, see platform.languages).
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list[ApiToken]] = relationship(

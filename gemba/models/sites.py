@@ -33,6 +33,9 @@ class Site(Base):
     # Whether the team knows a walk is coming, unless its plan or its observer says
     # otherwise: announced walks risk the observer effect, and the verdicts show the split.
     walks_announced: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # The plant's language: pages about the site speak it to a user whose own choice and
+    # browser name none Gemba has (None: English).
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

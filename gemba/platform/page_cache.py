@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from flask import Flask, current_app
+from flask_babel import get_locale
 from flask_caching import Cache
 
 from gemba.platform import revision
@@ -59,6 +60,7 @@ def code_version() -> str:
         version = "0"
     sources = [p for p in _PACKAGE.rglob("*.py") if "__pycache__" not in p.parts]
     templates = [p for p in (_PACKAGE / "templates").rglob("*") if p.is_file()]
+    templates += list((_PACKAGE / "translations").rglob("*.po"))  # the words are code too
     digest = hashlib.blake2b(digest_size=8)
     for path in sorted(set(sources + templates)):
         name = path.relative_to(_PACKAGE).as_posix().encode()
@@ -86,7 +88,8 @@ def cached(
         return build()
     digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
     prefix = current_app.extensions.get(_PREFIX) or f"{code_version()}:"
-    full_key = f"{prefix}{name}:{revision.current(reads)}:{digest}"
+    # A page part is cached per language: the same rows read differently in each.
+    full_key = f"{prefix}{name}:{get_locale()}:{revision.current(reads)}:{digest}"
     try:
         found = cache.get(full_key)
     except Exception:  # noqa: BLE001  (a cache is an optimisation: never fail a page for it)
