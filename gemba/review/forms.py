@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -16,21 +17,21 @@ from gemba.platform.forms import BaseForm, MultiCheckboxField, QueryForm
 from gemba.review.queries import SORTS, InboxFilters
 
 STATUS_LABELS = {
-    GapStatus.open.value: "Open",
-    GapStatus.needs_observation.value: "Needs observation",
-    GapStatus.confirmed.value: "Confirmed",
-    GapStatus.actioned.value: "Actioned",
-    GapStatus.dismissed.value: "Dismissed",
+    GapStatus.open.value: _l("Open"),
+    GapStatus.needs_observation.value: _l("Needs observation"),
+    GapStatus.confirmed.value: _l("Confirmed"),
+    GapStatus.actioned.value: _l("Actioned"),
+    GapStatus.dismissed.value: _l("Dismissed"),
 }
 ACTION_LABELS = {
-    ActionStatus.open.value: "Open",
-    ActionStatus.in_progress.value: "In progress",
-    ActionStatus.done.value: "Done",
-    ActionStatus.verified.value: "Verified",
+    ActionStatus.open.value: _l("Open"),
+    ActionStatus.in_progress.value: _l("In progress"),
+    ActionStatus.done.value: _l("Done"),
+    ActionStatus.verified.value: _l("Verified"),
 }
 NOTE_MAX = 2000
 # Who made the claim: people on walks, or the written standards of walk plans.
-ORIGINS = {"": "All claims", "said": "Said by people", "standard": "Written standards"}
+ORIGINS = {"": _l("All claims"), "said": _l("Said by people"), "standard": _l("Written standards")}
 
 
 class QuickSelect(Select):
@@ -52,17 +53,17 @@ class QuickSelect(Select):
 class FilterForm(QueryForm):
     """The inbox filters; a GET form, so no CSRF token (it changes nothing)."""
 
-    site = SelectField("Site", validate_choice=False, widget=QuickSelect())
-    walk = SelectField("Walk", validate_choice=False, widget=QuickSelect())
-    persona = SelectField("Persona", validate_choice=False, widget=QuickSelect())
-    topic = StringField("Topic contains", validators=[Optional(), Length(max=200)])
-    origin = SelectField("Claims", choices=choices(ORIGINS.items()), validate_choice=False)
-    date_from = DateField("Said from", validators=[Optional()])
-    date_to = DateField("Said until", validators=[Optional()])
-    sort = SelectField("Order", choices=choices(SORTS.items()), validate_choice=False)
+    site = SelectField(_l("Site"), validate_choice=False, widget=QuickSelect())
+    walk = SelectField(_l("Walk"), validate_choice=False, widget=QuickSelect())
+    persona = SelectField(_l("Persona"), validate_choice=False, widget=QuickSelect())
+    topic = StringField(_l("Topic contains"), validators=[Optional(), Length(max=200)])
+    origin = SelectField(_l("Claims"), choices=choices(ORIGINS.items()), validate_choice=False)
+    date_from = DateField(_l("Said from"), validators=[Optional()])
+    date_to = DateField(_l("Said until"), validators=[Optional()])
+    sort = SelectField(_l("Order"), choices=choices(SORTS.items()), validate_choice=False)
     status = SelectField(
-        "Status",
-        choices=choices([*STATUS_LABELS.items(), ("all", "All")]),
+        _l("Status"),
+        choices=choices([*STATUS_LABELS.items(), ("all", _l("All"))]),
         validate_choice=False,
     )
 
@@ -98,16 +99,16 @@ def _date(field: DateField) -> date | None:
 class NoteForm(BaseForm):
     """Confirm, or ask for more observation, with an optional note."""
 
-    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
 class DismissForm(BaseForm):
     """Dismiss a gap: the reason is required, the next analyst will ask."""
 
     reason = TextAreaField(
-        "Why is this not a real gap?",
-        validators=[DataRequired("Say why you dismiss it."), Length(max=NOTE_MAX)],
-        description="For example: the SOP changed, or the facts were on another line.",
+        _l("Why is this not a real gap?"),
+        validators=[DataRequired(_l("Say why you dismiss it.")), Length(max=NOTE_MAX)],
+        description=_l("For example: the SOP changed, or the facts were on another line."),
     )
 
 
@@ -115,42 +116,42 @@ class ActionForm(BaseForm):
     """A countermeasure: what, who, by when, and which gaps it answers."""
 
     title = StringField(
-        "What will be done",
-        validators=[DataRequired("Say what will be done."), Length(max=200)],
+        _l("What will be done"),
+        validators=[DataRequired(_l("Say what will be done.")), Length(max=200)],
         render_kw={"autofocus": True},
     )
-    description = TextAreaField("Details", validators=[Optional(), Length(max=NOTE_MAX)])
-    owner = SelectField("Owner", validate_choice=True)
-    due_date = DateField("Due date", validators=[Optional()])
-    status = SelectField("Status", choices=choices(ACTION_LABELS.items()))
-    gaps = MultiCheckboxField("Gaps it answers", validate_choice=True)
+    description = TextAreaField(_l("Details"), validators=[Optional(), Length(max=NOTE_MAX)])
+    owner = SelectField(_l("Owner"), validate_choice=True)
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=choices(ACTION_LABELS.items()))
+    gaps = MultiCheckboxField(_l("Gaps it answers"), validate_choice=True)
     # The action's values when the form was filled (`actions.fingerprint`), so a save made
     # after someone else's change is refused instead of overwriting it.
     seen = HiddenField()
 
     def validate_gaps(self, field) -> None:
         if not field.data:
-            raise ValidationError("Link at least one gap.")
+            raise ValidationError(_l("Link at least one gap."))
 
 
 class ActionStatusForm(BaseForm):
     """Move an action along the board."""
 
-    status = SelectField("Status", choices=choices(ACTION_LABELS.items()))
+    status = SelectField(_l("Status"), choices=choices(ACTION_LABELS.items()))
 
 
 class VerificationWalkForm(BaseForm):
     """Ask someone to walk the action's topics on a day (a plan due once)."""
 
-    walker = SelectField("Who walks it", validate_choice=True)
-    day = DateField("On", validators=[DataRequired("Choose the day of the walk.")])
+    walker = SelectField(_l("Who walks it"), validate_choice=True)
+    day = DateField(_l("On"), validators=[DataRequired(_l("Choose the day of the walk."))])
 
 
 class PersonaNoteForm(BaseForm):
     """What the analyst thinks this persona thinks."""
 
     text = TextAreaField(
-        "Add to Thinks",
-        validators=[DataRequired("Write the note."), Length(max=NOTE_MAX)],
-        description="Your reading of what this persona believes or worries about.",
+        _l("Add to Thinks"),
+        validators=[DataRequired(_l("Write the note.")), Length(max=NOTE_MAX)],
+        description=_l("Your reading of what this persona believes or worries about."),
     )

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload
@@ -42,11 +45,11 @@ STATUS_ORDER = (
     GapStatus.dismissed,
 )
 SORTS = {
-    "score": "Strongest first (severity × confidence)",
-    "severity": "Most severe first",
-    "confidence": "Most certain first",
-    "changed": "Evidence changed most recently",
-    "said": "Said most recently",
+    "score": _l("Strongest first (severity × confidence)"),
+    "severity": _l("Most severe first"),
+    "confidence": _l("Most certain first"),
+    "changed": _l("Evidence changed most recently"),
+    "said": _l("Said most recently"),
 }
 PER_PAGE = 25
 
@@ -205,12 +208,14 @@ def evidence_summary(gap: Gap) -> str:
     """How much evidence stands behind a gap, in a few words."""
     manual = int(gap.stats.get("manual", 0) or 0)
     if gap.kind == "manual":
-        return f"{manual} fact{'' if manual == 1 else 's'} marked by an observer"
+        return ngettext(
+            "%(num)d fact marked by an observer", "%(num)d facts marked by an observer", manual
+        )
     if not gap.contradicted:
-        return f"No longer contradicted ({gap.observed} observed)"
-    text = f"{len(gap.evidence)} of {gap.observed} observations contradict"
+        return _("No longer contradicted (%(n)s observed)", n=gap.observed)
+    text = _("%(k)s of %(n)s observations contradict", k=len(gap.evidence), n=gap.observed)
     if manual:
-        text += f", {manual} marked by an observer"
+        text += _(", %(n)s marked by an observer", n=manual)
     return text
 
 

@@ -19,6 +19,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -72,10 +74,10 @@ INBOX_READS = frozenset(
 FILTER_READS = frozenset(("personas", "sites", "walks"))
 
 TRIAGE = {
-    "confirm": (GapStatus.confirmed, "Gap confirmed."),
-    "dismiss": (GapStatus.dismissed, "Gap dismissed."),
-    "observe": (GapStatus.needs_observation, "Marked: needs more observation."),
-    "reopen": (GapStatus.open, "Gap re-opened."),
+    "confirm": (GapStatus.confirmed, _l("Gap confirmed.")),
+    "dismiss": (GapStatus.dismissed, _l("Gap dismissed.")),
+    "observe": (GapStatus.needs_observation, _l("Marked: needs more observation.")),
+    "reopen": (GapStatus.open, _l("Gap re-opened.")),
 }
 
 
@@ -83,8 +85,8 @@ TRIAGE = {
 def _helpers() -> dict:
     """Small formatting helpers every review template uses."""
     return {
-        "status_label": lambda s: STATUS_LABELS.get(s, s),
-        "action_label": lambda s: ACTION_LABELS.get(s, s),
+        "status_label": lambda s: str(STATUS_LABELS.get(s, s)),
+        "action_label": lambda s: str(ACTION_LABELS.get(s, s)),
         "claim_text": exports.claim_text,
         "pct": charts.pct,
         "verdict_chart": verdict_chart.verdict_chart,
@@ -126,9 +128,9 @@ def _filter_form(options: bool = True) -> tuple[FilterForm, queries.InboxFilters
     form = FilterForm(request.args)
     if options:
         found = queries.filter_choices(uuid_arg("site"))
-        form.site.choices = choices([("", "All sites"), *found["site"]])
-        form.walk.choices = choices([("", "All walks"), *found["walk"]])
-        form.persona.choices = choices([("", "All personas"), *found["persona"]])
+        form.site.choices = choices([("", _("All sites")), *found["site"]])
+        form.walk.choices = choices([("", _("All walks")), *found["walk"]])
+        form.persona.choices = choices([("", _("All personas")), *found["persona"]])
     else:
         form.site.choices = form.walk.choices = form.persona.choices = []
     if not request.args.get("status"):
@@ -265,6 +267,6 @@ def _decide(gap_id: uuid.UUID, decision: str):
         except ValueError as exc:
             field.errors = [*field.errors, str(exc)]
         else:
-            flash(message, "success")
+            flash(str(message), "success")
             return redirect(url_for("review.show_gap", gap_id=gap_id, back=_back()))
     return _render_gap(_load_gap(gap_id), **{decision: form})
