@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from werkzeug.datastructures import FileStorage
@@ -22,6 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from gemba.capture.numbers import LocalFloatField
 from gemba.capture.vocabulary import (
     CLAIM_CHOICES,
     COMPARATOR_CHOICES,
@@ -65,9 +68,9 @@ class _PhotosMixin:
     """Two ways to attach photos: the camera straight away, or pictures already taken."""
 
     camera = MultipleFileField(
-        "Take photo", render_kw={"accept": "image/*", "capture": "environment"}
+        _l("Take photo"), render_kw={"accept": "image/*", "capture": "environment"}
     )
-    photos = MultipleFileField("Choose photos", render_kw={"accept": "image/*"})
+    photos = MultipleFileField(_l("Choose photos"), render_kw={"accept": "image/*"})
 
     def uploads(self) -> list[FileStorage]:
         """The files chosen in either input, in order, without the empty ones."""
@@ -89,9 +92,11 @@ class PlaceForm(_PhotosMixin, BaseForm):
     lon = HiddenField()
     accuracy_m = HiddenField()
     photo_gps = BooleanField(
-        "Use photo GPS for this place",
-        description="Only if the place has no location yet. Otherwise the position in the "
-        "photo is discarded, as it always is from the stored copies.",
+        _l("Use photo GPS for this place"),
+        description=_l(
+            "Only if the place has no location yet. Otherwise the position in the "
+            "photo is discarded, as it always is from the stored copies."
+        ),
     )
 
     def to_record(self, walk_id: str, record_id: str) -> dict:
@@ -179,7 +184,9 @@ class StatementForm(_PhotosMixin, _TopicMixin, BaseForm):
         default="",
         validate_choice=True,
     )
-    claim_value = FloatField(label("statement", "claim_value"), validators=[Optional(), _measure])
+    claim_value = LocalFloatField(
+        label("statement", "claim_value"), validators=[Optional(), _measure]
+    )
     claim_unit = StringField(
         label("statement", "claim_unit"),
         validators=[Optional(), Length(max=32)],
@@ -188,7 +195,7 @@ class StatementForm(_PhotosMixin, _TopicMixin, BaseForm):
     claim_comparator = SelectField(
         label("statement", "claim_comparator"), choices=choices(COMPARATOR_CHOICES), default=""
     )
-    claim_tolerance = FloatField(
+    claim_tolerance = LocalFloatField(
         label("statement", "claim_tolerance"), validators=[Optional(), _percent], default=20
     )
     persona = SelectField(label("statement", "persona"), choices=[], validate_choice=False)
@@ -199,7 +206,7 @@ class StatementForm(_PhotosMixin, _TopicMixin, BaseForm):
         ok = super().validate(extra_validators)
         if self.claim.data == "measure" and self.claim_value.data is None:
             if not self.claim_value.errors:
-                self.claim_value.errors = ["Enter the number that was claimed."]
+                self.claim_value.errors = [_("Enter the number that was claimed.")]
             ok = False
         return ok
 
@@ -258,7 +265,7 @@ class FactForm(_PhotosMixin, _TopicMixin, BaseForm):
         default="done",
         validators=[InputRequired()],
     )
-    value = FloatField(label("fact", "value"), validators=[Optional(), _measure])
+    value = LocalFloatField(label("fact", "value"), validators=[Optional(), _measure])
     unit = StringField(
         label("fact", "unit"), validators=[Optional(), Length(max=32)], render_kw={"list": "units"}
     )
@@ -288,7 +295,7 @@ class FactForm(_PhotosMixin, _TopicMixin, BaseForm):
             ok = False
         if self.outcome.data == "measurement" and self.value.data is None:
             if not self.value.errors:
-                self.value.errors = ["Enter the measured value."]
+                self.value.errors = [_("Enter the measured value.")]
             ok = False
         return ok
 

@@ -17,13 +17,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from gemba.accounts.forms import EmptyForm
-from gemba.capture import bp, records, timeline, walk_form
+from gemba.capture import bp, messages, records, timeline, walk_form
 from gemba.capture.forms import (
     ERROR_FIELDS,
     FactForm,
@@ -80,7 +81,7 @@ def start_walk():
     form.site.choices = timeline.site_choices()
     form.calibrates.choices = walk_form.shadow_choices(current_user.id)
     if not form.site.choices:
-        flash("There is no site yet. An analyst or admin adds sites first.", "info")
+        flash(_("There is no site yet. An analyst or admin adds sites first."), "info")
     elif request.method == "GET":
         walk_form.preselect(form, request.args)
     if form.validate_on_submit():
@@ -161,7 +162,7 @@ def edit_walk(walk_id: uuid.UUID):
         except RecordInvalid as exc:
             copy_errors(form, exc)
         else:
-            flash("Walk saved.", "success")
+            flash(_("Walk saved."), "success")
             return redirect(url_for("capture.show_walk", walk_id=walk.id))
     return render_template("capture/edit_walk.html", form=form, walk=walk)
 
@@ -182,7 +183,7 @@ def finish_walk(walk_id: uuid.UUID):
             "ended_at": None if reopen else timeline.now_iso(),
         }
         records.save(current_user, record)
-        flash("Walk reopened." if reopen else "Walk finished. Thank you!", "success")
+        flash(_("Walk reopened.") if reopen else _("Walk finished. Thank you!"), "success")
     return redirect(url_for("capture.show_walk", walk_id=walk.id))
 
 
@@ -192,7 +193,7 @@ def add_record(walk_id: uuid.UUID, kinds: str):
     """Log a place, thing, fact or statement on your walk."""
     kind = kinds.removesuffix("s")
     walk = _editable(walk_id)
-    _, form_class = KINDS[kind]
+    form_class = KINDS[kind][1]
     form = form_class()
     timeline.fill_choices(form, walk)
     record_id = _form_record_id()
@@ -248,14 +249,14 @@ def delete_record(walk_id: uuid.UUID, kinds: str, record_id: uuid.UUID):
     """Confirm, then delete a record of your walk."""
     kind = kinds.removesuffix("s")
     walk = _editable(walk_id)
-    model, _ = KINDS[kind]
+    model = KINDS[kind][0]
     obj = db.session.get(model, record_id)
     if obj is None or obj.walk_id != walk.id:
         abort(404)
     form = EmptyForm()
     if form.validate_on_submit():
         records.delete(current_user, kind, obj.id)
-        flash(f"{kind.capitalize()} deleted.", "success")
+        flash(messages.deleted(kind), "success")
         return redirect(url_for("capture.show_walk", walk_id=walk.id))
     return render_template("capture/confirm_delete.html", walk=walk, kind=kind, obj=obj, form=form)
 
@@ -290,15 +291,10 @@ def _save(form, kind: str, walk: Walk, record_id: str) -> bool:
     added, refused = _attach_photos(form, record_id)
     if refused:
         form.photos.errors = [f"{name}: {message}" for name, message in refused]
-        flash(
-            f"{kind.capitalize()} saved, but {_count(len(refused), 'photo')} could not be added."
-            " See below; choose another or go back to the walk.",
-            "error",
-        )
+        flash(messages.photos_refused(kind, len(refused)), "error")
         _flash_gaps(result, record_id)
         return False
-    with_photos = f" with {_count(added, 'photo')}" if added else ""
-    flash(f"{kind.capitalize()} saved{with_photos}.", "success")
+    flash(messages.saved(kind, added), "success")
     _flash_gaps(result, record_id)
     return True
 
@@ -348,10 +344,6 @@ def _file_name(name: str | None) -> str:
     return name if len(name) <= 60 else name[:57] + "…"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(error: RequestEntityTooLarge):
     """Photos over the request limit: say so in words, and how to keep what was typed."""
@@ -383,10 +375,9 @@ def _flash_gaps(result: records.WriteResult, record_id: str) -> None:
         if gap.contradicted and (record_id in gap.evidence or str(gap.statement_id) == record_id):
             g.gap_flashed = True
             statement = gap.statement
-            who = f" — {statement.speaker}" if statement.speaker else ""
             flash(
                 {
-                    "text": f"Contradicts: “{statement.text}”{who}",
+                    "text": messages.contradicts(statement.text, statement.speaker),
                     "detail": gap.explanation,
                     "statement": str(statement.id),
                     "href": url_for("capture.show_walk", walk_id=statement.walk_id)

@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from gemba.accounts.forms import EmptyForm
@@ -36,7 +37,7 @@ def add_item(plan_id: uuid.UUID):
         updated = editing.with_item(queries.current_record(plan), item)
         position = editing.position_of(updated, item["id"])
         if saving.save(form, updated, form.error_fields(position)):
-            flash("Item added to the checklist.", "success")
+            flash(_("Item added to the checklist."), "success")
             return redirect(_checklist(plan))
     return _item_page(plan, form, None)
 
@@ -55,7 +56,7 @@ def edit_item(plan_id: uuid.UUID, item_id: uuid.UUID):
         updated = editing.with_item(record, form.to_item(item["id"]))
         position = editing.position_of(updated, item["id"])
         if saving.save(form, updated, form.error_fields(position)):
-            flash("Item saved.", "success")
+            flash(_("Item saved."), "success")
             return redirect(_checklist(plan))
     return _item_page(plan, form, item)
 
@@ -92,7 +93,7 @@ def retire_item(plan_id: uuid.UUID, item_id: uuid.UUID):
     plan = saving.plan_or_404(plan_id)
     retire = partial(editing.retired, item_id=str(item_id))
     if EmptyForm().validate_on_submit() and _change(plan, retire):
-        flash("Item retired. Its checks so far keep their history.", "success")
+        flash(_("Item retired. Its checks so far keep their history."), "success")
     return redirect(_checklist(plan))
 
 
@@ -103,7 +104,7 @@ def restore_item(plan_id: uuid.UUID, item_id: uuid.UUID):
     plan = saving.plan_or_404(plan_id)
     restore = partial(editing.restored, item_id=str(item_id))
     if EmptyForm().validate_on_submit() and _change(plan, restore):
-        flash("Item back on the checklist.", "success")
+        flash(_("Item back on the checklist."), "success")
     return redirect(_checklist(plan, item_id))
 
 
@@ -116,13 +117,13 @@ def share_item(plan_id: uuid.UUID):
     form = ShareForm()
     form.item.choices = queries.shareable(plan)
     if not form.validate_on_submit():
-        flash("Choose an item of another plan of this site.", "error")
+        flash(_("Choose an item of another plan of this site."), "error")
         return redirect(_checklist(plan))
     item = queries.item_elsewhere(plan, uuid.UUID(form.item.data))
     if item is None:
         abort(404)
     if _change(plan, partial(editing.shared, item=item)):
-        flash("Item added from another plan. A change to it shows on both.", "success")
+        flash(_("Item added from another plan. A change to it shows on both."), "success")
     return redirect(_checklist(plan, item["id"]))
 
 
@@ -136,7 +137,8 @@ def _change(plan: Plan, change: Change) -> bool:
     try:
         records.save(current_user, updated)
     except RecordInvalid as exc:
-        flash("Not saved: " + " ".join(e.message for e in exc.errors), "error")
+        reasons = " ".join(e.message for e in exc.errors)
+        flash(_("Not saved: %(reasons)s", reasons=reasons), "error")
         return False
     return True
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     FloatField,
     HiddenField,
@@ -17,23 +19,39 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from gemba.capture.numbers import LocalFloatField
 from gemba.capture.vocabulary import COMPARATOR_CHOICES, choices
 from gemba.domain import bounds, schedules
-from gemba.domain.gemba_json import FREQUENCIES, MAX_NAME, MAX_TEXT
-from gemba.domain.schedules import DAY_NAMES
+from gemba.domain.gemba_json import MAX_NAME, MAX_TEXT
 from gemba.plans import schedule_builder
 from gemba.plans.schedule_builder import KEEP, NONE, Builder
 from gemba.platform.forms import BaseForm, MultiCheckboxField
 
 FREQUENCY_CHOICES = [
-    (NONE, "No schedule"),
-    ("daily", "Daily"),
-    ("weekly", "Weekly"),
-    ("monthly", "Monthly"),
+    (NONE, _l("No schedule")),
+    ("daily", _l("Daily")),
+    ("weekly", _l("Weekly")),
+    ("monthly", _l("Monthly")),
 ]
-ROLE_CHOICES = [("", "Nobody else"), ("observer", "Every observer"), ("analyst", "Every analyst")]
-ANNOUNCED_CHOICES = [("", "As the site's walks"), ("yes", "Announced"), ("no", "Unannounced")]
-KIND_CHOICES = [("behaviour", "Done / not done"), ("measure", "A measurement")]
+ROLE_CHOICES = [
+    ("", _l("Nobody else")),
+    ("observer", _l("Every observer")),
+    ("analyst", _l("Every analyst")),
+]
+ANNOUNCED_CHOICES = [
+    ("", _l("As the site's walks")),
+    ("yes", _l("Announced")),
+    ("no", _l("Unannounced")),
+]
+KIND_CHOICES = [("behaviour", _l("Done / not done")), ("measure", _l("A measurement"))]
+FREQUENCY_WORDS = {
+    "always": _l("Always"),
+    "usually": _l("Usually"),
+    "sometimes": _l("Sometimes"),
+    "rarely": _l("Rarely"),
+    "never": _l("Never"),
+}
+DAY_WORDS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 ITEM_UNITS = ["s", "min", "h", "mm", "cm", "m", "g", "kg", "count", "%", "°C", "bar"]
 
 
@@ -55,50 +73,54 @@ def _percent(form: BaseForm, field: FloatField) -> None:
 
 class PlanForm(BaseForm):
     title = StringField(
-        "Title",
+        _l("Title"),
         validators=[DataRequired(), Length(max=MAX_NAME)],
-        description="What people call this walk, e.g. Press line safety round.",
+        description=_l("What people call this walk, e.g. Press line safety round."),
     )
     purpose = TextAreaField(
-        "Purpose",
+        _l("Purpose"),
         validators=[Optional(), Length(max=MAX_TEXT)],
-        description="The question every walk of this plan answers.",
+        description=_l("The question every walk of this plan answers."),
         render_kw={"rows": 2},
     )
     route = TextAreaField(
-        "Route",
+        _l("Route"),
         validators=[Optional(), Length(max=MAX_TEXT)],
-        description="One place per line, in the order they are walked.",
+        description=_l("One place per line, in the order they are walked."),
         render_kw={"rows": 4},
     )
-    frequency = RadioField("Repeats", choices=choices(FREQUENCY_CHOICES), default=NONE)
+    frequency = RadioField(_l("Repeats"), choices=choices(FREQUENCY_CHOICES), default=NONE)
     times = StringField(
-        "At",
+        _l("At"),
         default="06:00",
         validators=[Length(max=200)],
-        description="24-hour clock, on the site's clock. Several for shifts: 06:00, 14:00, 22:00.",
+        description=_l(
+            "24-hour clock, on the site's clock. Several for shifts: 06:00, 14:00, 22:00."
+        ),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     # Text values ("0" is Monday), as every choice is: the text rules run before a choice
     # is checked, so a NUL is refused with the same message as in any other field.
     weekdays = MultiCheckboxField(
-        "On",
-        choices=choices((str(i), name) for i, name in enumerate(DAY_NAMES)),
+        _l("On"),
+        choices=choices((str(i), name) for i, name in enumerate(DAY_WORDS)),
         validate_choice=True,
     )
     month_day = IntegerField(
-        "Day of the month",
-        validators=[Optional(), NumberRange(1, 31, "A day of the month is 1 to 31.")],
-        description="29, 30 or 31: the last day in a shorter month.",
+        _l("Day of the month"),
+        validators=[Optional(), NumberRange(1, 31, _l("A day of the month is 1 to 31."))],
+        description=_l("29, 30 or 31: the last day in a shorter month."),
         render_kw={"inputmode": "numeric", "min": 1, "max": 31},
     )
-    assignees = MultiCheckboxField("Walked by", choices=[], validate_choice=True)
-    assignee_role = RadioField("And by", choices=choices(ROLE_CHOICES), default="")
+    assignees = MultiCheckboxField(_l("Walked by"), choices=[], validate_choice=True)
+    assignee_role = RadioField(_l("And by"), choices=choices(ROLE_CHOICES), default="")
     announced = RadioField(
-        "Its walks are",
+        _l("Its walks are"),
         choices=choices(ANNOUNCED_CHOICES),
         default="",
-        description="Unannounced walks show whether people do the same when nobody is expected.",
+        description=_l(
+            "Unannounced walks show whether people do the same when nobody is expected."
+        ),
     )
 
     def offer(self, emails: list[str], role: str | None, current_schedule: str | None) -> None:
@@ -106,10 +128,10 @@ class PlanForm(BaseForm):
         is" for a schedule the builder cannot show."""
         self.assignees.choices = choices((e, e) for e in emails)
         if role and role not in dict(ROLE_CHOICES):
-            extra = choices([(role, f"Every {role}")])
+            extra = choices([(role, _("Every %(role)s", role=role))])
             self.assignee_role.choices = [*self.assignee_role.choices, *extra]
         if current_schedule and schedule_builder.read(current_schedule) is None:
-            words = f"As it is: {schedules.describe(current_schedule)}"
+            words = _("As it is: %(schedule)s", schedule=schedules.describe(current_schedule))
             self.frequency.choices = [*choices([(KEEP, words)]), *self.frequency.choices]
 
     def load(self, record: dict[str, Any]) -> None:
@@ -159,55 +181,56 @@ class PlanForm(BaseForm):
 
 class ItemForm(BaseForm):
     topic = StringField(
-        "Topic",
+        _l("Topic"),
         validators=[DataRequired(), Length(max=MAX_NAME)],
-        description="The subject it checks. Statements and facts on the same topic are "
-        "judged together.",
+        description=_l(
+            "The subject it checks. Statements and facts on the same topic are judged together."
+        ),
         render_kw={"list": "plan-topics", "autocomplete": "off"},
     )
     question = TextAreaField(
-        "Question",
+        _l("Question"),
         validators=[DataRequired(), Length(max=500)],
-        description="What the observer checks, e.g. Are gloves worn at the press?",
+        description=_l("What the observer checks, e.g. Are gloves worn at the press?"),
         render_kw={"rows": 2},
     )
-    kind = RadioField("Answer", choices=choices(KIND_CHOICES), default="behaviour")
+    kind = RadioField(_l("Answer"), choices=choices(KIND_CHOICES), default="behaviour")
     unit = StringField(
-        "Unit",
+        _l("Unit"),
         validators=[Optional(), Length(max=32)],
-        description="What a measurement is in, e.g. min.",
+        description=_l("What a measurement is in, e.g. min."),
         render_kw={"list": "plan-units", "autocomplete": "off"},
     )
     frequency = SelectField(
-        "Standard",
-        choices=choices([("", "No standard"), *((w, w.capitalize()) for w in FREQUENCIES)]),
+        _l("Standard"),
+        choices=choices([("", _l("No standard")), *FREQUENCY_WORDS.items()]),
         default="",
-        description="How often the written standard says it is done.",
+        description=_l("How often the written standard says it is done."),
     )
-    comparator = SelectField("Standard", choices=choices(COMPARATOR_CHOICES), default="<=")
-    value = FloatField(
-        "Value",
+    comparator = SelectField(_l("Standard"), choices=choices(COMPARATOR_CHOICES), default="<=")
+    value = LocalFloatField(
+        _l("Value"),
         validators=[Optional(), _measure],
-        description="Leave empty for no standard.",
+        description=_l("Leave empty for no standard."),
         render_kw={"inputmode": "decimal"},
     )
     standard_unit = StringField(
-        "In",
+        _l("In"),
         validators=[Optional(), Length(max=32)],
-        description="Empty: the item's unit.",
+        description=_l("Empty: the item's unit."),
         render_kw={"list": "plan-units", "autocomplete": "off"},
     )
-    tolerance = FloatField(
-        "Tolerance (%)",
+    tolerance = LocalFloatField(
+        _l("Tolerance (%)"),
         validators=[Optional(), _percent],
         default=20,
-        description="For “about”: how far from the value still meets it.",
+        description=_l("For “about”: how far from the value still meets it."),
         render_kw={"inputmode": "decimal"},
     )
     reference = StringField(
-        "Reference",
+        _l("Reference"),
         validators=[Optional(), Length(max=120)],
-        description="The document the standard comes from, e.g. SOP-12 rev C.",
+        description=_l("The document the standard comes from, e.g. SOP-12 rev C."),
     )
 
     def load(self, item: dict[str, Any]) -> None:
@@ -268,11 +291,11 @@ class ItemForm(BaseForm):
 
 
 class MoveForm(BaseForm):
-    direction = SelectField(choices=choices([("up", "Up"), ("down", "Down")]))
+    direction = SelectField(choices=choices([("up", _l("Up")), ("down", _l("Down"))]))
 
 
 class ShareForm(BaseForm):
-    item = SelectField("Add an item of another plan", choices=[])
+    item = SelectField(_l("Add an item of another plan"), choices=[])
 
 
 class StartForm(BaseForm):

@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from gemba.accounts.forms import EmptyForm
@@ -33,21 +35,21 @@ from gemba.plans.forms import MoveForm, PlanForm, ShareForm, StartForm
 from gemba.plans.schedule_builder import BuilderInvalid
 
 STATUS_LABELS = {
-    "done": "Done",
-    "late": "Late",
-    "missed": "Missed",
-    "overdue": "Overdue",
-    "due": "Due",
-    "upcoming": "Upcoming",
+    "done": _l("Done"),
+    "late": _l("Late"),
+    "missed": _l("Missed"),
+    "overdue": _l("Overdue"),
+    "due": _l("Due"),
+    "upcoming": _l("Upcoming"),
 }
-KIND_LABELS = {"behaviour": "Done / not done", "measure": "Measurement"}
+KIND_LABELS = {"behaviour": _l("Done / not done"), "measure": _l("Measurement")}
 
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     """Words for schedules, standards, statuses and rates in every plan template."""
     return {
-        "schedule_words": lambda text: schedules.describe(text) if text else "No schedule",
+        "schedule_words": lambda text: schedules.describe(text) if text else _("No schedule"),
         "standard_words": editing.standard_words,
         "status_label": lambda status: STATUS_LABELS.get(status, status),
         "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
@@ -109,7 +111,7 @@ def new_plan():
         form.weekdays.data, form.month_day.data = [str(today.weekday())], today.day
     record = {"type": "plan", "id": str(uuid.uuid4()), "site": str(site.id), "items": []}
     if form.validate_on_submit() and _save_plan(form, record, site):
-        flash(f"Plan {form.title.data} added. Now add its checklist.", "success")
+        flash(_("Plan %(title)s added. Now add its checklist.", title=form.title.data), "success")
         return redirect(url_for("plans.show_plan", plan_id=record["id"]))
     return render_template("plans/plan_form.html", form=form, site=site, plan=None)
 
@@ -132,7 +134,7 @@ def edit_plan(plan_id: uuid.UUID):
         form.weekdays.data = form.weekdays.data or [str(today.weekday())]
         form.month_day.data = form.month_day.data or today.day
     if form.validate_on_submit() and _save_plan(form, record, plan.site):
-        flash("Plan saved.", "success")
+        flash(_("Plan saved."), "success")
         return redirect(url_for("plans.show_plan", plan_id=plan.id))
     return render_template("plans/plan_form.html", form=form, site=plan.site, plan=plan)
 
@@ -193,7 +195,7 @@ def start_walk(plan_id: uuid.UUID):
     form = StartForm()
     walk_id = _uuid(form.walk.data) if form.validate_on_submit() else None
     if walk_id is None:
-        flash("The walk was not started: the page was out of date. Try again.", "error")
+        flash(_("The walk was not started: the page was out of date. Try again."), "error")
         return redirect(url_for("capture.index"))
     existing = db.session.get(Walk, walk_id)
     if existing is not None and existing.observer_id == current_user.id:
@@ -209,7 +211,8 @@ def start_walk(plan_id: uuid.UUID):
     try:
         records.save(current_user, record)
     except RecordInvalid as exc:
-        flash("The walk was not started: " + " ".join(e.message for e in exc.errors), "error")
+        reasons = " ".join(e.message for e in exc.errors)
+        flash(_("The walk was not started: %(reasons)s", reasons=reasons), "error")
         return redirect(url_for("capture.index"))
     return redirect(url_for("capture.show_walk", walk_id=walk_id))
 
