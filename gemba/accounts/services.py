@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,6 +25,7 @@ from gemba.extensions import db
 from gemba.models import ApiToken, AuditEvent, Role, User, utcnow
 from gemba.models.accounts import TokenScope
 from gemba.platform.database import transaction
+from gemba.platform.languages import LANGUAGES
 
 MIN_PASSWORD = 10
 # Our own words, which no general list holds.
@@ -51,13 +53,13 @@ def password_problem(password: str, email: str = "") -> str | None:
     """Why a password is not acceptable, or None: too short, one of the passwords tried
     first in any attack, or the account's own e-mail (or its name before the @)."""
     if len(password) < MIN_PASSWORD:
-        return f"Use at least {MIN_PASSWORD} characters."
+        return _("Use at least %(count)s characters.", count=MIN_PASSWORD)
     folded = password.strip().lower()
     if folded in _common_passwords() or len(set(folded)) < 3:
-        return "This password is too common; choose another."
+        return _("This password is too common; choose another.")
     email = normalise_email(email)
     if email and folded in {email, email.partition("@")[0]}:
-        return "Do not use your e-mail address as your password."
+        return _("Do not use your e-mail address as your password.")
     return None
 
 
@@ -98,9 +100,9 @@ def create_user(email: str, password: str, role: Role | str, *, by: User | None 
     """Add a user; refuses a taken e-mail, an unknown role or a weak password."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise AccountError("email", "Enter a valid e-mail address.")
+        raise AccountError("email", _("Enter a valid e-mail address."))
     if role not in Role.__members__:
-        raise AccountError("role", "Role must be observer, analyst or admin.")
+        raise AccountError("role", _("Role must be observer, analyst or admin."))
     problem = password_problem(password, email)
     if problem:
         raise AccountError("password", problem)
@@ -108,7 +110,7 @@ def create_user(email: str, password: str, role: Role | str, *, by: User | None 
     user.set_password(password)
     with transaction():
         if find_user(email) is not None:
-            raise AccountError("email", "A user with this e-mail already exists.")
+            raise AccountError("email", _("A user with this e-mail already exists."))
         db.session.add(user)
         db.session.flush()
         _audit(by, user, "created", {"role": user.role})
@@ -118,9 +120,9 @@ def create_user(email: str, password: str, role: Role | str, *, by: User | None 
 def update_user(user: User, *, role: str, active: bool, by: User) -> None:
     """Change role or deactivate; an admin cannot lock themself out."""
     if user.id == by.id and (role != Role.admin or not active):
-        raise AccountError("role", "You cannot demote or deactivate yourself.")
+        raise AccountError("role", _("You cannot demote or deactivate yourself."))
     if role not in Role.__members__:
-        raise AccountError("role", "Role must be observer, analyst or admin.")
+        raise AccountError("role", _("Role must be observer, analyst or admin."))
     with transaction():
         changes = {}
         if user.role != role:
@@ -145,6 +147,15 @@ def set_password(user: User, password: str, *, by: User | None = None) -> None:
         user.set_password(password)
         user.session_version += 1
         _audit(by, user, "password_changed", {"tokens_revoked": _revoke_all_tokens(user)})
+
+
+def set_language(user: User, language: str | None) -> None:
+    """The language the user reads Gemba in; None (or '') follows the browser."""
+    language = language or None
+    if language is not None and language not in LANGUAGES:
+        raise AccountError("language", _("Choose one of the languages offered."))
+    with transaction():
+        user.language = language
 
 
 def end_sessions(user: User) -> None:

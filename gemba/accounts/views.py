@@ -11,11 +11,20 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from gemba.accounts import bp
 from gemba.accounts import services as accounts
-from gemba.accounts.forms import EmptyForm, LoginForm, PasswordForm, SetupForm, TokenForm
+from gemba.accounts.forms import (
+    EmptyForm,
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+    SetupForm,
+    TokenForm,
+)
 from gemba.accounts.ratelimit import (
     limit_login_per_account,
     limit_login_per_address,
@@ -57,7 +66,7 @@ def setup():
             getattr(form, exc.field).errors.append(exc.message)
         else:
             _start_session(user)
-            flash("Welcome! Add a site, then start your first walk.", "success")
+            flash(_("Welcome! Add a site, then start your first walk."), "success")
             return redirect(url_for("manage.sites"))
     return render_template("auth/setup.html", form=form)
 
@@ -74,7 +83,7 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             mark_failed_login()
-            form.password.errors.append("E-mail or password is wrong.")
+            form.password.errors.append(_("E-mail or password is wrong."))
         else:
             _start_session(user, remember=form.remember.data)
             return redirect(_safe_next() or url_for("capture.index"))
@@ -93,7 +102,7 @@ def logout():
             accounts.end_sessions(current_user._get_current_object())
         session.clear()  # first: logout_user() then notes that a remember cookie must go
         logout_user()
-        flash("You are logged out.", "info")
+        flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -104,11 +113,12 @@ def profile():
     form = PasswordForm()
     token_form = TokenForm(prefix="token")
     notices_form = NoticesForm(prefix="notices", data=notice_preferences.modes_for(current_user.id))
+    language_form = LanguageForm(prefix="language", data={"language": current_user.language})
     new_token = None
     if request.method == "POST" and request.form.get("action") == "password":
         if form.validate():
             if not current_user.check_password(form.current.data):
-                form.current.errors.append("That is not your current password.")
+                form.current.errors.append(_("That is not your current password."))
             else:
                 try:
                     accounts.set_password(current_user, form.password.data, by=current_user)
@@ -119,14 +129,19 @@ def profile():
                         current_user._get_current_object()
                     )  # keep this session, end the others
                     flash(
-                        "Password changed. Other sessions are logged out and your API "
-                        "tokens revoked.",
+                        _(
+                            "Password changed. Other sessions are logged out and your API "
+                            "tokens revoked."
+                        ),
                         "success",
                     )
                     return redirect(url_for("auth.profile"))
+    elif request.form.get("action") == "language" and language_form.validate_on_submit():
+        if _save_language(language_form):
+            return redirect(url_for("auth.profile"))
     elif request.form.get("action") == "notices" and notices_form.validate_on_submit():
         notice_preferences.set_modes(current_user, notices_form.modes())
-        flash("Notice settings saved.", "success")
+        flash(_("Notice settings saved."), "success")
         return redirect(url_for("auth.profile"))
     elif request.form.get("action") == "token" and token_form.validate_on_submit():
         scope = TokenScope.read if token_form.read_only.data else TokenScope.write
@@ -137,6 +152,7 @@ def profile():
         form=form,
         token_form=token_form,
         notices_form=notices_form,
+        language_form=language_form,
         tokens=tokens,
         now=utcnow(),
         new_token=new_token,
@@ -152,8 +168,20 @@ def revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
     if form.validate_on_submit() and token is not None and token.user_id == current_user.id:
         accounts.revoke_token(token)
-        flash("Token revoked.", "success")
+        flash(_("Token revoked."), "success")
     return redirect(url_for("auth.profile"))
+
+
+def _save_language(form: LanguageForm) -> bool:
+    """Save the chosen language (empty: the browser's); the next page speaks it."""
+    try:
+        accounts.set_language(current_user, form.language.data or None)
+    except accounts.AccountError as exc:
+        form.language.errors.append(exc.message)
+        return False
+    refresh()  # the flash below is in the language just chosen
+    flash(_("Language saved."), "success")
+    return True
 
 
 def _start_session(user, remember: bool = False) -> None:

@@ -18,6 +18,30 @@ EXAMPLE_ZONE = "Europe/Warsaw"
 ZONE_MESSAGE = f"Not a known time zone. Use an IANA name such as {EXAMPLE_ZONE} or UTC."
 DATE_TIME = "%d %b %Y %H:%M"
 DATE = "%d %b %Y"
+# The same formats in a reader's own language (Babel, CLDR): a date skeleton the locale
+# orders and spells itself (`3. Dez. 2026`), then the time and what joins them. A format
+# without names of months or days reads the same everywhere and stays as strftime has it.
+LOCALISED: dict[str, tuple[str, str, str]] = {
+    DATE_TIME: ("yMMMd", " ", "HH:mm"),
+    DATE: ("yMMMd", "", ""),
+    "%d %b %Y, %H:%M": ("yMMMd", ", ", "HH:mm"),
+    "%a %d %b": ("MMMEd", "", ""),
+}
+_NAMED = ("%a", "%A", "%b", "%B")
+_CLDR = {
+    "%d": "dd",
+    "%b": "MMM",
+    "%B": "MMMM",
+    "%Y": "y",
+    "%m": "MM",
+    "%H": "HH",
+    "%M": "mm",
+    "%S": "ss",
+    "%a": "EEE",
+    "%A": "EEEE",
+    "%y": "yy",
+    "%%": "%",
+}
 
 
 @functools.cache
@@ -91,3 +115,28 @@ def iso_local(moment: datetime | None, zone_name: str | None) -> str:
     if moment is None:
         return ""
     return local(moment, zone_name).isoformat(timespec="seconds")
+
+
+def names_words(fmt: str) -> bool:
+    """Whether the format writes a month's or a day's name (which a language spells)."""
+    return any(code in fmt for code in _NAMED)
+
+
+def cldr_pattern(fmt: str) -> str:
+    """A strftime format as a CLDR date pattern (`%d %b %Y` -> `dd MMM y`), literal text
+    quoted; for a format `LOCALISED` does not know."""
+    out, literal, i = [], [], 0
+    while i < len(fmt):
+        code = fmt[i : i + 2]
+        if code in _CLDR:
+            if literal:
+                out.append("'" + "".join(literal).replace("'", "''") + "'")
+                literal = []
+            out.append(_CLDR[code])
+            i += 2
+        else:
+            literal.append(fmt[i])
+            i += 1
+    if literal:
+        out.append("'" + "".join(literal).replace("'", "''") + "'")
+    return "".join(out)

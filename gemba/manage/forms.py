@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -9,65 +10,78 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from gemba.domain.clock import MAX_ZONE_NAME
 from gemba.platform.forms import BaseForm
+from gemba.platform.languages import LANGUAGES
 
 ROLE_CHOICES = [
-    SelectChoice("observer", "Observer"),
-    SelectChoice("analyst", "Analyst"),
-    SelectChoice("admin", "Admin"),
+    SelectChoice("observer", _l("Observer")),
+    SelectChoice("analyst", _l("Analyst")),
+    SelectChoice("admin", _l("Admin")),
 ]
 
 
 class NewUserForm(BaseForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="observer")
-    password = PasswordField("Initial password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="observer")
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=200)])
 
 
 class EditUserForm(BaseForm):
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    active = BooleanField("Active (can log in)")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    active = BooleanField(_l("Active (can log in)"))
 
 
 class ResetPasswordForm(BaseForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
 
 
 class SiteForm(BaseForm):
-    name = StringField("Site name", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    name = StringField(_l("Site name"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     # Checked by the write path against the zone database, so a form and an import say
     # the same about a bad name; the page offers the names in a datalist. Left empty, a
     # new site gets the server's zone and an edited one keeps its own.
     time_zone = StringField(
-        "Time zone",
+        _l("Time zone"),
         validators=[Optional(), Length(max=MAX_ZONE_NAME)],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        description="The site's clocks: its times are shown in this zone, e.g. Europe/Warsaw.",
+        description=_l("The site's clocks: its times are shown in this zone, e.g. Europe/Warsaw."),
         render_kw={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"},
     )
     walks_announced = BooleanField(
-        "Walks here are announced",
+        _l("Walks here are announced"),
         default=True,
-        description="The team knows a walk is coming. A walk or its plan can say otherwise; "
-        "the topic pages compare announced with unannounced walks.",
+        description=_l(
+            "The team knows a walk is coming. A walk or its plan can say otherwise; "
+            "the topic pages compare announced with unannounced walks."
+        ),
+    )
+    language = SelectField(
+        _l("Language of the site"),
+        choices=lambda: [("", _l("Not set")), *LANGUAGES.items()],
+        coerce=lambda value: "" if value is None else str(value),
+        default="",
+        filters=[lambda value: "" if value is None else value],  # none set: the empty choice
+        description=_l(
+            "Pages about this site speak it to a user whose browser asks for none of ours."
+        ),
     )
 
 
 class PersonaForm(BaseForm):
     name = StringField(
-        "Persona",
+        _l("Persona"),
         validators=[DataRequired(), Length(max=120)],
-        description="A type of worker or customer, never a person's name.",
+        description=_l("A type of worker or customer, never a person's name."),
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
 
 class ImportForm(BaseForm):
     file = FileField(
-        "Gemba JSON file",
+        _l("Gemba JSON file"),
         validators=[
-            FileRequired("Choose a file."),
-            FileAllowed(["json", "zip"], "Choose a .json file, or a .zip export with photos."),
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(["json", "zip"], _l("Choose a .json file, or a .zip export with photos.")),
         ],
-        description="An export of a walk or a site (format gemba/v1), as .json or .zip.",
+        description=_l("An export of a walk or a site (format gemba/v1), as .json or .zip."),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,7 +17,7 @@ from gemba.capture import records, restore, trash
 from gemba.domain.gemba_json import RecordInvalid
 from gemba.extensions import db
 from gemba.interchange import archives, imports
-from gemba.manage import bp
+from gemba.manage import bp, site_settings
 from gemba.manage.forms import (
     EditUserForm,
     ImportForm,
@@ -25,7 +27,7 @@ from gemba.manage.forms import (
     SiteForm,
 )
 from gemba.models import Persona, Role, Site, User
-from gemba.platform import time_zones
+from gemba.platform import languages, time_zones
 from gemba.platform.forms import copy_errors
 
 
@@ -42,7 +44,7 @@ def users():
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(exc.message)
         else:
-            flash(f"User {form.email.data} added.", "success")
+            flash(_("User %(email)s added.", email=form.email.data), "success")
             return redirect(url_for("manage.users"))
     people = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("manage/users.html", form=form, users=people)
@@ -63,7 +65,7 @@ def edit_user(user_id: int):
         except accounts.AccountError as exc:
             form.role.errors.append(exc.message)
         else:
-            flash("User updated.", "success")
+            flash(_("User updated."), "success")
             return redirect(url_for("manage.users"))
     elif reset.validate_on_submit() and "reset-password" in _posted():
         try:
@@ -71,7 +73,7 @@ def edit_user(user_id: int):
         except accounts.AccountError as exc:
             reset.password.errors.append(exc.message)
         else:
-            flash("Password set. That user's sessions are logged out.", "success")
+            flash(_("Password set. That user's sessions are logged out."), "success")
             return redirect(url_for("manage.users"))
     return render_template("manage/edit_user.html", user=user, form=form, reset=reset)
 
@@ -85,12 +87,8 @@ def sites():
         if not current_user.has_role(Role.analyst):
             abort(403)
         record = {"type": "site", "id": str(uuid.uuid4()), **_site_fields(form)}
-        try:
-            records.save(current_user, record)
-        except RecordInvalid as exc:
-            copy_errors(form, exc)
-        else:
-            flash(f"Site {form.name.data} added.", "success")
+        if _save_site(form, record):
+            flash(_("Site %(name)s added.", name=form.name.data), "success")
             return redirect(url_for("manage.site", site_id=record["id"]))
     all_sites = db.session.scalars(select(Site).order_by(Site.name)).all()
     return render_template("manage/sites.html", form=form, sites=all_sites)
@@ -101,13 +99,14 @@ def sites():
 def site(site_id: uuid.UUID):
     """A site with its personas; analysts edit both."""
     site = db.get_or_404(Site, site_id)
+    languages.use_site_language(site)
     form = SiteForm(obj=site, prefix="site")
     persona_form = PersonaForm(prefix="persona")
     if current_user.has_role(Role.analyst):
         if "site-name" in _posted() and form.validate_on_submit():
             record = {"type": "site", "id": str(site.id), **_site_fields(form)}
-            if _save(form, record):
-                flash("Site saved.", "success")
+            if _save_site(form, record):
+                flash(_("Site saved."), "success")
                 return redirect(url_for("manage.site", site_id=site.id))
         elif "persona-name" in _posted() and persona_form.validate_on_submit():
             record = {
@@ -118,7 +117,7 @@ def site(site_id: uuid.UUID):
                 "description": persona_form.description.data or None,
             }
             if _save(persona_form, record):
-                flash(f"Persona {persona_form.name.data} added.", "success")
+                flash(_("Persona %(name)s added.", name=persona_form.name.data), "success")
                 return redirect(url_for("manage.site", site_id=site.id))
     elif _posted():
         abort(403)
@@ -135,7 +134,7 @@ def delete_persona(persona_id: uuid.UUID):
     site_id = persona.site_id
     if EmptyForm().validate_on_submit():
         records.delete(current_user, "persona", persona_id)
-        flash("Persona removed.", "success")
+        flash(_("Persona removed."), "success")
     return redirect(url_for("manage.site", site_id=site_id))
 
 
@@ -152,7 +151,7 @@ def import_records():
             form.file.errors.append(exc.detail)
             form.file.errors.extend(f"{e.field}: {e.message}" for e in exc.errors)
         else:
-            flash(f"Imported {imported.describe()}", "success")
+            flash(_("Imported %(what)s", what=imported.describe()), "success")
     summary = imports.summary(imported.result) if imported is not None else {}
     return render_template("manage/import.html", form=form, imported=imported, summary=summary)
 
@@ -179,10 +178,15 @@ def restore_deleted(entry_id: int):
         except restore.RestoreRefused as exc:
             flash(str(exc), "error")
         except RecordInvalid as exc:
-            flash("Not restored: " + "; ".join(e.message for e in exc.errors), "error")
+            flash(
+                _("Not restored: %(reasons)s", reasons="; ".join(e.message for e in exc.errors)),
+                "error",
+            )
         else:
             count = len(result.results)
-            flash(f"Restored {count} record{'' if count == 1 else 's'}.", "success")
+            flash(
+                ngettext("Restored %(num)d record.", "Restored %(num)d records.", count), "success"
+            )
     return redirect(url_for("manage.deleted"))
 
 
@@ -193,6 +197,16 @@ def _site_fields(form: SiteForm) -> dict:
         "time_zone": form.time_zone.data or None,
         "walks_announced": bool(form.walks_announced.data),
     }
+
+
+def _save_site(form: SiteForm, record: dict) -> bool:
+    """The site record through the write path, and its language with it."""
+    try:
+        site_settings.save_site(current_user, record, form.language.data or None)
+    except RecordInvalid as exc:
+        copy_errors(form, exc)
+        return False
+    return True
 
 
 def _save(form, record: dict) -> bool:

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "Please log in.",
-    403: "You are not allowed to do that.",
-    404: "There is nothing here.",
-    405: "That is not possible here.",
-    413: "That upload is too large.",
-    415: "That file type is not supported.",
-    422: "The data is not valid.",
-    429: "Too many attempts. Please wait a moment and try again.",
-    503: "The service is not available right now. Try again shortly.",
-    500: "Something went wrong on our side. Nothing you sent was half-saved.",
+    400: _l("The request could not be understood."),
+    401: _l("Please log in."),
+    403: _l("You are not allowed to do that."),
+    404: _l("There is nothing here."),
+    405: _l("That is not possible here."),
+    413: _l("That upload is too large."),
+    415: _l("That file type is not supported."),
+    422: _l("The data is not valid."),
+    429: _l("Too many attempts. Please wait a moment and try again."),
+    503: _l("The service is not available right now. Try again shortly."),
+    500: _l("Something went wrong on our side. Nothing you sent was half-saved."),
 }
+
+
+def english(message: object) -> str:
+    """A message as the API writes it: in English whatever the request's language (a
+    problem document's title is for programs and their logs; pages are for people)."""
+    with force_locale("en"):
+        return str(message)
 
 
 def wants_json() -> bool:
@@ -31,9 +40,9 @@ def problem(status: int, detail: str | None = None, **extra):
     """A problem-details response: type, title, status, detail, plus extra members."""
     body = {
         "type": "about:blank",
-        "title": MESSAGES.get(status, "Error"),
+        "title": english(MESSAGES.get(status, "Error")),
         "status": status,
-        "detail": detail or MESSAGES.get(status, "Error"),
+        "detail": english(detail or MESSAGES.get(status, "Error")),
         **extra,
     }
     response = jsonify(body)
@@ -56,7 +65,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        detail = "The form expired or was sent from elsewhere. Go back, reload and try again."
+        detail = _l("The form expired or was sent from elsewhere. Go back, reload and try again.")
         if wants_json():
             return problem(400, "Missing or invalid CSRF token.")
         return render_template("error.html", status=400, message=detail), 400
@@ -82,9 +91,9 @@ def register(app: Flask) -> None:
         db.session.rollback()
         text = " ".join(str(e).lower() for e in _chain(error))
         detail = (
-            "The server's disk is full. Nothing was saved; try again later."
+            _l("The server's disk is full. Nothing was saved; try again later.")
             if "full" in text
-            else "The database is not available right now. Nothing was saved; try again."
+            else _l("The database is not available right now. Nothing was saved; try again.")
         )
         if wants_json():
             return problem(503, detail)

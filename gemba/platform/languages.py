@@ -17,7 +17,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from gemba.extensions import babel
@@ -39,6 +40,23 @@ def select_locale() -> str:
         return matched
     site_language = g.get("site_language")
     return site_language if site_language in LANGUAGES else DEFAULT
+
+
+def use_site_language(site) -> None:
+    """A page about one site: its language is the fallback of this request (after the
+    user's own choice and the browser's); forgets a language already settled."""
+    g.site_language = getattr(site, "language", None)
+    refresh()
+
+
+# A role as the pages name it (the stored value is the English word).
+ROLE_NAMES = {"observer": _l("observer"), "analyst": _l("analyst"), "admin": _l("admin")}
+
+
+def role_name(role: object) -> str:
+    """The role's name in the reader's language; an unknown value as it is."""
+    key = getattr(role, "value", role)
+    return str(ROLE_NAMES.get(key, key))
 
 
 def catalog_sources(language: str) -> list[Path]:
@@ -89,3 +107,4 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = lambda: str(get_locale())
+    app.jinja_env.globals["role_name"] = role_name

@@ -12,7 +12,9 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from flask import Flask, current_app
+from babel.dates import format_datetime, format_skeleton
+from flask import Flask, current_app, has_request_context
+from flask_babel import get_locale
 
 from gemba.domain import clock
 
@@ -60,13 +62,42 @@ def _zone_or_default(zone: object) -> str:
     return zone if isinstance(zone, str) and zone else default_zone()
 
 
+def _reader_locale() -> str:
+    """The language of this request's pages (English outside a request)."""
+    if not has_request_context():
+        return "en"
+    return str(get_locale() or "en")
+
+
+def in_language(moment: datetime, zone: str, fmt: str, locale: str, label: bool) -> str:
+    """The moment on the zone's clock with month and day names in `locale` (Babel), in the
+    order that language writes a date; the zone's abbreviation as in English."""
+    shown = clock.local(moment, zone)
+    parts = clock.LOCALISED.get(fmt)
+    if parts is None:
+        text = format_datetime(shown, clock.cldr_pattern(fmt), tzinfo=shown.tzinfo, locale=locale)
+    else:
+        skeleton, joint, time_pattern = parts
+        text = format_skeleton(skeleton, shown, tzinfo=shown.tzinfo, locale=locale)
+        if time_pattern:
+            time_text = format_datetime(shown, time_pattern, tzinfo=shown.tzinfo, locale=locale)
+            text = f"{text}{joint}{time_text}"
+    return f"{text} {shown.tzname() or 'UTC'}" if label else text
+
+
 def local_time(
     moment: datetime | None, zone: object = None, fmt: str = clock.DATE_TIME, label: bool = True
 ) -> str:
-    """Jinja `|local_time(zone, fmt)`: `03 Dec 2026 08:48 CET` on the zone's clock."""
+    """Jinja `|local_time(zone, fmt)`: `03 Dec 2026 08:48 CET` on the zone's clock; in
+    another language with its own month names (`3. Dez. 2026 08:48 CET`). English, and
+    formats without names, are strftime's as they always were."""
     if not isinstance(moment, datetime):
         return "" if moment is None else str(moment)
-    return clock.format_local(moment, _zone_or_default(zone), fmt, label)
+    zone_name = _zone_or_default(zone)
+    locale = _reader_locale()
+    if locale != "en" and clock.names_words(fmt):
+        return in_language(moment, zone_name, fmt, locale, label)
+    return clock.format_local(moment, zone_name, fmt, label)
 
 
 def local_date(moment: datetime | None, zone: object = None, fmt: str = clock.DATE) -> str:

@@ -77,7 +77,7 @@ def _make_user(app, email: str) -> None:
 
 def _is_limited(response) -> bool:
     body = response.get_data(as_text=True)
-    return response.status_code == 429 and MESSAGES[429] in body
+    return response.status_code == 429 and str(MESSAGES[429]) in body
 
 
 def test_ten_bad_logins_for_one_account_lock_it_from_every_address(limited_app):
