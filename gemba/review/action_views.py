@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -72,7 +73,7 @@ def new_action(gap_id: uuid.UUID):
         except ValueError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("Action created.", "success")
+            flash(_("Action created."), "success")
             return redirect(url_for("review.show_action", action_id=action.id))
     return render_template("review/action_form.html", form=form, gap=gap, action=None)
 
@@ -131,7 +132,7 @@ def _walk_form(action: Action, **kwargs) -> VerificationWalkForm:
     """Who can be asked (active users, by e-mail) and the day, tomorrow by default."""
     form = VerificationWalkForm(**kwargs)
     people = db.session.scalars(select(User).where(User.active).order_by(User.email))
-    form.walker.choices = choices([("", "Choose…"), *((str(u.id), u.email) for u in people)])
+    form.walker.choices = choices([("", _("Choose…")), *((str(u.id), u.email) for u in people)])
     if form.day.data is None and kwargs.get("formdata", True) is None:
         form.day.data = action_queries.today() + timedelta(days=1)
     return form
@@ -147,9 +148,9 @@ def ask_verification_walk(action_id: uuid.UUID):
         try:
             verification_walks.ask(current_user, action_id, int(form.walker.data), form.day.data)
         except (LookupError, ValueError) as exc:
-            form.walker.errors = [str(exc) if isinstance(exc, ValueError) else "Not found."]
+            form.walker.errors = [str(exc) if isinstance(exc, ValueError) else _("Not found.")]
         else:
-            flash("Verification walk planned: it is on their list of walks due.", "success")
+            flash(_("Verification walk planned: it is on their list of walks due."), "success")
             return redirect(url_for("review.show_action", action_id=action_id))
     return _action_page(action, form, 422)
 
@@ -176,7 +177,7 @@ def edit_action(action_id: uuid.UUID):
         except ValueError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("Action saved." if changes else "Nothing changed.", "success")
+            flash(_("Action saved.") if changes else _("Nothing changed."), "success")
             return redirect(url_for("review.show_action", action_id=action_id))
         action = _action_or_404(action_id)
         form.seen.data = actions.fingerprint(action)  # the next save is against what is now
@@ -195,9 +196,9 @@ def move_action(action_id: uuid.UUID):
         except LookupError:
             abort(404)
         if moved is not None:
-            flash(f"“{moved.title}” moved.", "success")
+            flash(_("“%(title)s” moved.", title=moved.title), "success")
     else:
-        flash("Choose a status.", "error")
+        flash(_("Choose a status."), "error")
     target = request.form.get("next", "")
     if target not in ("board",):
         return redirect(url_for("review.show_action", action_id=action_id))

@@ -27,6 +27,7 @@ CONVERTED = [
     ROOT / "review" / "forms.py",
     ROOT / "review" / "queries.py",
     ROOT / "review" / "views.py",
+    ROOT / "review" / "action_views.py",
 ]
 KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
 JINJA = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
