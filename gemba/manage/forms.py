@@ -62,7 +62,7 @@ class SiteForm(BaseForm):
         default="",
         filters=[lambda value: "" if value is None else value],  # none set: the empty choice
         description=_l(
-            "Pages about this site speak it to a user whose browser asks for none of ours."
+            "Pages about this site use it when the browser asks for none of Gemba's languages."
         ),
     )
 
