@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import (
     FloatField,
     HiddenField,
@@ -91,7 +92,7 @@ class PlanForm(BaseForm):
     )
     frequency = RadioField(_l("Repeats"), choices=choices(FREQUENCY_CHOICES), default=NONE)
     times = StringField(
-        _l("At"),
+        lazy_pgettext("time of day", "At"),
         default="06:00",
         validators=[Length(max=200)],
         description=_l(

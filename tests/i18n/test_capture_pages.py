@@ -27,29 +27,40 @@ PYTHON = [
     "gemba/plans/views.py",
     "gemba/plans/checklist_views.py",
 ]
-# As in babel.cfg, with ngettext's two arguments.
-KEYWORDS = {"_": None, "_l": None, "lazy_gettext": None, "t": None, "ngettext": (1, 2)}
+# As in babel.cfg, with ngettext's two arguments, and a context where one English word has
+# two meanings ("At" a time of day, "At" a place).
+KEYWORDS = {
+    "_": None,
+    "_l": None,
+    "lazy_gettext": None,
+    "t": None,
+    "ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-def msgids() -> list[str | tuple[str, str]]:
-    """Every text the capture and plans pages, forms and flashes pass to gettext."""
+def msgids() -> list[tuple[str | tuple[str, str], str | None]]:
+    """Every text the capture and plans pages, forms and flashes pass to gettext, with its
+    context."""
     found: dict = {}
     for folder in TEMPLATES:
         for path in sorted((ROOT / "gemba/templates" / folder).rglob("*.html")):
             options = {"extensions": "jinja2.ext.i18n"}
-            for _line, message, _c, _x in extract_from_file(
+            for _line, message, _c, context in extract_from_file(
                 "jinja2", path, keywords=KEYWORDS, options=options
             ):
-                found.setdefault(message, path)
+                found.setdefault((message, context), path)
     for name in PYTHON:
-        for _line, message, _c, _x in extract_from_file("python", ROOT / name, keywords=KEYWORDS):
-            found.setdefault(message, name)
+        for _line, message, _c, context in extract_from_file(
+            "python", ROOT / name, keywords=KEYWORDS
+        ):
+            found.setdefault((message, context), name)
     return list(found)
 
 
 def test_the_pages_wrap_their_texts():
-    texts = msgids()
+    texts = [message for message, _context in msgids()]
     assert len(texts) > 250
     assert "Start a walk" in texts
     assert ("%(num)s fact", "%(num)s facts") in texts
@@ -59,9 +70,9 @@ def test_the_pages_wrap_their_texts():
 def test_every_text_is_translated_with_its_placeholders(language):
     catalog = languages.merged_catalog(language)
     problems = []
-    for msgid in msgids():
+    for msgid, context in msgids():
         key = msgid[0] if isinstance(msgid, tuple) else msgid
-        message = catalog.get(key)
+        message = catalog.get(key, context=context)
         strings = [] if message is None else message.string
         strings = list(strings) if isinstance(strings, tuple) else [strings]
         wanted = set(PLACEHOLDER.findall(" ".join(msgid if isinstance(msgid, tuple) else [msgid])))
@@ -144,3 +155,13 @@ def test_a_comma_is_not_a_decimal_point_in_english(login_as, make_walk):
     response = _post_measurement(client, walk_id, "1,5", "en")
     assert response.status_code == 200
     assert "Not a valid float value." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "At"), ("de", "Um"), ("pl", "O godz.")])
+def test_the_plan_forms_time_of_day_is_not_a_place(login_as, make_site, language, label):
+    """ "At" is a time on the plan form and a place on a thing: each has its own word."""
+    client, _user = login_as("analyst")
+    site_id = make_site()
+    page = client.get(f"/plans/new?site={site_id}", headers={"Accept-Language": language})
+    assert page.status_code == 200
+    assert f'<label for="times">{label}</label>' in page.get_data(as_text=True)
