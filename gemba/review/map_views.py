@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -59,7 +60,10 @@ def show_topic(topic_id: int):
     topic = db.get_or_404(Topic, topic_id)
     if topic.merged_into_id is not None:  # its records and its name now lead there
         target = db.session.get(Topic, topic.merged_into_id)
-        flash(f"“{topic.name}” was merged into “{target.name}”.", "info")
+        flash(
+            _("“%(source)s” was merged into “%(target)s”.", source=topic.name, target=target.name),
+            "info",
+        )
         return redirect(url_for("review.show_topic", topic_id=target.id))
     detail = crosswalk.topic_detail(topic)
     return render_template(
@@ -95,7 +99,7 @@ def show_persona(persona_id: uuid.UUID):
             abort(403)
         if form.validate_on_submit():
             actions.add_persona_note(current_user, persona_id, form.text.data)
-            flash("Note added to Thinks.", "success")
+            flash(_("Note added to Thinks."), "success")
             return redirect(url_for("review.show_persona", persona_id=persona_id) + "#thinks")
     return render_template(
         "review/persona.html",

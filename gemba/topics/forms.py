@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -25,15 +27,15 @@ class MergeForm(BaseForm):
     service's decision, so its refusal is shown by the field."""
 
     target = SelectField(
-        "Merge into",
+        _l("Merge into"),
         validate_choice=False,
-        validators=[DataRequired(message="Choose the topic to merge into.")],
+        validators=[DataRequired(message=_l("Choose the topic to merge into."))],
     )
 
     def validate_target(self, field: SelectField) -> None:
         value = field.data or ""
         if not value.isascii() or not value.isdigit() or len(value) > ID_DIGITS:
-            raise ValidationError("Choose a topic from the list.")
+            raise ValidationError(_l("Choose a topic from the list."))
 
     def target_id(self) -> int:
         """The chosen topic's id (after validation)."""
@@ -44,10 +46,10 @@ class SynonymForm(BaseForm):
     """Another name that leads to this topic when someone types it."""
 
     name = StringField(
-        "Another name",
+        _l("Another name"),
         validators=[
-            DataRequired(message="Type the other name."),
-            Length(max=NAME_MAX, message=f"Keep the name under {NAME_MAX} characters."),
+            DataRequired(message=_l("Type the other name.")),
+            Length(max=NAME_MAX, message=_l("Keep the name under %(n)s characters.", n=NAME_MAX)),
         ],
     )
 
@@ -64,7 +66,7 @@ def panel_forms(panel: NamesPanel, **forms: BaseForm) -> dict[str, BaseForm]:
         (str(t.id), f"{t.name} · {t.similarity:.0f} % alike" if t.similarity >= ALIKE else t.name)
         for t in panel.targets
     ]
-    merge_form.target.choices = [("", "Choose a topic…"), *labels]
+    merge_form.target.choices = [("", _("Choose a topic…")), *labels]
     return {
         "merge_form": merge_form,
         "synonym_form": forms.get("synonym_form") or SynonymForm(formdata=None),

@@ -7,6 +7,8 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -29,20 +31,18 @@ def _review_helpers() -> dict:
     return found
 
 
-def _plural(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
-
-
-def summary(moved: dict[str, int], gaps_changed: int, verb: str = "moved") -> str:
+def summary(moved: dict[str, int], gaps_changed: int, back: bool = False) -> str:
     """What a merge or undo moved, in words: "3 statements and 12 facts moved; 2 gaps
     changed", so the analyst sees at once whether the verdicts changed."""
-    parts = [_plural(moved.get("statements", 0), "statement")]
-    parts.append(_plural(moved.get("facts", 0), "fact"))
+    parts = [ngettext("%(num)d statement", "%(num)d statements", moved.get("statements", 0))]
+    parts.append(ngettext("%(num)d fact", "%(num)d facts", moved.get("facts", 0)))
     if moved.get("plan_items"):
-        parts.append(_plural(moved["plan_items"], "plan check"))
-    things = ", ".join(parts[:-1]) + " and " + parts[-1]
-    gaps = f"{gaps_changed} gap changed" if gaps_changed == 1 else f"{gaps_changed} gaps changed"
-    return f"{things} {verb}; {gaps}"
+        parts.append(ngettext("%(num)d plan check", "%(num)d plan checks", moved["plan_items"]))
+    things = _("%(first)s and %(last)s", first=", ".join(parts[:-1]), last=parts[-1])
+    gaps = ngettext("%(num)d gap changed", "%(num)d gaps changed", gaps_changed)
+    if back:
+        return _("%(things)s moved back; %(gaps)s", things=things, gaps=gaps)
+    return _("%(things)s moved; %(gaps)s", things=things, gaps=gaps)
 
 
 def _topic_page(topic: Topic, status: int = 422, **forms) -> tuple[str, int]:
@@ -100,7 +100,12 @@ def merge(topic_id: int):
         return _topic_page(topic, merge_form=form)
     source, target = result.merge.source.name, result.merge.target.name
     flash(
-        f"Merged “{source}” into “{target}”: {summary(result.moved, result.gaps_changed)}.",
+        _(
+            "Merged “%(source)s” into “%(target)s”: %(summary)s.",
+            source=source,
+            target=target,
+            summary=summary(result.moved, result.gaps_changed),
+        ),
         "success",
     )
     return _to_topic(result.merge.target_id)
@@ -122,8 +127,12 @@ def undo(merge_id: uuid.UUID):
         return _to_topic(record.target_id)
     source, target = result.merge.source.name, result.merge.target.name
     flash(
-        f"Undid the merge of “{source}” into “{target}”: "
-        f"{summary(result.moved, result.gaps_changed, 'moved back')}.",
+        _(
+            "Undid the merge of “%(source)s” into “%(target)s”: %(summary)s.",
+            source=source,
+            target=target,
+            summary=summary(result.moved, result.gaps_changed, back=True),
+        ),
         "success",
     )
     return _to_topic(result.merge.source_id)
@@ -145,7 +154,7 @@ def add_synonym(topic_id: int):
             return _to_topic(topic_id)
         form.name.errors = [refused.message]
         return _topic_page(topic, synonym_form=form)
-    flash(f"“{synonym.name}” now leads to “{topic.name}”.", "success")
+    flash(_("“%(name)s” now leads to “%(topic)s”.", name=synonym.name, topic=topic.name), "success")
     return _to_topic(topic_id)
 
 
@@ -161,5 +170,5 @@ def remove_synonym(synonym_id: int):
         merging.remove_synonym(current_user, synonym_id)
     except LookupError:
         abort(404)
-    flash(f"“{name}” no longer leads to “{topic_name}”.", "success")
+    flash(_("“%(name)s” no longer leads to “%(topic)s”.", name=name, topic=topic_name), "success")
     return _to_topic(topic_id)

@@ -28,6 +28,10 @@ CONVERTED = [
     ROOT / "review" / "queries.py",
     ROOT / "review" / "views.py",
     ROOT / "review" / "action_views.py",
+    ROOT / "review" / "map_views.py",
+    *sorted((ROOT / "templates" / "topics").glob("*.html")),
+    ROOT / "topics" / "forms.py",
+    ROOT / "topics" / "views.py",
 ]
 KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
 JINJA = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
