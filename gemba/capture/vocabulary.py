@@ -10,123 +10,142 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from gemba.domain.gemba_json import FREQUENCIES
 
 THING_KIND_CHOICES = [
-    ("equipment", "Equipment"),
-    ("tool", "Tool"),
-    ("material", "Material"),
-    ("document", "Document"),
-    ("screen", "Screen"),
-    ("product", "Product"),
-    ("other", "Other"),
+    ("equipment", _l("Equipment")),
+    ("tool", _l("Tool")),
+    ("material", _l("Material")),
+    ("document", _l("Document")),
+    ("screen", _l("Screen")),
+    ("product", _l("Product")),
+    ("other", _l("Other")),
 ]
 SOURCE_LABELS = {
-    "interview": "Interview",
-    "sop": "SOP / work instruction",
-    "signage": "Sign on the wall",
-    "survey": "Survey",
-    "meeting": "Meeting",
-    "other": "Other",
+    "interview": _l("Interview"),
+    "sop": _l("SOP / work instruction"),
+    "signage": _l("Sign on the wall"),
+    "survey": _l("Survey"),
+    "meeting": _l("Meeting"),
+    "other": _l("Other"),
+}
+# The frequency words of a claim, as the pickers show them (in FREQUENCIES' order).
+FREQUENCY_LABELS = {
+    "always": _l("Always"),
+    "usually": _l("Usually"),
+    "sometimes": _l("Sometimes"),
+    "rarely": _l("Rarely"),
+    "never": _l("Never"),
 }
 CLAIM_CHOICES = (
-    [("", "No claim")] + [(w, w.capitalize()) for w in FREQUENCIES] + [("measure", "A number")]
+    [("", _l("No claim"))]
+    + [(w, FREQUENCY_LABELS[w]) for w in FREQUENCIES]
+    + [("measure", _l("A number"))]
 )
-COMPARATOR_CHOICES = [("", "about (±)"), ("<=", "at most (≤)"), (">=", "at least (≥)")]
+COMPARATOR_CHOICES = [("", _l("about (±)")), ("<=", _l("at most (≤)")), (">=", _l("at least (≥)"))]
 OUTCOME_CHOICES = [
-    ("done", "Done"),
-    ("not_done", "Not done"),
-    ("measurement", "Measured"),
-    ("note", "Note"),
+    ("done", _l("Done")),
+    ("not_done", _l("Not done")),
+    ("measurement", _l("Measured")),
+    ("note", _l("Note")),
 ]
-SENTIMENT_CHOICES = [("", "None"), ("pain", "Pain"), ("neutral", "Neutral"), ("delight", "Delight")]
+SENTIMENT_CHOICES = [
+    ("", _l("None")),
+    ("pain", _l("Pain")),
+    ("neutral", _l("Neutral")),
+    ("delight", _l("Delight")),
+]
 # How a walk is run: two choices each, "yes" first; `announced` defaults to the plan's or
 # the site's setting, `observer_visible` to yes.
-ANNOUNCED_CHOICES = [("yes", "Yes, the team knows"), ("no", "No, unannounced")]
-VISIBLE_CHOICES = [("yes", "Yes"), ("no", "No")]
+ANNOUNCED_CHOICES = [("yes", _l("Yes, the team knows")), ("no", _l("No, unannounced"))]
+VISIBLE_CHOICES = [("yes", _l("Yes")), ("no", _l("No"))]
 # The empty choice of "Shadow a walk", and the walk page's line about how it is run.
-OWN_WALK = "No, my own walk"
+OWN_WALK = _l("No, my own walk")
 WALK_BANNERS = {
-    "announced": "Announced walk",
-    "unannounced": "Unannounced walk",
-    "calibration": "Calibration walk: shadowing {title} ({observer})",
+    "announced": _l("Announced walk"),
+    "unannounced": _l("Unannounced walk"),
+    "calibration": _l("Calibration walk: shadowing {title} ({observer})"),
 }
 
 
 # The empty choice of a place, persona or thing select, and of the "contradicts" select.
 NONE = "—"
-NO_STATEMENT = "No"
+NO_STATEMENT = _l("No")
 COMMON_UNITS = ["s", "min", "h", "mm", "cm", "m", "g", "kg", "count", "%"]
 
 # A fact logged with a topic and an outcome but no words gets these: "Gloves at press —
 # not done". Fast on the floor, and still a sentence an analyst can read.
 FACT_TEXT = "{topic} — {outcome}"
-FACT_TEXT_MISSING = "Write what happened, or give a topic."
+FACT_TEXT_MISSING = _l("Write what happened, or give a topic.")
 
 
-def _f(name: str, label: str, hint: str = "") -> dict[str, str]:
+def _f(name: str, label: Any, hint: Any = "") -> dict[str, Any]:
+    """A field; its label and hint are lazy: looked up in the request's language when shown."""
     return {"name": name, "label": label, "hint": hint}
 
 
-TOPIC_HINT = "Statements and facts on the same topic are compared."
+TOPIC_HINT = _l("Statements and facts on the same topic are compared.")
 # Each form's fields, in the order both capture UIs show them. A fact's first screen is
 # what most facts need (topic, outcome, the measured value); the rest opens on demand.
 FIELDS: dict[str, list[dict[str, str]]] = {
     "walk": [
-        _f("site", "Site"),
-        _f("title", "Title"),
-        _f("purpose", "Purpose", "The question this walk should answer."),
-        _f("announced", "Announced", "Did the team know this walk was coming?"),
-        _f("observer_visible", "Observer visible", "Could the people you watched see you?"),
+        _f("site", _l("Site")),
+        _f("title", _l("Title")),
+        _f("purpose", _l("Purpose"), _l("The question this walk should answer.")),
+        _f("announced", _l("Announced"), _l("Did the team know this walk was coming?")),
+        _f("observer_visible", _l("Observer visible"), _l("Could the people you watched see you?")),
         _f(
             "calibrates",
-            "Shadow a walk",
-            "A calibration walk: log what you see on your own, without looking at theirs.",
+            _l("Shadow a walk"),
+            _l("A calibration walk: log what you see on your own, without looking at theirs."),
         ),
     ],
     "place": [
-        _f("name", "Where are you?", "Area, station or process step, e.g. Press 2."),
-        _f("note", "Note"),
+        _f("name", _l("Where are you?"), _l("Area, station or process step, e.g. Press 2.")),
+        _f("note", _l("Note")),
     ],
     "thing": [
-        _f("name", "What is it?"),
-        _f("kind", "Kind"),
-        _f("place", "At"),
-        _f("note", "Note"),
+        _f("name", _l("What is it?")),
+        _f("kind", _l("Kind")),
+        _f("place", _l("At")),
+        _f("note", _l("Note")),
     ],
     "statement": [
-        _f("text", "What was said?"),
-        _f("speaker", "Said by (role)", "A role such as Shift lead, never a name."),
-        _f("topic", "Topic", TOPIC_HINT),
-        _f("claim", "Claim"),
-        _f("claim_value", "Value"),
-        _f("claim_unit", "Unit"),
-        _f("claim_comparator", "Compared as"),
-        _f("claim_tolerance", "Tolerance %"),
-        _f("source", "Source"),
-        _f("persona", "Persona"),
-        _f("place", "At"),
+        _f("text", _l("What was said?")),
+        _f("speaker", _l("Said by (role)"), _l("A role such as Shift lead, never a name.")),
+        _f("topic", _l("Topic"), TOPIC_HINT),
+        _f("claim", _l("Claim")),
+        _f("claim_value", _l("Value")),
+        _f("claim_unit", _l("Unit")),
+        _f("claim_comparator", _l("Compared as")),
+        _f("claim_tolerance", _l("Tolerance %")),
+        _f("source", _l("Source")),
+        _f("persona", _l("Persona")),
+        _f("place", _l("At")),
     ],
     "fact": [
-        _f("topic", "Topic", TOPIC_HINT),
-        _f("outcome", "It was"),
-        _f("value", "Value"),
-        _f("unit", "Unit"),
+        _f("topic", _l("Topic"), TOPIC_HINT),
+        _f("outcome", _l("It was")),
+        _f("value", _l("Value")),
+        _f("unit", _l("Unit")),
         _f(
-            "text", "What happened?", "Optional with a topic: “topic — outcome” is written for you."
+            "text",
+            _l("What happened?"),
+            _l("Optional with a topic: “topic — outcome” is written for you."),
         ),
-        _f("sentiment", "Sentiment"),
-        _f("persona", "Persona"),
-        _f("place", "At"),
-        _f("things", "Things involved"),
+        _f("sentiment", _l("Sentiment")),
+        _f("persona", _l("Persona")),
+        _f("place", _l("At")),
+        _f("things", _l("Things involved")),
         _f(
             "contradicts",
-            "Contradicts a statement?",
-            "Mark it by hand when you know it contradicts what was said.",
+            _l("Contradicts a statement?"),
+            _l("Mark it by hand when you know it contradicts what was said."),
         ),
-        _f("contradiction_note", "Why"),
+        _f("contradiction_note", _l("Why")),
     ],
 }
 # Fields of the fact form shown before "More details".
@@ -150,37 +169,48 @@ def fact_text(topic: str | None, outcome: str) -> str | None:
     return FACT_TEXT.format(topic=topic, outcome=word)
 
 
+def _plain(value: Any) -> Any:
+    """`value` with its lazy strings looked up now: JSON in the request's language."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value if value is None or isinstance(value, int | float | bool) else str(value)
+
+
 def document() -> dict[str, Any]:
-    """Everything above as JSON for the offline app."""
-    return {
-        "fields": FIELDS,
-        "fact_first_screen": list(FACT_FIRST_SCREEN),
-        "choices": {
-            "kind": THING_KIND_CHOICES,
-            "source": [[k, v] for k, v in SOURCE_LABELS.items()],
-            "claim": CLAIM_CHOICES,
-            "comparator": COMPARATOR_CHOICES,
-            "outcome": OUTCOME_CHOICES,
-            "sentiment": SENTIMENT_CHOICES,
-            "announced": ANNOUNCED_CHOICES,
-            "observer_visible": VISIBLE_CHOICES,
-        },
-        "defaults": {
-            "observer_visible": "yes",
-            "source": "interview",
-            "kind": "equipment",
-            "outcome": "done",
-            "claim_tolerance": 20,
-        },
-        "frequencies": list(FREQUENCIES),
-        "units": COMMON_UNITS,
-        "none": NONE,
-        "no_statement": NO_STATEMENT,
-        "own_walk": OWN_WALK,
-        "walk_banners": WALK_BANNERS,
-        "fact_text": FACT_TEXT,
-        "fact_text_missing": FACT_TEXT_MISSING,
-    }
+    """Everything above as JSON for the offline app, in the request's language."""
+    return _plain(
+        {
+            "fields": FIELDS,
+            "fact_first_screen": list(FACT_FIRST_SCREEN),
+            "choices": {
+                "kind": THING_KIND_CHOICES,
+                "source": [[k, v] for k, v in SOURCE_LABELS.items()],
+                "claim": CLAIM_CHOICES,
+                "comparator": COMPARATOR_CHOICES,
+                "outcome": OUTCOME_CHOICES,
+                "sentiment": SENTIMENT_CHOICES,
+                "announced": ANNOUNCED_CHOICES,
+                "observer_visible": VISIBLE_CHOICES,
+            },
+            "defaults": {
+                "observer_visible": "yes",
+                "source": "interview",
+                "kind": "equipment",
+                "outcome": "done",
+                "claim_tolerance": 20,
+            },
+            "frequencies": list(FREQUENCIES),
+            "units": COMMON_UNITS,
+            "none": NONE,
+            "no_statement": NO_STATEMENT,
+            "own_walk": OWN_WALK,
+            "walk_banners": WALK_BANNERS,
+            "fact_text": FACT_TEXT,
+            "fact_text_missing": FACT_TEXT_MISSING,
+        }
+    )
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -52,6 +52,7 @@ SHELL_ASSETS = (
     "offline/quote-claims.js",
     "offline/photos.js",
     "offline/zip.js",
+    "offline/i18n.js",
     "claim-rules.json",
 )
 # Shell files kept outside static/, under the name they are served by: the rules that read a
@@ -81,6 +82,7 @@ EAGER_MODULES = (
     "offline/drafts.js",
     "offline/plans.js",
     "offline/walk-start.js",
+    "offline/i18n.js",
 )
 # Images the shell shows, served by Flask's static route.
 SHELL_IMAGES = ("icons/gemba.svg", "icons/apple-touch-icon.png")
@@ -105,6 +107,8 @@ def _files() -> list[Path]:
     paths += [STATIC / p for p, _, _ in MANIFEST_ICONS]
     paths += [TEMPLATES / p for p in SHELL_TEMPLATES]
     paths += [PACKAGE / p for p in SHELL_SOURCES]
+    # The catalogs: a changed translation is a new shell in that language, so a new version.
+    paths += sorted((PACKAGE / "translations").rglob("*.po"))
     return paths
 
 

@@ -27,7 +27,9 @@ from flask_wtf.csrf import generate_csrf
 
 from gemba.capture import vocabulary
 from gemba.offline import assets, bp
+from gemba.offline.catalog import app_catalog
 from gemba.platform.errors import problem
+from gemba.platform.languages import select_locale
 
 # Metres: a GPS fix less accurate than this gets a warning (each phone may change it).
 DEFAULT_GPS_WARN_METRES = 50
@@ -47,17 +49,22 @@ _shells: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 @bp.get("/app/<path:route>")
 def shell(route: str = ""):
     """The app shell; the page itself routes /app/… in the browser. The same bytes for
-    everyone, so they are made once per version, sent gzipped, and may be kept by the
-    browser (revalidated): nothing in them belongs to a user."""
-    key = (assets.shell_version(), request.script_root)
+    everyone who reads the same language, so they are made once per version and language,
+    sent gzipped, and may be kept by the browser (revalidated): nothing in them belongs to
+    a user. The language's words ride along (the vocabulary and the app's catalog)."""
+    language = select_locale()
+    key = (assets.shell_version(), request.script_root, language)
     if key not in _shells:
-        _shells.clear()  # an older version's bytes are never asked for again
+        if any(k[0] != key[0] for k in _shells):
+            _shells.clear()  # an older version's bytes are never asked for again
         html = render_template(
             "offline/shell.html",
             modules=[asset_url(p) for p in assets.EAGER_MODULES],
             asset_url=asset_url,
             theme=THEME_COLOUR,
+            language=language,
             vocabulary=vocabulary.document(),
+            catalog={"language": language, "messages": app_catalog(language)},
         ).encode()
         _shells[key] = (html, gzip.compress(html, compresslevel=9, mtime=0))
     html, packed = _shells[key]
@@ -66,6 +73,9 @@ def shell(route: str = ""):
     if gzip_ok:
         response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
+    # The language follows the user's choice (the session cookie) or the browser's.
+    response.vary.update(("Accept-Language", "Cookie"))
+    response.headers["Content-Language"] = language
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -108,6 +118,8 @@ def me():
             "role": current_user.role,
             "csrf_token": generate_csrf(),
             "settings": {"gps_warn_m": gps_warn},
+            # The shell's language for this user now: another one means reload the shell.
+            "language": select_locale(),
         }
     )
 
@@ -119,7 +131,7 @@ def service_worker():
     precache += [asset_url(p) for p in assets.SHELL_ASSETS]
     precache += [url_for("static", filename=p) for p in assets.SHELL_IMAGES]
     body = render_template(
-        "offline/sw.js", version=assets.shell_version(), precache=precache, shell=precache[0]
+        "offline/sw.js", version=assets.shell_version(), precache=precache[1:], shell=precache[0]
     )
     response = Response(body, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"

@@ -16,7 +16,8 @@ import { viewWalk } from "./screens/walk.js";
 import { viewWalks } from "./screens/walks.js";
 import { app, cachedJSON, forgetReads, main, refreshLocal, renderStatus, requestPersistence } from "./state.js";
 import { Syncer } from "./sync.js";
-import { ask, h, plural } from "./ui.js";
+import { LANGUAGE, ngettext, t } from "./i18n.js";
+import { ask, h } from "./ui.js";
 
 const USER_KEY = "gemba.offline.user";
 // A plan walk's checklist loads on first use (the worker precaches it): the home stays light.
@@ -62,26 +63,27 @@ async function whoAmI() {
 
 function signedOutView() {
   document.getElementById("footer").hidden = true;
-  main.replaceChildren(h("h1", {}, "Log in to capture"),
-    h("p", {}, "This phone keeps each user's unsynced records apart; log in to see and send yours."),
-    h("a", { class: "button primary", href: "/login?next=/app" }, "Log in"));
+  main.replaceChildren(h("h1", {}, t("Log in to capture")),
+    h("p", {}, t("This phone keeps each user's unsynced records apart; log in to see and send yours.")),
+    h("a", { class: "button primary", href: "/login?next=/app" }, t("Log in")));
   main.dataset.ready = "signed-out";
 }
 
 async function logout() {
   const waiting = app.items.length;
   if (waiting) {
-    const choice = await ask("Items are not yet synced",
-      `${plural(waiting, "item")} on this phone ${waiting === 1 ? "is" : "are"} not on the server yet. They stay on this phone for you, hidden from anyone else who logs in here, until you log in again and sync. Sync or export them first if you can.`,
-      [{ label: "Sync now", value: "sync", class: "primary" }, { label: "Export queue", value: "export" },
-        { label: "Log out anyway", value: "logout", class: "danger" }]);
+    const choice = await ask(t("Items are not yet synced"),
+      ngettext("%(num)s item on this phone is not on the server yet. They stay on this phone for you, hidden from anyone else who logs in here, until you log in again and sync. Sync or export them first if you can.",
+        "%(num)s items on this phone are not on the server yet. They stay on this phone for you, hidden from anyone else who logs in here, until you log in again and sync. Sync or export them first if you can.", waiting),
+      [{ label: t("Sync now"), value: "sync", class: "primary" }, { label: t("Export queue"), value: "export" },
+        { label: t("Log out anyway"), value: "logout", class: "danger" }]);
     if (choice === "sync") return app.syncer.run();
     if (choice === "export") return exportQueue();
     if (choice !== "logout") return;
   }
   const fresh = await whoAmI();
   if (!fresh.me) {
-    await ask("You are offline", "Logging out needs the network. Your records stay queued meanwhile.", []);
+    await ask(t("You are offline"), t("Logging out needs the network. Your records stay queued meanwhile."), []);
     return;
   }
   const form = new FormData();
@@ -121,6 +123,28 @@ function watchForUpdates(registration) {
   navigator.serviceWorker.addEventListener("controllerchange", () => { if (app.reloading) location.reload(); });
 }
 
+const LANGUAGE_RELOAD = "gemba.offline.languageReload";
+
+/** The server now answers this user in another language than the shell's (a new choice in
+ * the profile, or the phone's): have the worker keep the shell in it, then reload, once. */
+async function followLanguage(language) {
+  if (!language || language === LANGUAGE) {
+    sessionStorage.removeItem(LANGUAGE_RELOAD);
+    return false;
+  }
+  const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+  if (!worker || sessionStorage.getItem(LANGUAGE_RELOAD) === language) return false; // no reload loop
+  sessionStorage.setItem(LANGUAGE_RELOAD, language);
+  await new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    worker.postMessage({ type: "language", language }, [channel.port2]);
+    setTimeout(resolve, 5000);
+  });
+  location.reload();
+  return true;
+}
+
 async function start() {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(watchForUpdates).catch(() => {});
@@ -141,6 +165,7 @@ async function start() {
   let me = answer.me;
   const last = JSON.parse(localStorage.getItem(USER_KEY) || "null");
   if (answer.signedOut) return signedOutView();
+  if (me && await followLanguage(me.language)) return;
   if (me) {
     if (last && String(last.id) !== String(me.id)) await clearDataCache();
     const { csrf_token: _, ...keep } = me;
@@ -149,7 +174,7 @@ async function start() {
     me = last; // offline: the last user who logged in here, who never logged out
     app.offline = true;
   } else {
-    main.replaceChildren(h("h1", {}, "Offline"), h("p", {}, "Open the app once with a network to log in."));
+    main.replaceChildren(h("h1", {}, t("Offline")), h("p", {}, t("Open the app once with a network to log in.")));
     return;
   }
   app.me = me;

@@ -7,7 +7,9 @@
 
 import { loadRules, suggest } from "./quote-claims.js";
 import { askServer, debounced } from "./topic-suggest.js";
+import { t } from "./i18n.js";
 import { h } from "./ui.js";
+import { choiceLabel } from "./vocabulary.js";
 
 const RULES_URL = new URL("../claim-rules.json", import.meta.url).href;
 let rules = null;
@@ -20,7 +22,7 @@ export function claimRules() {
 
 /** A claim as a person reads it: "always", "≤ 5 min", "10 min ±20%". */
 export function claimText(claim) {
-  if (claim.frequency) return claim.frequency;
+  if (claim.frequency) return choiceLabel("claim", claim.frequency).toLowerCase();
   const amount = [claim.value, claim.unit].filter((x) => x !== undefined && x !== null && x !== "").join(" ");
   if (claim.comparator === "<=") return `≤ ${amount}`;
   if (claim.comparator === ">=") return `≥ ${amount}`;
@@ -60,8 +62,8 @@ export function proposeClaims(form, siteId) {
   if (!text) return;
   const chip = h("div", { class: "proposal", "aria-live": "polite" });
   text.after(chip);
-  const topicChips = (names) => (names.length ? h("div", { class: "suggest proposal-topics", role: "group", "aria-label": "Known topics like it" },
-    h("span", { class: "muted" }, "Known topics:"),
+  const topicChips = (names) => (names.length ? h("div", { class: "suggest proposal-topics", role: "group", "aria-label": t("Known topics like it") },
+    h("span", { class: "muted" }, t("Known topics:")),
     names.map((name) => h("button", { type: "button", class: "suggestion", onclick: () => setValue(form, "topic", name) }, name))) : null);
   const show = async (quote, signal) => {
     const found = quote.trim() ? await claimRules().then((r) => (r ? suggest(quote, r) : null)) : null;
@@ -70,12 +72,12 @@ export function proposeClaims(form, siteId) {
       chip.replaceChildren();
       return;
     }
-    const words = [found.claim ? claimText(found.claim) : null, found.topic ? `topic “${found.topic}”` : null].filter(Boolean);
+    const words = [found.claim ? claimText(found.claim) : null, found.topic ? t("topic “%(topic)s”", { topic: found.topic }) : null].filter(Boolean);
     const use = h("button", { type: "button", class: "button small proposal-use", onclick: () => {
       applyProposal(form, found);
-      chip.replaceChildren(h("p", { class: "hint" }, `Used: ${words.join(" · ")}. Change any field if it is not right.`));
-    } }, "Use");
-    chip.replaceChildren(h("div", { class: "proposal-chip" }, h("span", {}, `Proposed: ${words.join(" · ")}`), use));
+      chip.replaceChildren(h("p", { class: "hint" }, t("Used: %(proposal)s. Change any field if it is not right.", { proposal: words.join(" · ") })));
+    } }, t("Use"));
+    chip.replaceChildren(h("div", { class: "proposal-chip" }, h("span", {}, t("Proposed: %(proposal)s", { proposal: words.join(" · ") })), use));
     if (!found.topic || !siteId || !navigator.onLine) return;
     const body = await askServer(`/api/v1/claims/suggest?site=${encodeURIComponent(siteId)}&text=${encodeURIComponent(quote)}`, signal);
     if (signal.aborted || !body || !Array.isArray(body.topics)) return;

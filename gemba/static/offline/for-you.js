@@ -4,6 +4,7 @@
 // server when the network is back.
 
 import { announce, app, cachedJSON } from "./state.js";
+import { t } from "./i18n.js";
 import { day, h, time } from "./ui.js";
 
 const NOTICES = "/api/v1/notices";
@@ -44,13 +45,13 @@ export function forYouSection(notices) {
   if (!notices.length) return null;
   const unread = notices.filter((n) => !n.read).length;
   const section = h("section", { class: "for-you", "aria-labelledby": "for-you" },
-    h("h2", { id: "for-you" }, "For you", " ",
-      unread ? h("span", { class: "badge badge-unread", "aria-label": `${unread} unread` }, String(unread)) : null));
+    h("h2", { id: "for-you" }, t("For you"), " ",
+      unread ? h("span", { class: "badge badge-unread", "aria-label": t("%(count)s unread", { count: unread }) }, String(unread)) : null));
   const rows = (list) => h("ul", { class: "cards for-you-list" }, list.map((n) => row(n, section, notices)));
   section.append(rows(notices.slice(0, SHOWN)));
   if (notices.length > SHOWN) {
     section.append(h("details", { class: "for-you-more" },
-      h("summary", {}, `Older notices (${notices.length - SHOWN})`), rows(notices.slice(SHOWN))));
+      h("summary", {}, t("Older notices (%(count)s)", { count: notices.length - SHOWN })), rows(notices.slice(SHOWN))));
   }
   return section;
 }
@@ -60,7 +61,7 @@ function row(notice, section, notices) {
   return h("li", { class: `card for-you-card${notice.read ? "" : " is-unread"}` },
     h("button", { type: "button", class: "for-you-open", "data-notice": String(notice.id),
       onclick: () => open(notice, section, notices) },
-    h("strong", {}, notice.read ? null : h("span", { class: "for-you-new" }, "New: "), notice.subject),
+    h("strong", {}, notice.read ? null : h("span", { class: "for-you-new" }, t("New:") + " "), notice.subject),
     h("span", { class: "for-you-body" }, notice.body),
     h("span", { class: "muted" }, when)));
 }
@@ -80,7 +81,7 @@ async function open(notice, section, notices) {
   if (!notice.link) return;
   // A server page cannot open with no network: say so rather than show the browser's error.
   if (navigator.onLine) location.assign(notice.link);
-  else announce(`Read. “${notice.subject}” opens when the network is back.`);
+  else announce(t("Read. “%(subject)s” opens when the network is back.", { subject: notice.subject }));
 }
 
 /** Tell the server of the reads made on this phone; those it did not take wait for the next try. */

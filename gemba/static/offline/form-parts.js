@@ -2,6 +2,7 @@
 // are queued) and the location (with a warning for a poor fix).
 
 import { downscale } from "./photos.js";
+import { ngettext, t } from "./i18n.js";
 import { bytes, h } from "./ui.js";
 
 let serial = 0;
@@ -9,27 +10,27 @@ const fieldId = (name) => `p-${name}-${++serial}`;
 
 export function photoField(photos) {
   const list = h("ul", { class: "photo-list" });
-  const status = h("p", { class: "hint", "aria-live": "polite" }, "Optional. Shrunk to 2048 px on this phone before it is queued.");
+  const status = h("p", { class: "hint", "aria-live": "polite" }, t("Optional. Shrunk to 2048 px on this phone before it is queued."));
   const picker = h("input", { type: "file", name: "photo", accept: "image/*", capture: "environment", multiple: true, class: "visually-hidden", id: fieldId("photo") });
   picker.addEventListener("change", async () => {
     const files = [...picker.files];
     picker.value = "";
     for (const file of files) {
-      status.textContent = `Shrinking ${file.name}…`;
+      status.textContent = t("Shrinking %(file)s…", { file: file.name });
       try {
         const shrunk = await downscale(file);
         photos.push({ id: crypto.randomUUID(), ...shrunk });
         const url = URL.createObjectURL(shrunk.blob);
-        list.append(h("li", {}, h("img", { src: url, alt: `Photo ${photos.length}`, width: 72, height: 72 }),
+        list.append(h("li", {}, h("img", { src: url, alt: t("Photo %(number)s", { number: photos.length }), width: 72, height: 72 }),
           h("span", { class: "muted" }, `${shrunk.width}×${shrunk.height}, ${bytes(shrunk.blob.size)}`)));
-        status.textContent = `${photos.length} photo${photos.length === 1 ? "" : "s"} ready.`;
+        status.textContent = ngettext("%(num)s photo ready.", "%(num)s photos ready.", photos.length);
       } catch {
-        status.textContent = `${file.name} could not be read as a photo.`;
+        status.textContent = t("%(file)s could not be read as a photo.", { file: file.name });
       }
     }
   });
   return h("div", { class: "field" },
-    h("label", { for: picker.id, class: "button" }, "◎ Add photo"), picker, status, list);
+    h("label", { for: picker.id, class: "button" }, "◎ " + t("Add photo")), picker, status, list);
 }
 
 export function gpsField(record, warnMetres) {
@@ -37,14 +38,14 @@ export function gpsField(record, warnMetres) {
   const lon = h("input", { type: "hidden", name: "lon", value: record.lon ?? "" });
   const acc = h("input", { type: "hidden", name: "accuracy_m", value: record.accuracy_m ?? "" });
   const status = h("p", { class: "hint", "aria-live": "polite" },
-    record.lat !== undefined ? `Location saved (±${Math.round(record.accuracy_m || 0)} m).` : "Optional. Needs your permission.");
-  const button = h("button", { type: "button", class: "button" }, "Use my location");
+    record.lat !== undefined ? t("Location saved (±%(metres)s m).", { metres: Math.round(record.accuracy_m || 0) }) : t("Optional. Needs your permission."));
+  const button = h("button", { type: "button", class: "button" }, t("Use my location"));
   button.addEventListener("click", () => {
     if (!("geolocation" in navigator)) {
-      status.textContent = "This browser cannot share a location.";
+      status.textContent = t("This browser cannot share a location.");
       return;
     }
-    status.textContent = "Finding your location…";
+    status.textContent = t("Finding your location…");
     navigator.geolocation.getCurrentPosition((position) => {
       const { latitude, longitude, accuracy } = position.coords;
       lat.value = latitude.toFixed(6);
@@ -53,12 +54,13 @@ export function gpsField(record, warnMetres) {
       const poor = accuracy > warnMetres;
       status.className = poor ? "hint warn" : "hint";
       status.textContent = poor
-        ? `Poor fix: ±${Math.round(accuracy)} m, worse than your ${warnMetres} m threshold. Move to open sky and try again, or keep it.`
-        : `Location saved (±${Math.round(accuracy)} m).`;
+        ? t("Poor fix: ±%(metres)s m, worse than your %(threshold)s m threshold. Move to open sky and try again, or keep it.",
+          { metres: Math.round(accuracy), threshold: warnMetres })
+        : t("Location saved (±%(metres)s m).", { metres: Math.round(accuracy) });
     }, (error) => {
       status.textContent = error.code === error.PERMISSION_DENIED
-        ? "Location permission was refused; the place is saved without it."
-        : "No location fix; the place is saved without it.";
+        ? t("Location permission was refused; the place is saved without it.")
+        : t("No location fix; the place is saved without it.");
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
   });
   return h("div", { class: "field geo" }, button, status, lat, lon, acc);

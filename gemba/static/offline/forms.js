@@ -6,11 +6,13 @@
 import { proposeClaims } from "./claim-proposal.js";
 import { photoField, gpsField } from "./form-parts.js";
 import { debounced, mergeSuggestions, rankedTopics } from "./topic-suggest.js";
+import { t } from "./i18n.js";
 import { h } from "./ui.js";
 import { announcedDefault, shadowOptions, wireWalkForm } from "./walk-start.js";
 import { CHOICES, DEFAULTS, FACT_FIRST_SCREEN, FACT_TEXT_MISSING, FIELDS, NO_STATEMENT, NONE, factText, hint, label } from "./vocabulary.js";
 
-export const TITLES = { walk: "walk", place: "place", thing: "thing", fact: "fact", statement: "statement" };
+// The save button, by kind of record.
+const SAVE = { walk: t("Save walk"), place: t("Save place"), thing: t("Save thing"), fact: t("Save fact"), statement: t("Save statement") };
 
 let serial = 0;
 const fieldId = (name) => `f-${name}-${++serial}`;
@@ -40,11 +42,14 @@ function chips(kind, name, options, checked, type = "radio", extraClass = "") {
     hint(kind, name) ? h("p", { class: "hint" }, hint(kind, name)) : null);
 }
 
+// The name of a suggestion list, by field (read out by screen readers).
+const KNOWN = { speaker: t("Known said by (role)s"), topic: t("Known topics"), claim_unit: t("Known units"), unit: t("Known units") };
+
 /** A text input with tappable suggestions under it (a datalist cannot be tapped reliably);
  * with `remote(typed, signal)`, names the server ranks come first once typing pauses. */
 function suggesting(kind, name, value, options, attrs = {}, remote = null) {
   const control = input(name, value, { maxlength: 200, enterkeyhint: "next", ...attrs });
-  const list = h("div", { class: "suggest", role: "group", "aria-label": `Known ${label(kind, name).toLowerCase()}s` });
+  const list = h("div", { class: "suggest", role: "group", "aria-label": KNOWN[name] || t("Suggestions") });
   const known = [...new Set(options.filter(Boolean))].sort((a, b) => a.localeCompare(b));
   const local = (typed) => (typed
     ? [...known.filter((t) => t.toLowerCase().startsWith(typed)), ...known.filter((t) => !t.toLowerCase().startsWith(typed) && t.toLowerCase().includes(typed))]
@@ -176,12 +181,12 @@ export function buildForm(kind, record, ctx) {
   if (kind === "place") first.splice(1, 0, gpsField(record, ctx.gpsWarn));
   const photoPart = kind !== "walk" ? photoField(photos) : null;
   const details = kind === "fact"
-    ? h("details", { class: "more", open: ctx.openMore || false }, h("summary", {}, "More details: words, people, things, photos"), more, photoPart)
+    ? h("details", { class: "more", open: ctx.openMore || false }, h("summary", {}, t("More details: words, people, things, photos")), more, photoPart)
     : null;
   const form = h("form", { class: `capture-form form-${kind}`, novalidate: true, "data-kind": kind },
     first, details || photoPart,
     h("div", { class: "form-actions sticky-save" }, h("button", { type: "submit", class: "button primary block" },
-      `Save ${TITLES[kind]}`)));
+      SAVE[kind])));
   if (kind === "walk") wireWalkForm(form, record);
   if (kind === "statement") proposeClaims(form, ctx.site && ctx.site.id);
 
@@ -194,8 +199,8 @@ export function buildForm(kind, record, ctx) {
       Object.assign(out, { site: get("site"), title: get("title"), purpose: get("purpose"), status: record.status || "in_progress",
         started_at: record.started_at || new Date().toISOString(), ended_at: record.ended_at, plan: record.plan,
         announced: get("announced") !== "no", observer_visible: get("observer_visible") !== "no", calibrates: get("calibrates") });
-      if (!out.title) errors.title = "Give the walk a title.";
-      if (!out.site) errors.site = "Choose a site.";
+      if (!out.title) errors.title = t("Give the walk a title.");
+      if (!out.site) errors.site = t("Choose a site.");
     } else {
       out = { ...out, walk: ctx.walk.id, observed_at: record.observed_at || new Date().toISOString(), place: get("place") };
     }
@@ -203,7 +208,7 @@ export function buildForm(kind, record, ctx) {
     if (kind === "place") readPlace(out, get, errors);
     else if (kind === "thing") {
       Object.assign(out, { name: get("name"), kind: get("kind") || "other", note: get("note") });
-      if (!out.name) errors.name = "Name the thing.";
+      if (!out.name) errors.name = t("Name the thing.");
     } else if (kind === "statement") readStatement(out, get, errors);
     else if (kind === "fact") {
       readFact(out, get, data, errors);
@@ -250,7 +255,7 @@ function number(value) {
 function readPlace(out, get, errors) {
   Object.assign(out, { name: get("name"), note: get("note") });
   if (get("lat") !== "") Object.assign(out, { lat: Number(get("lat")), lon: Number(get("lon")), accuracy_m: Number(get("accuracy_m")) });
-  if (!out.name) errors.name = "Name the place.";
+  if (!out.name) errors.name = t("Name the place.");
 }
 
 function readStatement(out, get, errors) {
@@ -261,12 +266,12 @@ function readStatement(out, get, errors) {
     const value = number(get("claim_value"));
     const tolerance = number(get("claim_tolerance"));
     const comparator = get("claim_comparator");
-    if (value === null || Number.isNaN(value)) errors.claim_value = "Enter the number that was claimed.";
-    if (Number.isNaN(tolerance) || tolerance < 0) errors.claim_tolerance = "A percentage, like 20.";
+    if (value === null || Number.isNaN(value)) errors.claim_value = t("Enter the number that was claimed.");
+    if (Number.isNaN(tolerance) || tolerance < 0) errors.claim_tolerance = t("A percentage, like 20.");
     out.claim = compact({ value, unit: get("claim_unit"), comparator,
       tolerance: comparator || tolerance === null || Number.isNaN(tolerance) ? null : tolerance / 100 });
   }
-  if (!out.text) errors.text = "Write down what was said.";
+  if (!out.text) errors.text = t("Write down what was said.");
 }
 
 function readFact(out, get, data, errors) {
@@ -276,7 +281,7 @@ function readFact(out, get, data, errors) {
   if (outcome === "not_done") out.performed = false;
   if (outcome === "measurement") {
     const value = number(get("value"));
-    if (value === null || Number.isNaN(value)) errors.value = "Enter the measured value.";
+    if (value === null || Number.isNaN(value)) errors.value = t("Enter the measured value.");
     Object.assign(out, { value, unit: get("unit") });
   }
   out.text = get("text") || factText(out.topic, outcome);

@@ -3,6 +3,7 @@
 
 import { loadPlans } from "./plans.js";
 import { app } from "./state.js";
+import { t } from "./i18n.js";
 import { h } from "./ui.js";
 
 // Loaded on first use, so the first screen downloads only what it shows.
@@ -35,9 +36,11 @@ function standards(siteId) {
 
 /** "Said …" as a standard says it: 'The standard (SOP-12 rev C) says "always"; …'. */
 function voiced(statement, explanation) {
-  if (statement.standard === undefined || !explanation.startsWith("Said ")) return explanation;
-  const source = statement.standard ? `The standard (${statement.standard})` : "The standard";
-  return `${source} says ${explanation.slice("Said ".length)}`;
+  const said = t("Said %(claim)s").split("%(claim)s")[0]; // the catalogs keep the claim last
+  if (statement.standard === undefined || !explanation.startsWith(said)) return explanation;
+  const rest = explanation.slice(said.length);
+  return statement.standard ? t("The standard (%(standard)s) says %(claim)s", { standard: statement.standard, claim: rest })
+    : t("The standard says %(claim)s", { claim: rest });
 }
 
 function walkSite(walkId, byId) {
@@ -81,9 +84,9 @@ export function hints(siteId, byId) {
 export function hintItem(hint, isNew = false) {
   const s = hint.statement;
   return h("li", { class: `gap-item${isNew ? " is-new" : ""}` },
-    h("strong", {}, s.standard !== undefined ? `Contradicts the standard: “${s.text}”`
-      : `Contradicts: “${s.text}”${s.speaker ? ` — ${s.speaker}` : ""}`),
+    h("strong", {}, s.standard !== undefined ? t("Contradicts the standard: “%(text)s”", { text: s.text })
+      : t("Contradicts: “%(text)s”", { text: s.text }) + (s.speaker ? ` — ${s.speaker}` : "")),
     h("span", { class: "explain" }, hint.explanation),
     h("span", { class: hint.confirmed ? "badge badge-done" : "badge badge-phone" },
-      hint.confirmed ? "confirmed by the server" : "on this phone"));
+      hint.confirmed ? t("confirmed by the server") : t("on this phone")));
 }

@@ -1,6 +1,7 @@
 // Routing of the offline app: /app/… paths drawn in the page, without a server round trip.
 
 import { link, main } from "./state.js";
+import { t } from "./i18n.js";
 import { h } from "./ui.js";
 
 let routes = [];
@@ -19,7 +20,7 @@ export async function render() {
     else a.removeAttribute("aria-current");
   }
   const route = routes.find(([pattern]) => pattern.test(path));
-  const content = route ? await route[1](path.match(route[0])) : [h("h1", {}, "Not found"), link("/app", "← Walks")];
+  const content = route ? await route[1](path.match(route[0])) : [h("h1", {}, t("Not found")), link("/app", t("← Walks"))];
   if (serial !== renderSerial) return; // a newer navigation won
   document.body.classList.toggle("has-actionbar", /^\/app\/walks\/[\w-]+$/.test(path) && path !== "/app/walks/new");
   main.replaceChildren(...[content].flat().filter(Boolean));

@@ -1,7 +1,10 @@
 // Say-vs-do on the phone: a port of gemba/domain/saydo.py and units.py, so the
 // "contradicts …" hint works offline with the server's rules. The server stays the
 // judge: its verdict replaces this one after a sync. tests/offline/test_saydo_js.py
-// runs this file with node against the Python for a table of cases.
+// runs this file with node against the Python for a table of cases. Its explanations are
+// in the observer's language (i18n.js); with no catalog (node) they are the server's English.
+
+import { ngettext, t } from "./i18n.js";
 
 export const BANDS = {
   always: [1, 1], usually: [0.7, 1], sometimes: [0.2, 0.8], rarely: [0, 0.2], never: [0, 0],
@@ -163,7 +166,9 @@ function stdev(xs) {
 
 // -- verdicts ----------------------------------------------------------------------------
 const percent = (fraction) => Math.floor(fraction * 100 + 0.5);
-const plural = (count, word) => (count === 1 ? `1 ${word}` : `${count} ${word}s`);
+// The words of a frequency claim as the observer's language says them ("always" in English).
+const SAID_WORD = { always: t("always"), usually: t("usually"), sometimes: t("sometimes"), rarely: t("rarely"), never: t("never") };
+const said = (claim) => t("Said %(claim)s", { claim });
 const ids = (list) => [...new Set(list)].sort();
 
 /**
@@ -198,7 +203,8 @@ function judgeFrequency(rawWord, observations) {
     kind: "frequency",
     severity: Math.max(bandLow - rate, rate - bandHigh, 0),
     confidence: 1 - (high - low),
-    explanation: `Said "${word}"; observed ${k} of ${n} (${percent(rate)}%, 95% CI ${percent(low)}–${percent(high)}%)`,
+    explanation: t("%(said)s; observed %(k)s of %(n)s (%(rate)s%%, 95%% CI %(low)s–%(high)s%%)", {
+      said: said(`"${SAID_WORD[word] || word}"`), k, n, rate: percent(rate), low: percent(low), high: percent(high) }),
     evidence: ids(evidence),
     observed: n,
   };
@@ -227,28 +233,30 @@ function judgeMeasure(claim, observations) {
 function judgeBound(claim, comparator, unit, values, note) {
   const tolerance = claim.tolerance || 0;
   const slack = Math.abs(claim.value) * tolerance;
-  let limit; let symbol; let side; let label; let worst; let beyond; let excess;
+  let limit; let symbol; let beyondText; let worst; let beyond; let excess;
   if (comparator === "<=") {
-    [limit, symbol, side, label] = [claim.value + slack, "≤", "above", "max"];
+    [limit, symbol] = [claim.value + slack, "≤"];
+    beyondText = (p) => t("%(said)s; %(beyond)s of %(n)s observations above (max %(worst)s)%(note)s", p);
     worst = Math.max(...values.map(([, v]) => v));
     beyond = values.filter(([, v]) => v > limit).map(([id]) => id);
     excess = worst - limit;
   } else {
-    [limit, symbol, side, label] = [claim.value - slack, "≥", "below", "min"];
+    [limit, symbol] = [claim.value - slack, "≥"];
+    beyondText = (p) => t("%(said)s; %(beyond)s of %(n)s observations below (min %(worst)s)%(note)s", p);
     worst = Math.min(...values.map(([, v]) => v));
     beyond = values.filter(([, v]) => v < limit).map(([id]) => id);
     excess = limit - worst;
   }
   const n = values.length;
   const [low, high] = wilsonInterval(beyond.length, n);
-  let said = `Said ${symbol} ${formatNumber(claim.value)} ${unit}`;
-  if (tolerance) said += ` (tolerance ${formatNumber(tolerance * 100)}%)`;
+  const bound = `${symbol} ${formatNumber(claim.value)} ${unit}`;
+  const saidBound = said(tolerance ? t("%(bound)s (tolerance %(percent)s%%)", { bound, percent: formatNumber(tolerance * 100) }) : bound);
   return {
     contradicted: beyond.length > 0,
     kind: "measure",
     severity: Math.min(1, Math.max(0, excess / (Math.abs(limit) || 1))),
     confidence: 1 - (high - low),
-    explanation: `${said}; ${beyond.length} of ${n} observations ${side} (${label} ${formatQuantity(worst, unit)})${note}`,
+    explanation: beyondText({ said: saidBound, beyond: beyond.length, n, worst: formatQuantity(worst, unit), note }),
     evidence: ids(beyond),
     observed: n,
   };
@@ -263,11 +271,11 @@ function judgeTypical(claim, unit, values, note) {
   const m = mean(samples);
   const distance = Math.max(bandLow - m, m - bandHigh, 0);
   const severity = Math.min(1, distance / (Math.abs(claim.value) || halfWidth || 1));
-  const said = `Said ${formatNumber(claim.value)} ${unit} ±${formatNumber(tolerance * 100)}%`;
+  const saidTypical = said(`${formatNumber(claim.value)} ${unit} ±${formatNumber(tolerance * 100)}%`);
   if (n === 1) {
     return {
       contradicted: false, kind: "measure", severity, confidence: 0,
-      explanation: `${said}; observed ${formatQuantity(m, unit)} once (one observation is not enough)${note}`,
+      explanation: t("%(said)s; observed %(value)s once (one observation is not enough)%(note)s", { said: saidTypical, value: formatQuantity(m, unit), note }),
       evidence: [], observed: n,
     };
   }
@@ -281,7 +289,8 @@ function judgeTypical(claim, unit, values, note) {
     kind: "measure",
     severity,
     confidence: 1 - Math.min(1, (high - low) / Math.max(Math.abs(m), TINY)),
-    explanation: `${said}; observed mean ${formatQuantity(m, unit)} over ${n} (95% CI ${formatNumber(low)}–${formatQuantity(high, unit)})${note}`,
+    explanation: t("%(said)s; observed mean %(mean)s over %(n)s (95%% CI %(low)s–%(high)s)%(note)s", {
+      said: saidTypical, mean: formatQuantity(m, unit), n, low: formatNumber(low), high: formatQuantity(high, unit), note }),
     evidence: ids(evidence),
     observed: n,
   };
@@ -290,18 +299,18 @@ function judgeTypical(claim, unit, values, note) {
 function applyManual(verdict, links) {
   if (!links.length) return verdict;
   const manualIds = ids(links.map((l) => l.fact_id));
-  const marked = plural(manualIds.length, "fact");
+  const marked = ngettext("%(num)s fact", "%(num)s facts", manualIds.length);
   if (verdict && verdict.contradicted) {
-    return { ...verdict, explanation: `${verdict.explanation}; ${marked} marked by an observer`, evidence: ids([...verdict.evidence, ...manualIds]) };
+    return { ...verdict, explanation: t("%(explanation)s; %(marked)s marked by an observer", { explanation: verdict.explanation, marked }), evidence: ids([...verdict.evidence, ...manualIds]) };
   }
   const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
   const sorted = [...links].sort((a, b) => cmp(a.fact_id, b.fact_id) || cmp(a.note || "", b.note || ""));
   const noted = sorted.find((l) => l.note && l.note.trim());
-  let explanation = `Marked as contradicting by an observer (${marked})`;
+  let explanation = t("Marked as contradicting by an observer (%(marked)s)", { marked });
   if (noted) {
     let text = collapse(noted.note);
     if (text.length > NOTE_LIMIT) text = `${text.slice(0, NOTE_LIMIT - 1).trimEnd()}…`;
-    explanation = `Marked as contradicting by an observer: "${text}"`;
+    explanation = t("Marked as contradicting by an observer: \"%(note)s\"", { note: text });
   }
   return {
     contradicted: true, kind: "manual", severity: 0.5, confidence: 1, explanation,
@@ -313,8 +322,9 @@ function excludedNote(excluded) {
   const entries = Object.entries(excluded).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (!entries.length) return "";
   const [[firstUnit, firstCount], ...rest] = entries;
-  const parts = [`${plural(firstCount, "observation")} in ${firstUnit}`, ...rest.map(([u, c]) => `${c} in ${u}`)];
-  return `; ${parts.join(", ")} not comparable`;
+  const parts = [ngettext("%(num)s observation in %(unit)s", "%(num)s observations in %(unit)s", firstCount, { unit: firstUnit }),
+    ...rest.map(([u, c]) => t("%(count)s in %(unit)s", { count: c, unit: u }))];
+  return "; " + t("%(parts)s not comparable", { parts: parts.join(", ") });
 }
 
 /** The matching key of a topic: case- and whitespace-insensitive, as the server's. */

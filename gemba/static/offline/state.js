@@ -2,9 +2,13 @@
 // the service worker), the phone's queued and confirmed records merged over them, the status
 // bar, and the small pieces of markup the screens have in common.
 
-import { h, plural } from "./ui.js";
+import { ngettext, t } from "./i18n.js";
+import { h } from "./ui.js";
 
-export const LABELS = { walk: "Walk", place: "Place", thing: "Thing", fact: "Fact", statement: "Said", photo: "Photo" };
+// The kinds of record as the timeline and the ledger name them.
+export const LABELS = { walk: t("Walk"), place: t("Place"), thing: t("Thing"), fact: t("Fact"), statement: t("Said"), photo: t("Photo") };
+// The same as nouns in a sentence ("Photo for a fact").
+export const NAMES = { walk: t("walk"), place: t("place"), thing: t("thing"), fact: t("fact"), statement: t("statement") };
 export const main = document.getElementById("main");
 const statusBar = document.getElementById("status");
 export const app = { me: null, queue: null, syncer: null, items: [], synced: [], sites: [], walks: [], gaps: new Map(), notice: null, newGap: null, lastSave: null, offline: false };
@@ -104,8 +108,8 @@ export function link(href, text, cls = "") {
 }
 
 export function syncMark(state, error) {
-  if (state === "pending") return h("span", { class: "badge badge-unsynced" }, "not yet synced");
-  if (state === "rejected") return h("span", { class: "badge badge-gap", title: error || "" }, "rejected");
+  if (state === "pending") return h("span", { class: "badge badge-unsynced" }, t("not yet synced"));
+  if (state === "rejected") return h("span", { class: "badge badge-gap", title: error || "" }, t("rejected"));
   return null;
 }
 
@@ -118,12 +122,12 @@ export function renderStatus() {
   const s = app.syncer;
   const waiting = app.items.length;
   const rejected = app.items.filter((i) => i.state === "rejected").length;
-  let text = navigator.onLine ? "Online" : "Offline";
-  if (s && s.state === "syncing") text += " · sending…";
-  else if (waiting) text += ` · ${plural(waiting, "item")} not yet synced`;
-  else text += " · all synced";
-  if (rejected) text += ` · ${rejected} rejected`;
-  if (s && s.state === "waiting" && s.nextAt) text += ` · next try at ${new Date(s.nextAt).toLocaleTimeString()}`;
+  let text = navigator.onLine ? t("Online") : t("Offline");
+  if (s && s.state === "syncing") text += " · " + t("sending…");
+  else if (waiting) text += " · " + ngettext("%(num)s item not yet synced", "%(num)s items not yet synced", waiting);
+  else text += " · " + t("all synced");
+  if (rejected) text += " · " + t("%(count)s rejected", { count: rejected });
+  if (s && s.state === "waiting" && s.nextAt) text += " · " + t("next try at %(time)s", { time: new Date(s.nextAt).toLocaleTimeString() });
   if (s && (s.state === "signed-out" || s.state === "wrong-user")) text += ` · ${s.message}`;
   if (app.notice && Date.now() - app.notice.at < 8000) text = `${app.notice.text} · ${text}`;
   if (statusBar.textContent !== text) statusBar.textContent = text; // a live region: speak changes only

@@ -3,6 +3,8 @@
 // the server answers "unchanged" and nothing is duplicated. Failures that pass (no network,
 // a busy or restarting server) are retried with exponential back-off and jitter.
 
+import { t } from "./i18n.js";
+
 export const BATCH_SIZE = 100;
 export const BACKOFF_BASE_MS = 2000;
 export const BACKOFF_CAP_MS = 5 * 60 * 1000;
@@ -50,7 +52,7 @@ export class Syncer {
     }
     this.running = true;
     clearTimeout(this.timer);
-    this.#set("syncing", "Sending…");
+    this.#set("syncing", t("Sending…"));
     try {
       do {
         this.again = false;
@@ -60,9 +62,9 @@ export class Syncer {
       this.nextAt = null;
       this.#set("idle", "");
     } catch (error) {
-      if (error instanceof SignedOut) this.#set("signed-out", "Log in again to send what waits.");
-      else if (error instanceof WrongUser) this.#set("wrong-user", "Another user is logged in on this browser.");
-      else this.#schedule(error.message || "Sync failed.");
+      if (error instanceof SignedOut) this.#set("signed-out", t("Log in again to send what waits."));
+      else if (error instanceof WrongUser) this.#set("wrong-user", t("Another user is logged in on this browser."));
+      else this.#schedule(error.message || t("Sync failed."));
     } finally {
       this.running = false;
       this.onEvent({ type: "state" });
@@ -79,7 +81,7 @@ export class Syncer {
     if (typeof navigator !== "undefined" && navigator.onLine === false) {
       // No network at all: trying on a timer only wastes battery; the "online" event calls.
       this.nextAt = null;
-      this.#set("offline", "Waiting for the network.");
+      this.#set("offline", t("Waiting for the network."));
       return;
     }
     this.failures += 1;
@@ -100,7 +102,7 @@ export class Syncer {
     try {
       response = await this.fetchImpl("/app/me", { cache: "no-store", credentials: "same-origin" });
     } catch {
-      throw new Retry("No connection; will try again.");
+      throw new Retry(t("No connection; will try again."));
     }
     if (response.status === 401) throw new SignedOut();
     if (!response.ok) throw new Retry(await problemText(response));
@@ -136,8 +138,8 @@ export class Syncer {
         method: "DELETE", credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": this.csrf },
       });
     } catch {
-      await this.queue.noteFailure([item.id], "No connection; will try again.");
-      throw new Retry("No connection; will try again.");
+      await this.queue.noteFailure([item.id], t("No connection; will try again."));
+      throw new Retry(t("No connection; will try again."));
     }
     if (response.ok || response.status === 404) {
       const body = response.ok ? await response.json().catch(() => ({})) : {};
@@ -149,7 +151,7 @@ export class Syncer {
     const reason = await problemText(response);
     if (response.status >= 500 || TRANSIENT.has(response.status)) {
       await this.queue.noteFailure([item.id], reason);
-      throw new Retry(`A delete could not be sent yet: ${reason}`);
+      throw new Retry(t("A delete could not be sent yet: %(reason)s", { reason }));
     }
     await this.queue.reject(item.id, reason, response.status);
   }
@@ -165,7 +167,7 @@ export class Syncer {
         body,
       });
     } catch {
-      throw new Retry("No connection; will try again.");
+      throw new Retry(t("No connection; will try again."));
     }
     if (response.status === 400 && !retried && /csrf/i.test(await response.clone().text())) {
       await this.#session(); // the CSRF token expired with a long walk: fetch a fresh one
@@ -187,11 +189,11 @@ export class Syncer {
         await this.#sendBatch(items.slice(half));
         return;
       }
-      if (!response.ok) throw new Retry(`The server said: ${await problemText(response)}`);
+      if (!response.ok) throw new Retry(t("The server said: %(reason)s", { reason: await problemText(response) }));
       try {
         result = await response.json();
       } catch {
-        throw new Retry("The answer was cut off; will send again.");
+        throw new Retry(t("The answer was cut off; will send again."));
       }
     } catch (error) {
       if (error instanceof Retry) await this.queue.noteFailure(ids, error.message);
@@ -203,7 +205,7 @@ export class Syncer {
       const item = byId.get(String(outcome.id).toLowerCase());
       if (!item) continue;
       if (CONFIRMED.has(outcome.status)) confirmed.push(item.record);
-      else await this.queue.reject(item.id, outcome.reason || "Refused by the server.", outcome.http_status);
+      else await this.queue.reject(item.id, outcome.reason || t("Refused by the server."), outcome.http_status);
     }
     await this.queue.confirm(confirmed);
     this.onEvent({ type: "synced", records: confirmed, gaps: result.gaps || [], cleared: result.cleared_gaps || [] });
@@ -212,7 +214,7 @@ export class Syncer {
   async #sendPhoto(item) {
     const blob = await this.queue.blob(item.id);
     if (!blob) {
-      await this.queue.reject(item.id, "The photo's bytes are missing on this phone.", 0);
+      await this.queue.reject(item.id, t("The photo's bytes are missing on this phone."), 0);
       return;
     }
     const form = new FormData();
@@ -224,8 +226,8 @@ export class Syncer {
         method: "PUT", credentials: "same-origin", headers: { "X-CSRFToken": this.csrf }, body: form,
       });
     } catch {
-      await this.queue.noteFailure([item.id], "No connection; will try again.");
-      throw new Retry("No connection; will try again.");
+      await this.queue.noteFailure([item.id], t("No connection; will try again."));
+      throw new Retry(t("No connection; will try again."));
     }
     if (response.ok) {
       await this.queue.photoDone(item.id);
@@ -236,7 +238,7 @@ export class Syncer {
     const reason = await problemText(response);
     if (response.status >= 500 || TRANSIENT.has(response.status)) {
       await this.queue.noteFailure([item.id], reason);
-      throw new Retry(`A photo could not be sent yet: ${reason}`);
+      throw new Retry(t("A photo could not be sent yet: %(reason)s", { reason }));
     }
     await this.queue.reject(item.id, reason, response.status);
   }

@@ -7,7 +7,8 @@
 import { carried, carryOver } from "./drafts.js";
 import { render } from "./router.js";
 import { announce, app, cachedJSON, refreshLocal, requestPersistence } from "./state.js";
-import { h, plural, uuid } from "./ui.js";
+import { ngettext, t } from "./i18n.js";
+import { h, uuid } from "./ui.js";
 import { choiceLabel, factText } from "./vocabulary.js";
 
 const LIMIT = 8;
@@ -61,7 +62,7 @@ async function logSeen(ctx, item, performed) {
   requestPersistence();
   await refreshLocal();
   app.lastSave = { id: record.id, started: performance.now(), undo: record };
-  announce(`Logged: ${record.text}.`);
+  announce(t("Logged: %(what)s.", { what: record.text }));
   render();
   app.syncer.run();
 }
@@ -83,19 +84,19 @@ function actions(ctx, item) {
           h("span", { "aria-hidden": "true" }, "✗ "), choiceLabel("outcome", "not_done")));
     } else {
       out.push(h("a", { href: `/app/walks/${ctx.walk.id}/new/fact`, class: "button tc-seen", "data-route": true,
-        onclick: () => startOnTopic(ctx, item) }, "Log a fact"));
+        onclick: () => startOnTopic(ctx, item) }, t("Log a fact")));
     }
   }
   return out.length ? h("div", { class: "tc-actions" }, out) : null;
 }
 
 function hideButton(ctx, item) {
-  return h("button", { type: "button", class: "button small tc-hide", "aria-label": `Hide “${item.topic}” on this walk`,
+  return h("button", { type: "button", class: "button small tc-hide", "aria-label": t("Hide “%(topic)s” on this walk", { topic: item.topic }),
     onclick: () => {
       setHidden(ctx.walk.id, hiddenOn(ctx.walk.id).add(item.key));
-      announce(`Hidden on this walk: ${item.topic}.`);
+      announce(t("Hidden on this walk: %(topic)s.", { topic: item.topic }));
       render();
-    } }, "Hide");
+    } }, t("Hide"));
 }
 
 function card(ctx, item, logged) {
@@ -107,9 +108,9 @@ function card(ctx, item, logged) {
       h("p", {}, h("span", { class: "tc-kind" }, item.label), " ", h("span", { class: "topic" }, item.topic)),
       hideButton(ctx, item)),
     said,
-    item.note ? h("p", { class: "tc-note" }, h("span", { class: "tc-note-label" }, "Note: "), item.note) : null,
+    item.note ? h("p", { class: "tc-note" }, h("span", { class: "tc-note-label" }, t("Note:") + " "), item.note) : null,
     h("p", { class: "tc-decide" }, h("strong", {}, item.decide), item.why ? h("span", { class: "tc-why" }, ` (${item.why})`) : null),
-    logged ? h("p", { class: "tc-ticked" }, h("span", { "aria-hidden": "true" }, "✓ "), `Logged on this walk: ${plural(logged, "fact")}`) : null,
+    logged ? h("p", { class: "tc-ticked" }, h("span", { "aria-hidden": "true" }, "✓ "), t("Logged on this walk: %(facts)s", { facts: ngettext("%(num)s fact", "%(num)s facts", logged) })) : null,
     actions(ctx, item));
 }
 
@@ -130,7 +131,7 @@ export function toCheckPanel(ctx, list, topicKey) {
   const ticked = shown.filter((item) => logged.get(topicKey(item.topic))).length;
   const unhide = () => {
     setHidden(ctx.walk.id, new Set());
-    announce("Hidden items shown again.");
+    announce(t("Hidden items shown again."));
     render();
   };
   // Folded or open as the observer left it on this walk: a save re-draws the screen.
@@ -140,10 +141,10 @@ export function toCheckPanel(ctx, list, topicKey) {
     else keep(foldedKey(ctx.walk.id), true);
   };
   return h("details", { class: "to-check", id: "to-check", open: !folded, ontoggle },
-    h("summary", {}, h("h2", {}, "To check here"),
-      shown.length ? h("span", { class: `badge${ticked === shown.length ? " badge-done" : ""}` }, `${ticked} of ${shown.length} logged`) : null),
+    h("summary", {}, h("h2", {}, t("To check here")),
+      shown.length ? h("span", { class: `badge${ticked === shown.length ? " badge-done" : ""}` }, t("%(done)s of %(total)s logged", { done: ticked, total: shown.length })) : null),
     shown.length ? h("ol", { class: "tc-list" }, shown.map((item) => card(ctx, item, logged.get(topicKey(item.topic)) || 0))) : null,
-    left.length > shown.length ? h("p", { class: "hint" }, `${left.length - shown.length} more after these.`) : null,
-    hiddenHere ? h("p", { class: "tc-unhide" }, `${hiddenHere} hidden on this walk. `,
-      h("button", { type: "button", class: "button small", onclick: unhide }, "Show them")) : null);
+    left.length > shown.length ? h("p", { class: "hint" }, t("%(count)s more after these.", { count: left.length - shown.length })) : null,
+    hiddenHere ? h("p", { class: "tc-unhide" }, t("%(count)s hidden on this walk.", { count: hiddenHere }) + " ",
+      h("button", { type: "button", class: "button small", onclick: unhide }, t("Show them"))) : null);
 }

@@ -1,6 +1,8 @@
 // DOM helpers for the offline app. Text always goes in as text nodes, never as HTML,
 // and nothing sets inline styles: the page's Content-Security-Policy forbids both.
 
+import { t } from "./i18n.js";
+
 /** h("p", {class: "muted"}, "text", child, …): an element; null/false children are skipped. */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -67,7 +69,7 @@ export function ask(title, text, buttons) {
       h("p", {}, text),
       h("div", { class: "dialog-actions" },
         buttons.map((b) => h("button", { type: "button", class: `button ${b.class || ""}`, onclick: choose(b.value) }, b.label)),
-        h("button", { type: "button", class: "button", onclick: choose(null) }, "Cancel")),
+        h("button", { type: "button", class: "button", onclick: choose(null) }, t("Cancel"))),
     );
     dialog.setAttribute("aria-labelledby", "dialog-title");
     dialog.addEventListener("cancel", () => resolve(null), { once: true });

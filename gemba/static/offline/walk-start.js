@@ -4,6 +4,7 @@
 // the site's walks are asked for; offline the walks this phone knows are used.
 
 import { app, cachedJSON, zoneOf } from "./state.js";
+import { t } from "./i18n.js";
 import { h } from "./ui.js";
 import { OWN_WALK, WALK_BANNERS } from "./vocabulary.js";
 
@@ -78,7 +79,7 @@ export function walkBanner(walk, walks) {
   if (typeof walk.announced === "boolean") lines.push(WALK_BANNERS[walk.announced ? "announced" : "unannounced"]);
   if (walk.calibrates) {
     const shadowed = walks.find((w) => w.id === walk.calibrates);
-    lines.push(WALK_BANNERS.calibration.replace("{title}", shadowed ? shadowed.title : "another walk")
+    lines.push(WALK_BANNERS.calibration.replace("{title}", shadowed ? shadowed.title : t("another walk"))
       .replace("{observer}", shadowed ? shadowed.observer : "?"));
   }
   return lines.length ? h("p", { class: "walk-run muted", "data-walk-run": true }, lines.join(" · ")) : null;

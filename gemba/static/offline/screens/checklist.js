@@ -12,7 +12,8 @@ import { carried, carryOver } from "../drafts.js";
 import { loadPlans, planOf } from "../plans.js";
 import { navigate, returnTo } from "../router.js";
 import { announce, app, link, refreshLocal, requestPersistence } from "../state.js";
-import { day, h, plural, uuid } from "../ui.js";
+import { ngettext, t } from "../i18n.js";
+import { day, h, uuid } from "../ui.js";
 import { choiceLabel, factText } from "../vocabulary.js";
 import { walkContext } from "./walk.js";
 
@@ -20,10 +21,11 @@ const ANSWERS = [
   // [answer, icon, label]: what one tap records on a behaviour item
   ["done", "✓", choiceLabel("outcome", "done")],
   ["not_done", "✗", choiceLabel("outcome", "not_done")],
-  ["not_seen", "–", "Not seen"],
+  ["not_seen", "–", t("Not seen")],
 ];
-const NOT_SEEN = "not seen today";
-const SKIPPED = "skipped";
+// Words the app writes into a check fact, in the observer's language like the rest of it.
+const NOT_SEEN = t("not seen today");
+const SKIPPED = t("skipped");
 
 /** The vocabulary's "{topic} — {outcome}" with words of our own as the outcome (factText
  * only takes the outcome choices, and lower-cases them: a reason keeps its capitals). */
@@ -39,7 +41,7 @@ let writes = Promise.resolve();
 
 /** Queue writes one after another, in the order of the taps. */
 function write(fn) {
-  writes = writes.then(fn).catch((error) => announce(`Not saved on this phone: ${error.message || error}`));
+  writes = writes.then(fn).catch((error) => announce(t("Not saved on this phone: %(error)s", { error: error.message || error })));
   return writes;
 }
 
@@ -66,13 +68,13 @@ function answerOf(item, fact) {
   if (fact.performed === true) return { kind: "done", text: ANSWERS[0][2] };
   if (fact.performed === false) return { kind: "not_done", text: ANSWERS[1][2] };
   if (fact.value !== undefined && fact.value !== null) return { kind: "measured", text: `${fact.value}${fact.unit ? ` ${fact.unit}` : ""}` };
-  if (fact.text === checkText(item.topic, NOT_SEEN)) return { kind: "not_seen", text: "Not seen today" };
+  if (fact.text === checkText(item.topic, NOT_SEEN)) return { kind: "not_seen", text: t("Not seen today") };
   const skipped = checkText(item.topic, SKIPPED);
   if (fact.text && fact.text.startsWith(skipped)) {
     const reason = fact.text.slice(skipped.length).replace(/^:\s*/, "");
-    return { kind: "skipped", text: reason ? `Skipped: ${reason}` : "Skipped" };
+    return { kind: "skipped", text: reason ? t("Skipped: %(reason)s", { reason }) : t("Skipped") };
   }
-  return { kind: "note", text: "Noted" };
+  return { kind: "note", text: t("Noted") };
 }
 
 /** A text the app wrote for an answer (else the observer's own words, which a new answer keeps). */
@@ -84,16 +86,22 @@ function isCheckText(item, text) {
 
 export async function viewChecklist(walkId) {
   const [ctx, plans] = await Promise.all([walkContext(walkId), loadPlans()]);
-  if (!ctx) return [h("h1", {}, "Walk not found"), h("p", { class: "empty" }, "This walk is not on this phone."), link("/app", "← Walks")];
+  if (!ctx) return [h("h1", {}, t("Walk not found")), h("p", { class: "empty" }, t("This walk is not on this phone.")), link("/app", t("← Walks"))];
   const planId = planOf(ctx.walk);
   // The phone's copy of the plans, else the plan in the site's export (also kept offline).
   const plan = plans.get(planId) || (ctx.byId.get(planId) || {}).record;
   if (!plan || !plan.items) {
-    return [h("p", { class: "back" }, link(`/app/walks/${walkId}`, `← ${ctx.walk.title}`)), h("h1", {}, "Checklist"),
-      h("p", { class: "empty" }, planId ? "This walk's plan is not on this phone yet. Open the app once with a network." : "This walk follows no plan."),
-      link(`/app/walks/${walkId}`, "Free capture", "button block")];
+    return [h("p", { class: "back" }, link(`/app/walks/${walkId}`, `← ${ctx.walk.title}`)), h("h1", {}, t("Checklist")),
+      h("p", { class: "empty" }, planId ? t("This walk's plan is not on this phone yet. Open the app once with a network.") : t("This walk follows no plan.")),
+      link(`/app/walks/${walkId}`, t("Free capture"), "button block")];
   }
   return new Checklist(ctx, plan).draw();
+}
+
+/** "You are at <strong>Press 2</strong>.", the place in bold wherever the language puts it. */
+function atPlace(name) {
+  const [before, after = ""] = t("You are at %(place)s.").split("%(place)s");
+  return [before, h("strong", {}, name), after];
 }
 
 class Checklist {
@@ -124,7 +132,7 @@ class Checklist {
     const route = this.plan.route || [];
     this.progress = h("p", { class: "progress-text" });
     this.bar = h("progress", { max: this.items.length, value: 0, "aria-hidden": "true" });
-    this.stops = h("div", { class: "stops", role: "group", "aria-label": "Route: tap where you are" },
+    this.stops = h("div", { class: "stops", role: "group", "aria-label": t("Route: tap where you are") },
       route.map((stop, n) => h("button", { type: "button", class: "stop", "data-stop": stop, onclick: () => this.arrive(stop) },
         h("span", { class: "stop-n", "aria-hidden": "true" }, String(n + 1)), stop)));
     this.where = h("p", { class: "where" });
@@ -136,33 +144,33 @@ class Checklist {
     }));
     this.update();
     return [
-      h("p", { class: "back" }, link("/app", "← Walks")),
+      h("p", { class: "back" }, link("/app", t("← Walks"))),
       h("header", { class: "walk-head" },
         h("p", { class: "muted" }, [this.ctx.site.name, day(this.walk.started_at, this.ctx.zone)].filter(Boolean).join(" · ")),
-        h("h1", {}, this.walk.title, this.finished ? [" ", h("span", { class: "badge" }, "finished")] : null),
+        h("h1", {}, this.walk.title, this.finished ? [" ", h("span", { class: "badge" }, t("finished"))] : null),
         this.plan.purpose ? h("p", { class: "purpose" }, this.plan.purpose) : null),
       h("div", { class: "checklist-bar" },
         h("div", { class: "progress-row" }, this.progress,
-          link(`/app/walks/${this.walk.id}`, "Free capture", "button small free-capture")),
+          link(`/app/walks/${this.walk.id}`, t("Free capture"), "button small free-capture")),
         this.bar,
         route.length && !this.finished ? [this.stops, this.where] : null),
-      this.items.length ? list : h("p", { class: "empty" }, "This plan has no items yet."),
+      this.items.length ? list : h("p", { class: "empty" }, t("This plan has no items yet.")),
       h("div", { class: "walk-end" }, this.finished
-        ? link(`/app/walks/${this.walk.id}/summary`, "Walk summary", "button block")
-        : h("button", { type: "button", class: "button primary block finish", onclick: () => this.finish() }, "Finish walk")),
+        ? link(`/app/walks/${this.walk.id}/summary`, t("Walk summary"), "button block")
+        : h("button", { type: "button", class: "button primary block finish", onclick: () => this.finish() }, t("Finish walk"))),
     ];
   }
 
   /** The progress line and the route strip, after any change. */
   update() {
     const done = this.items.filter((item) => this.answers.has(item.id)).length;
-    this.progress.textContent = `${done} of ${this.items.length} answered`;
+    this.progress.textContent = t("%(done)s of %(total)s answered", { done, total: this.items.length });
     this.bar.value = done;
     for (const button of this.stops.children) {
       button.setAttribute("aria-pressed", String(Boolean(this.here && sameName(this.here.name, button.dataset.stop))));
     }
-    this.where.replaceChildren(...(this.here ? ["You are at ", h("strong", {}, this.here.name), "."]
-      : ["Tap the stop you are at: the next checks are logged there."]));
+    this.where.replaceChildren(...(this.here ? atPlace(this.here.name)
+      : [t("Tap the stop you are at: the next checks are logged there.")]));
   }
 
   drawItem(item, n) {
@@ -172,20 +180,25 @@ class Checklist {
     const qid = `q-${item.id}`;
     card.className = `check-item kind-${item.kind}${answer ? ` is-answered answer-${answer.kind}` : ""}`;
     const standard = item.standard
-      ? item.standard.frequency || `${{ "<=": "≤ ", ">=": "≥ " }[item.standard.comparator] || ""}${item.standard.value} ${item.standard.unit || ""}`.trim()
+      ? (item.standard.frequency && choiceLabel("claim", item.standard.frequency).toLowerCase()) || `${{ "<=": "≤ ", ">=": "≥ " }[item.standard.comparator] || ""}${item.standard.value} ${item.standard.unit || ""}`.trim()
       : null;
     card.replaceChildren(...[
       h("p", { class: "check-head" }, h("span", { class: "check-n" }, `${n + 1}`), h("span", { class: "topic" }, item.topic),
-        answer ? h("span", { class: "answered-mark" }, "✓ answered") : null),
+        answer ? h("span", { class: "answered-mark" }, "✓ " + t("answered")) : null),
       h("p", { class: "question", id: qid }, item.question),
-      standard || item.reference ? h("p", { class: "hint" }, [standard && `Standard: ${standard}`, item.reference].filter(Boolean).join(" · ")) : null,
+      standard || item.reference ? h("p", { class: "hint" }, [standard && t("Standard: %(standard)s", { standard }), item.reference].filter(Boolean).join(" · ")) : null,
       item.kind === "measure" ? this.measureField(item, fact, qid) : this.answerButtons(item, answer, qid),
       answer ? h("p", { class: "answer-line" },
-        h("span", {}, "Answer: ", h("strong", {}, answer.text)),
-        fact.place ? h("span", { class: "muted" }, ` at ${(this.places.find((p) => p.id === fact.place) || {}).name || "a place"}`) : null) : null,
+        h("span", {}, t("Answer:") + " ", h("strong", {}, answer.text)),
+        fact.place ? h("span", { class: "muted" }, " " + t("at %(place)s", { place: this.placeName(fact.place) })) : null) : null,
       answer ? h("a", { href: `/app/walks/${this.walk.id}/edit/${fact.id}`, class: "button small note-link",
-        onclick: (event) => this.addNote(event) }, "Add note or photo") : null,
+        onclick: (event) => this.addNote(event) }, t("Add note or photo")) : null,
     ].filter(Boolean));
+  }
+
+  placeName(id) {
+    const place = this.places.find((p) => p.id === id);
+    return place ? place.name : t("a place");
   }
 
   /** The fact's own form, once its answer is on the phone; saved, it comes back here. */
@@ -216,7 +229,7 @@ class Checklist {
     const error = h("p", { class: "error", role: "alert", hidden: true });
     const form = h("form", { class: "measure", novalidate: true },
       h("div", { class: "measure-row" }, input, h("span", { class: "unit", id: `u-${item.id}` }, item.unit || ""),
-        h("button", { type: "submit", class: "button primary", disabled: this.finished }, "Save")),
+        h("button", { type: "submit", class: "button primary", disabled: this.finished }, t("Save"))),
       error);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -224,7 +237,7 @@ class Checklist {
       const number = Number(text);
       if (!text || !Number.isFinite(number)) {
         error.hidden = false;
-        error.textContent = "Enter a number, like 12.5.";
+        error.textContent = t("Enter a number, like 12.5.");
         input.setAttribute("aria-invalid", "true");
         input.focus();
         return;
@@ -277,7 +290,7 @@ class Checklist {
     this.here = place;
     carryOver(place); // the free capture's next record starts here too
     this.update();
-    announce(`At ${stop}.`);
+    announce(t("At %(stop)s.", { stop }));
     if (fresh) {
       write(async () => {
         await app.queue.add(place);
@@ -320,12 +333,12 @@ class Checklist {
       if (skips.length) await app.queue.add(skips[0], [], skips.slice(1));
       await app.queue.update(walk);
     } catch (error) {
-      announce(`Not saved on this phone: ${error.message || error}`);
+      announce(t("Not saved on this phone: %(error)s", { error: error.message || error }));
       this.finishing = false;
       return;
     }
     await refreshLocal();
-    announce(open.length ? `Walk finished; ${plural(open.length, "item")} recorded as skipped.` : "Walk finished.");
+    announce(open.length ? ngettext("Walk finished; %(num)s item recorded as skipped.", "Walk finished; %(num)s items recorded as skipped.", open.length) : t("Walk finished."));
     navigate(`/app/walks/${w.id}/summary`);
     app.syncer.run();
   }
@@ -337,7 +350,7 @@ function askReason(count) {
   const dialog = document.getElementById("dialog");
   return new Promise((resolve) => {
     const input = h("input", { type: "text", name: "reason", id: "skip-reason", maxlength: 200, autocomplete: "off",
-      placeholder: "e.g. Line stopped", enterkeyhint: "done" });
+      placeholder: t("e.g. Line stopped"), enterkeyhint: "done" });
     let answered = false;
     const done = (value) => {
       if (answered) return;
@@ -346,12 +359,12 @@ function askReason(count) {
       resolve(value);
     };
     const form = h("form", { class: "skip-form", novalidate: true },
-      h("h2", { id: "dialog-title" }, `${plural(count, "item")} not answered`),
-      h("p", {}, `${count === 1 ? "It is" : "They are"} recorded as skipped, with your reason.`),
-      h("div", { class: "field" }, h("label", { for: "skip-reason" }, "Why skipped?"), input),
+      h("h2", { id: "dialog-title" }, ngettext("%(num)s item not answered", "%(num)s items not answered", count)),
+      h("p", {}, ngettext("It is recorded as skipped, with your reason.", "They are recorded as skipped, with your reason.", count)),
+      h("div", { class: "field" }, h("label", { for: "skip-reason" }, t("Why skipped?")), input),
       h("div", { class: "dialog-actions" },
-        h("button", { type: "submit", class: "button primary" }, "Skip and finish"),
-        h("button", { type: "button", class: "button", onclick: () => done(null) }, "Keep walking")));
+        h("button", { type: "submit", class: "button primary" }, t("Skip and finish")),
+        h("button", { type: "button", class: "button", onclick: () => done(null) }, t("Keep walking"))));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       done(input.value.trim());

@@ -7,7 +7,8 @@ import { planOf } from "../plans.js";
 import { navigate, render } from "../router.js";
 import { announce, app, cachedJSON, LABELS, link, loadLists, loadSite, merged, refreshLocal, syncMark, zoneOf } from "../state.js";
 import { loadToCheck, toCheckPanel } from "../to-check.js";
-import { day, h, plural, time, uuid } from "../ui.js";
+import { ngettext, t } from "../i18n.js";
+import { day, h, time, uuid } from "../ui.js";
 import { walkBanner } from "../walk-start.js";
 import { choiceLabel, UNITS } from "../vocabulary.js";
 
@@ -42,6 +43,14 @@ export async function walkContext(walkId, { toCheck = false } = {}) {
   };
 }
 
+// "3 places · 1 thing · …", the walk's counts (each a plural of its own).
+export const COUNTS = {
+  place: (n) => ngettext("%(num)s place", "%(num)s places", n),
+  thing: (n) => ngettext("%(num)s thing", "%(num)s things", n),
+  fact: (n) => ngettext("%(num)s fact", "%(num)s facts", n),
+  statement: (n) => ngettext("%(num)s statement", "%(num)s statements", n),
+};
+
 function outcomeBadges(r) {
   const out = [];
   if (r.performed === true) out.push(h("span", { class: "badge badge-done" }, choiceLabel("outcome", "done").toLowerCase()));
@@ -66,8 +75,8 @@ function body(r, meta) {
   if (r.topic) meta.push(h("span", { class: "topic" }, r.topic));
   if (r.claim) {
     const c = r.claim;
-    meta.push(h("span", { class: "badge badge-claim" }, c.frequency
-      || `${{ "<=": "≤ ", ">=": "≥ " }[c.comparator] || ""}${c.value} ${c.unit || ""}`));
+    meta.push(h("span", { class: "badge badge-claim" }, c.frequency ? choiceLabel("claim", c.frequency).toLowerCase()
+      : `${{ "<=": "≤ ", ">=": "≥ " }[c.comparator] || ""}${c.value} ${c.unit || ""}`));
   }
   return h("blockquote", { class: "record-main" }, `“${r.text}”`);
 }
@@ -79,7 +88,7 @@ function card(entry, ctx) {
   const main = body(r, meta);
   const named = (list, id) => (list.find((x) => x.id === id) || {}).name;
   if (r.persona && named(ctx.personas, r.persona)) meta.push(named(ctx.personas, r.persona));
-  if (r.place && named(ctx.places, r.place)) meta.push(`at ${named(ctx.places, r.place)}`);
+  if (r.place && named(ctx.places, r.place)) meta.push(t("at %(place)s", { place: named(ctx.places, r.place) }));
   const contradicting = ctx.hints.some((hint) => hint.evidence.includes(r.id));
   const hint = ctx.hints.find((x) => x.statement.id === r.id);
   const unsynced = entry.state === "pending" || entry.state === "rejected";
@@ -89,11 +98,11 @@ function card(entry, ctx) {
       syncMark(entry.state, entry.error), h("time", { datetime: r.observed_at || "" }, time(r.observed_at, ctx.zone))),
     main,
     meta.length ? h("p", { class: "meta" }, meta.map((m) => (typeof m === "string" ? h("span", {}, m) : m))) : null,
-    photos.length ? h("p", { class: "meta" }, h("span", { class: "badge badge-unsynced" }, `${plural(photos.length, "photo")} not yet synced`)) : null,
-    contradicting ? h("p", { class: "contradicts" }, "Contradicts what was said") : null,
-    hint ? h("p", { class: "contradicts" }, `Contradicted: ${hint.explanation}`) : null,
+    photos.length ? h("p", { class: "meta" }, h("span", { class: "badge badge-unsynced" }, ngettext("%(num)s photo not yet synced", "%(num)s photos not yet synced", photos.length))) : null,
+    contradicting ? h("p", { class: "contradicts" }, t("Contradicts what was said")) : null,
+    hint ? h("p", { class: "contradicts" }, t("Contradicted: %(explanation)s", { explanation: hint.explanation })) : null,
     entry.state === "rejected" ? h("p", { class: "error" }, entry.error) : null,
-    ctx.mine ? h("div", { class: "record-actions" }, link(`/app/walks/${ctx.walk.id}/edit/${r.id}`, "Edit", "button small")) : null);
+    ctx.mine ? h("div", { class: "record-actions" }, link(`/app/walks/${ctx.walk.id}/edit/${r.id}`, t("Edit"), "button small")) : null);
 }
 
 /** "Same again": another observation like the walk's newest fact, in one tap, with an undo. */
@@ -101,7 +110,7 @@ function sameAgain(ctx, records) {
   const last = records.find((e) => e.record.type === "fact");
   if (!last || !ctx.mine || ctx.walk.status === "finished") return null;
   const r = last.record;
-  const what = [r.topic || r.text, r.performed === true ? "done" : r.performed === false ? "not done" : r.value !== undefined ? `${r.value} ${r.unit || ""}` : ""]
+  const what = [r.topic || r.text, r.performed === true ? t("done") : r.performed === false ? t("not done") : r.value !== undefined ? `${r.value} ${r.unit || ""}` : ""]
     .filter(Boolean).join(" — ");
   const again = async () => {
     const { id: _id, observed_at: _at, ...rest } = r;
@@ -110,7 +119,7 @@ function sameAgain(ctx, records) {
     carryOver(copy);
     await refreshLocal();
     app.lastSave = { id: copy.id, started: performance.now(), undo: copy };
-    announce(`Logged again: ${what}.`);
+    announce(t("Logged again: %(what)s.", { what }));
     render();
     app.syncer.run();
   };
@@ -120,17 +129,17 @@ function sameAgain(ctx, records) {
       await app.queue.remove(app.lastSave.undo);
       app.lastSave = null;
       await refreshLocal();
-      announce("Undone.");
+      announce(t("Undone."));
       render();
       app.syncer.run();
-    } }, "Undo") : null;
+    } }, t("Undo")) : null;
   return h("div", { class: "same-again" },
-    h("button", { type: "button", class: "button primary", onclick: again }, h("span", { "aria-hidden": "true" }, "↻ "), `Same again: ${what}`), undo);
+    h("button", { type: "button", class: "button primary", onclick: again }, h("span", { "aria-hidden": "true" }, "↻ "), t("Same again: %(what)s", { what })), undo);
 }
 
 export async function viewWalk(walkId) {
   const [ctx, saydo] = await Promise.all([walkContext(walkId, { toCheck: true }), loadSaydo()]);
-  if (!ctx) return [h("h1", {}, "Walk not found"), h("p", { class: "empty" }, "This walk is not on this phone."), link("/app", "← Walks")];
+  if (!ctx) return [h("h1", {}, t("Walk not found")), h("p", { class: "empty" }, t("This walk is not on this phone.")), link("/app", t("← Walks"))];
   // What concerns this walk: its statements, and statements its facts contradict.
   const here = new Set(ctx.ofWalk.map(({ record }) => record.id));
   ctx.hints = hints(ctx.site.id, ctx.byId)
@@ -138,38 +147,38 @@ export async function viewWalk(walkId) {
   ctx.mine = ctx.walkState !== "server" || !ctx.walk.observer || ctx.walk.observer === app.me.label || app.me.role === "admin";
   const records = ctx.ofWalk.filter(({ record }) => record.type !== "contradiction")
     .sort((a, b) => String(b.record.observed_at).localeCompare(String(a.record.observed_at)));
-  const counts = ["place", "thing", "fact", "statement"].map((k) => plural(records.filter((e) => e.record.type === k).length, k));
+  const counts = ["place", "thing", "fact", "statement"].map((k) => COUNTS[k](records.filter((e) => e.record.type === k).length));
   const unsynced = records.filter((e) => e.state === "pending" || e.state === "rejected").length;
   const newGap = app.newGap;
   app.newGap = null;
   const finished = ctx.walk.status === "finished";
   return [
-    h("p", { class: "back" }, link("/app", "← Walks")),
+    h("p", { class: "back" }, link("/app", t("← Walks"))),
     toCheckPanel(ctx, ctx.checks, saydo.topicKey),
     h("header", { class: "walk-head" },
       h("p", { class: "muted" }, [ctx.site.name, day(ctx.walk.started_at, ctx.zone)].filter(Boolean).join(" · ")),
-      h("h1", {}, ctx.walk.title, " ", syncMark(ctx.walkState), finished ? h("span", { class: "badge" }, "finished") : null),
+      h("h1", {}, ctx.walk.title, " ", syncMark(ctx.walkState), finished ? h("span", { class: "badge" }, t("finished")) : null),
       walkBanner(ctx.walk, app.walks),
       ctx.walk.purpose ? h("p", { class: "purpose" }, ctx.walk.purpose) : null,
-      h("p", { class: "counts" }, counts.join(" · "), unsynced ? ` · ${unsynced} not yet synced` : "")),
+      h("p", { class: "counts" }, counts.join(" · "), unsynced ? " · " + t("%(count)s not yet synced", { count: unsynced }) : "")),
     ctx.mine && !finished && planOf(ctx.walk)
       ? h("p", { class: "to-checklist" }, link(`/app/walks/${walkId}/checklist`,
-        [h("span", { "aria-hidden": "true" }, "☑ "), "Checklist"], "button primary block")) : null,
+        [h("span", { "aria-hidden": "true" }, "☑ "), t("Checklist")], "button primary block")) : null,
     sameAgain(ctx, records),
     ctx.hints.length
       ? h("details", { class: "gaps-panel", open: Boolean(newGap) },
-        h("summary", {}, "Say ≠ do ", h("span", { class: "badge badge-gap" }, String(ctx.hints.length))),
+        h("summary", {}, t("Say ≠ do") + " ", h("span", { class: "badge badge-gap" }, String(ctx.hints.length))),
         h("ul", { class: "list" }, ctx.hints.map((x) => hintItem(x, x.statement.id === newGap))))
       : null,
-    h("section", { "aria-label": "Timeline" }, records.length
+    h("section", { "aria-label": t("Timeline") }, records.length
       ? h("ol", { class: "timeline" }, records.map((e) => card(e, ctx)))
-      : h("p", { class: "empty" }, "Nothing logged yet. Start with the place you are standing at.")),
+      : h("p", { class: "empty" }, t("Nothing logged yet. Start with the place you are standing at."))),
     ctx.mine ? h("div", { class: "walk-end" },
-      finished ? link(`/app/walks/${walkId}/summary`, "Walk summary", "button block")
-        : h("button", { type: "button", class: "button block", onclick: () => finish(ctx) }, "Finish walk"),
-      link(`/app/walks/${walkId}/edit/${walkId}`, "Edit walk", "button block")) : null,
-    ctx.mine && !finished ? h("nav", { class: "actionbar", "aria-label": "Add to this walk" },
-      [["place", "◉", "Place"], ["thing", "▣", "Thing"], ["fact", "✓", "Fact"], ["statement", "❝", "Said"]].map(([kind, icon, text]) =>
+      finished ? link(`/app/walks/${walkId}/summary`, t("Walk summary"), "button block")
+        : h("button", { type: "button", class: "button block", onclick: () => finish(ctx) }, t("Finish walk")),
+      link(`/app/walks/${walkId}/edit/${walkId}`, t("Edit walk"), "button block")) : null,
+    ctx.mine && !finished ? h("nav", { class: "actionbar", "aria-label": t("Add to this walk") },
+      [["place", "◉", LABELS.place], ["thing", "▣", LABELS.thing], ["fact", "✓", LABELS.fact], ["statement", "❝", LABELS.statement]].map(([kind, icon, text]) =>
         h("a", { href: `/app/walks/${walkId}/new/${kind}`, class: `add add-${kind}`, "data-route": true },
           h("span", { "aria-hidden": "true" }, icon), text))) : null,
   ];
@@ -183,7 +192,7 @@ async function finish(ctx) {
   if (!record.purpose) delete record.purpose;
   await app.queue.update(record);
   await refreshLocal();
-  announce("Walk finished.");
+  announce(t("Walk finished."));
   navigate(`/app/walks/${ctx.walk.id}/summary`);
   app.syncer.run();
 }

@@ -6,6 +6,7 @@ import { forYouSection, loadForYou, sendReads } from "../for-you.js";
 import { loadDue, loadPlans, startPlanWalk } from "../plans.js";
 import { navigate } from "../router.js";
 import { announce, app, link, loadLists, merged, refreshLocal, requestPersistence, syncMark, zoneOf } from "../state.js";
+import { t } from "../i18n.js";
 import { day, h, time } from "../ui.js";
 
 export async function viewWalks() {
@@ -25,14 +26,14 @@ export async function viewWalks() {
   const waitingBy = (walkId) => app.items.filter((i) => (i.record && (i.record.walk === walkId || i.id === walkId)) || i.walk === walkId).length;
   const walks = [...rows.values()].sort((a, b) => String(b.started_at).localeCompare(String(a.started_at)));
   return [
-    h("div", { class: "page-head" }, h("h1", {}, "Walks"), link("/app/walks/new", "+ Start a walk", "button primary")),
+    h("div", { class: "page-head" }, h("h1", {}, t("Walks")), link("/app/walks/new", t("+ Start a walk"), "button primary")),
     installOffer(),
     forYouSection(notices),
-    dueSection("today", "Your walks today", due.today, plans),
-    dueSection("overdue", "Overdue", due.overdue, plans),
+    dueSection("today", t("Your walks today"), due.today, plans),
+    dueSection("overdue", t("Overdue"), due.overdue, plans),
     ...(due.today.length || due.overdue.length
-      ? [due.fresh ? null : h("p", { class: "hint due-as-of" }, `As this phone last saw them${due.at ? ` at ${time(due.at)}` : ""}.`),
-        h("h2", { class: "section-title" }, "All walks")]
+      ? [due.fresh ? null : h("p", { class: "hint due-as-of" }, due.at ? t("As this phone last saw them at %(time)s.", { time: time(due.at) }) : t("As this phone last saw them.")),
+        h("h2", { class: "section-title" }, t("All walks"))]
       : []),
     walks.length
       ? h("ul", { class: "cards" }, walks.map((w) => {
@@ -40,10 +41,10 @@ export async function viewWalks() {
         return h("li", { class: "card link-card" }, h("a", { href: `/app/walks/${w.id}`, "data-route": true },
           h("strong", {}, w.title),
           h("span", { class: "muted" }, [w.site_name, day(w.started_at, zoneOf(w.site)), w.observer].filter(Boolean).join(" · ")),
-          h("span", { class: "meta" }, syncMark(w.state), waiting ? h("span", { class: "badge badge-unsynced" }, `${waiting} waiting`) : null,
-            w.status === "finished" ? h("span", { class: "badge" }, "finished") : null)));
+          h("span", { class: "meta" }, syncMark(w.state), waiting ? h("span", { class: "badge badge-unsynced" }, t("%(count)s waiting", { count: waiting })) : null,
+            w.status === "finished" ? h("span", { class: "badge" }, t("finished")) : null)));
       }))
-      : h("p", { class: "empty" }, app.offline ? "No walks on this phone yet. Start one: it is sent when the network is back." : "No walks yet."),
+      : h("p", { class: "empty" }, app.offline ? t("No walks on this phone yet. Start one: it is sent when the network is back.") : t("No walks yet.")),
   ];
 }
 
@@ -55,12 +56,12 @@ function dueSection(key, title, entries, plans) {
     h("ul", { class: "cards due-list" }, entries.map((d) => {
       const site = app.sites.find((s) => s.id === d.site);
       const zone = zoneOf(d.site);
-      const when = d.status === "overdue" ? `Was due ${day(d.due_at, zone)}, ${time(d.due_at, zone)}` : `Due ${time(d.due_at, zone)}`;
+      const when = d.status === "overdue" ? t("Was due %(day)s, %(time)s", { day: day(d.due_at, zone), time: time(d.due_at, zone) }) : t("Due %(time)s", { time: time(d.due_at, zone) });
       return h("li", { class: "card due-card" },
         h("div", { class: "due-what" }, h("strong", {}, d.title),
           h("span", { class: "due-when" }, when), site ? h("span", { class: "muted" }, site.name) : null),
-        h("button", { type: "button", class: "button primary due-start", "aria-label": `Start ${d.title}`,
-          onclick: (event) => start(event.currentTarget, d, plans.get(d.plan)) }, "Start"));
+        h("button", { type: "button", class: "button primary due-start", "aria-label": t("Start %(title)s", { title: d.title }),
+          onclick: (event) => start(event.currentTarget, d, plans.get(d.plan)) }, t("Start")));
     })));
 }
 
@@ -70,7 +71,7 @@ async function start(button, due, plan) {
   const walk = await startPlanWalk(due, plan);
   requestPersistence();
   await refreshLocal();
-  announce(`Walk started: ${walk.title}.`);
+  announce(t("Walk started: %(title)s.", { title: walk.title }));
   navigate(`/app/walks/${walk.id}/checklist`);
   app.syncer.run();
 }
@@ -83,18 +84,18 @@ function installOffer() {
   if (standalone || localStorage.getItem(DISMISSED)) return null;
   const ios = /iphone|ipad|ipod/i.test(navigator.userAgent);
   if (!app.installPrompt && !ios) return null;
-  const box = h("aside", { class: "install card", "aria-label": "Install Gemba" },
-    h("p", {}, h("strong", {}, "Put Gemba on your home screen."), " It opens like an app and works without a network."));
-  const dismiss = h("button", { type: "button", class: "button", onclick: () => { localStorage.setItem(DISMISSED, "1"); box.remove(); } }, "Not now");
+  const box = h("aside", { class: "install card", "aria-label": t("Install Gemba") },
+    h("p", {}, h("strong", {}, t("Put Gemba on your home screen.")), " ", t("It opens like an app and works without a network.")));
+  const dismiss = h("button", { type: "button", class: "button", onclick: () => { localStorage.setItem(DISMISSED, "1"); box.remove(); } }, t("Not now"));
   if (app.installPrompt) {
     box.append(h("div", { class: "install-actions" }, h("button", { type: "button", class: "button primary", onclick: async () => {
       app.installPrompt.prompt();
       await app.installPrompt.userChoice.catch(() => null);
       app.installPrompt = null;
       box.remove();
-    } }, "Install Gemba"), dismiss));
+    } }, t("Install Gemba")), dismiss));
   } else {
-    box.append(h("p", { class: "hint" }, "In Safari, tap Share, then “Add to Home Screen”."), h("div", { class: "install-actions" }, dismiss));
+    box.append(h("p", { class: "hint" }, t("In Safari, tap Share, then “Add to Home Screen”.")), h("div", { class: "install-actions" }, dismiss));
   }
   return box;
 }
