@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from gemba.review.chart_text import label as chart_label
@@ -61,14 +63,21 @@ def experience_chart(chart_id: str, stations: Sequence, title: str) -> Markup:
             at = {"x": cx, "y": line + 136 + 15 * n}
             body.append(chart_label(text, station.name, **at, class_="station-name"))
         if station.gap_count:
-            gaps = f"⚠ {station.gap_count} gap" + ("" if station.gap_count == 1 else "s")
+            gaps = ngettext("⚠ %(num)d gap", "⚠ %(num)d gaps", station.gap_count)
             body.append(el("text", gaps, x=cx, y=line + 172, class_="station-gaps"))
     desc = "; ".join(
-        f"{i + 1}. {s.name}: {s.pain} pain, {s.delight} delight, {s.gap_count} gaps"
+        _(
+            "%(i)s. %(name)s: %(pain)s pain, %(delight)s delight, %(gaps)s gaps",
+            i=i + 1,
+            name=s.name,
+            pain=s.pain,
+            delight=s.delight,
+            gaps=s.gap_count,
+        )
         for i, s in enumerate(stations)
     )
-    label = f"Experience map: {title}"
-    return svg(chart_id, label, desc or "No places yet.", body, width, height, natural=True)
+    label = _("Experience map: %(title)s", title=title)
+    return svg(chart_id, label, desc or _("No places yet."), body, width, height, natural=True)
 
 
 def _bar(count: float, most: float, reach: float) -> float:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from gemba.domain.bounds import is_measure, is_tolerance
@@ -111,14 +112,15 @@ def rate_chart(
         if len(points) <= labelled:  # above the interval, or below it where there is no room
             ys = (frame.y(point.high) - 6, frame.y(point.low) + 15)
             body += number(frame, f"{point.k}/{point.n}", x, *ys)
-    words = "walks in date order · dot = share done, bar = 95% interval, dashed = all so far"
+    words = _("walks in date order · dot = share done, bar = 95% interval, dashed = all so far")
     if narrow:
-        words = "per walk · dot = share done, bar = 95% interval"
+        words = _("per walk · dot = share done, bar = 95% interval")
     body += caption(frame, words)
-    said = "; ".join(band.words for band in bands) or "no frequency claim"
+    said = "; ".join(band.words for band in bands) or _("no frequency claim")
     seen = ", ".join(f"{p.label} {p.k} of {p.n}" for p in points[:12])
-    desc = f"Claimed: {said}. Observed per walk: {seen}" + ("…" if len(points) > 12 else ".")
-    title = f"How often “{topic}” was done, per walk"
+    more = "…" if len(points) > 12 else "."
+    desc = _("Claimed: %(said)s. Observed per walk: %(seen)s", said=said, seen=seen) + more
+    title = _("How often “%(topic)s” was done, per walk", topic=topic)
     variant = "chart-narrow" if narrow else "chart-wide"
     return svg(chart_id, title, desc, body, frame.width, HEIGHT, variant=variant)
 
@@ -151,14 +153,19 @@ def value_chart(
         )
         if len(points) <= labelled:  # above the point, or below it
             body += number(frame, format_number(point.value), x, y - 8, y + 16)
-    words = f"measurements in time order, in {unit} · hatched = claimed band, dashed = limit"
+    words = _(
+        "measurements in time order, in %(unit)s · hatched = claimed band, dashed = limit",
+        unit=unit,
+    )
     if narrow:
-        words = f"in time order, {unit} · hatched = claim, dashed = limit"
+        words = _("in time order, %(unit)s · hatched = claim, dashed = limit", unit=unit)
     body += caption(frame, words)
-    said = "; ".join(band.words for band in bands) or "no measure claim"
+    said = "; ".join(band.words for band in bands) or _("no measure claim")
     seen = ", ".join(format_number(p.value) for p in points[:20])
-    desc = f"Claimed: {said}. Observed ({unit}): {seen}" + ("…" if len(points) > 20 else ".")
-    title = f"Measured “{topic}” against the claim"
+    more = "…" if len(points) > 20 else "."
+    desc = _("Claimed: %(said)s. Observed (%(unit)s): %(seen)s", said=said, unit=unit, seen=seen)
+    desc += more
+    title = _("Measured “%(topic)s” against the claim", topic=topic)
     variant = "chart-narrow" if narrow else "chart-wide"
     return svg(chart_id, title, desc, body, frame.width, HEIGHT, variant=variant)
 
@@ -215,7 +222,7 @@ def _behaviour_chart(
     for word in words:
         low, high = FREQUENCY_BANDS[word]
         span = pct(low) if low == high else f"{pct(low)}–{pct(high)}"
-        bands.append(Band(f"said “{word}”", low, high, detail=span))
+        bands.append(Band(_("said “%(word)s”", word=word), low, high, detail=span))
     rows = [
         {
             "walk": p.label,
@@ -292,18 +299,18 @@ def _claim_band(statement: Statement, unit: str) -> Band | None:
         sign = 1 if statement.claim_comparator == "<=" else -1
         limit = value + sign * abs(value) * tolerance
         return Band(
-            f"said {symbol} {said}",
+            _("said %(symbol)s %(said)s", symbol=symbol, said=said),
             limit,
             limit,
             bound=statement.claim_comparator,
-            detail=f"limit {format_number(limit)} {unit}",
+            detail=_("limit %(n)s %(unit)s", n=format_number(limit), unit=unit),
         )
     tolerance = (
         DEFAULT_TOLERANCE if statement.claim_tolerance is None else statement.claim_tolerance
     )
     half = abs(value) * tolerance
     return Band(
-        f"said {said} ±{format_number(tolerance * 100)}%",
+        _("said %(said)s ±%(tolerance)s%%", said=said, tolerance=format_number(tolerance * 100)),
         value - half,
         value + half,
         detail=f"{format_number(value - half)}–{format_number(value + half)} {unit}",

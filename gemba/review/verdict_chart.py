@@ -7,6 +7,7 @@ the numbers alone, which stay written beside it.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from gemba.domain.units import format_number
@@ -121,7 +122,7 @@ def verdict_chart(chart_id: str, verdict) -> Markup | None:
             point=stats["rate"],
             domain=(0.0, 1.0),
             fmt=pct,
-            label="Claimed band and the 95% interval of the observed share",
+            label=_("Claimed band and the 95% interval of the observed share"),
         )
     unit = stats.get("unit") or ""
     if "limit" in stats:
@@ -144,7 +145,7 @@ def verdict_chart(chart_id: str, verdict) -> Markup | None:
         point=point,
         domain=(low, top),
         fmt=format_number,
-        label="Claimed band or limit and what was observed",
+        label=_("Claimed band or limit and what was observed"),
         unit=unit,
     )
 
