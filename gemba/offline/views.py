@@ -29,7 +29,7 @@ from gemba.capture import vocabulary
 from gemba.offline import assets, bp
 from gemba.offline.catalog import app_catalog
 from gemba.platform.errors import problem
-from gemba.platform.languages import select_locale
+from gemba.platform.languages import role_name, select_locale
 
 # Metres: a GPS fix less accurate than this gets a warning (each phone may change it).
 DEFAULT_GPS_WARN_METRES = 50
@@ -116,6 +116,7 @@ def me():
             "email": current_user.email,
             "label": current_user.label,
             "role": current_user.role,
+            "role_name": role_name(current_user.role),  # the role in the user's language
             "csrf_token": generate_csrf(),
             "settings": {"gps_warn_m": gps_warn},
             # The shell's language for this user now: another one means reload the shell.

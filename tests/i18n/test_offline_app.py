@@ -161,6 +161,17 @@ def _synced(page, words: str) -> None:
             },
         ),
         (
+            "es-MX",
+            "es",
+            {
+                "walks": "Recorridos",
+                "add": "Hecho",
+                "save": "Guardar hecho",
+                "synced": "todo sincronizado",
+                "topic": "Tema",
+            },
+        ),
+        (
             "pl-PL",
             "pl",
             {

@@ -94,6 +94,9 @@ def python_verdict(claim: dict | None, observations: list[dict], manual: list[di
 def run_js(tmp_path: Path, script: str, payload) -> object:
     module = tmp_path / "saydo.mjs"  # .mjs: node reads it as an ES module, as browsers do
     shutil.copy(SAYDO_JS, module)
+    # Its words come from i18n.js (no catalog under node: the server's English), an ES module.
+    shutil.copy(SAYDO_JS.with_name("i18n.js"), tmp_path / "i18n.js")
+    (tmp_path / "package.json").write_text('{"type": "module"}')
     runner = tmp_path / "run.mjs"
     runner.write_text(script)
     done = subprocess.run(  # noqa: S603 - node with our own files

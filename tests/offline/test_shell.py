@@ -33,10 +33,11 @@ def test_shell_has_no_inline_script_or_style(client):
     assert "style=" not in html
     assert "<style" not in html
     for tag in re.findall(r"<script[^>]*>", html):
-        # Code only from files; the one data block (the vocabulary) is never run.
-        assert (
-            'src="/app/assets/' in tag or tag == '<script type="application/json" id="vocabulary">'
-        )
+        # Code only from files; the data blocks (the vocabulary, the catalog) are never run.
+        assert 'src="/app/assets/' in tag or tag in {
+            '<script type="application/json" id="vocabulary">',
+            '<script type="application/json" id="i18n">',
+        }
 
     assert "script-src 'self'" in client.get("/app").headers["Content-Security-Policy"]
 

@@ -29,6 +29,9 @@ def delays(tmp_path):
     if NODE is None:
         missing_tool("node is not installed")
     shutil.copy(SYNC_JS, tmp_path / "sync.mjs")
+    # Its messages come from i18n.js (no catalog under node: English), an ES module.
+    shutil.copy(SYNC_JS.with_name("i18n.js"), tmp_path / "i18n.js")
+    (tmp_path / "package.json").write_text('{"type": "module"}')
     (tmp_path / "run.mjs").write_text(SCRIPT)
     done = subprocess.run(  # noqa: S603 - node with our own files
         [NODE, str(tmp_path / "run.mjs")], capture_output=True, text=True, timeout=30, check=True

@@ -178,7 +178,7 @@ async function start() {
     return;
   }
   app.me = me;
-  document.getElementById("who").textContent = `${me.label} · ${me.role}`;
+  document.getElementById("who").textContent = `${me.label} · ${me.role_name || me.role}`;
   document.getElementById("logout").addEventListener("click", logout);
   app.queue = new Queue(await openDatabase(me.id));
   app.syncer = new Syncer({
