@@ -10,6 +10,8 @@ its .mo, so no compiled file is committed and a changed catalog takes effect on 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 from pathlib import Path
 
@@ -59,22 +61,49 @@ def role_name(role: object) -> str:
     return str(ROLE_NAMES.get(key, key))
 
 
+# Where two parts translate the same English text, the part earlier here wins (gettext has
+# one catalog per language): the capture pages' words, which follow the glossary in
+# gemba/translations/README.md, before the other parts'.
+PART_ORDER = ("capture", "plans", "review", "accounts", "manage", "offline")
+
+
 def catalog_sources(language: str) -> list[Path]:
-    """The .po files of one language, in a stable order."""
+    """The .po files of one language, in the order their translations take precedence."""
     folder = SOURCE / language
-    return sorted(folder.rglob("*.po")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+
+    def rank(path: Path) -> tuple[int, str]:
+        stem = path.stem
+        return (PART_ORDER.index(stem) if stem in PART_ORDER else len(PART_ORDER), stem)
+
+    return sorted(folder.rglob("*.po"), key=rank)
 
 
 def merged_catalog(language: str) -> Catalog:
-    """Every part's catalog of one language as one (a later file wins a repeated msgid)."""
+    """Every part's catalog of one language as one: the first part (PART_ORDER) to
+    translate a message wins, and plural forms are fitted to the language's count."""
     merged = Catalog(locale=language)
     for path in catalog_sources(language):
-        with path.open("rb") as handle:
-            part = read_po(handle, locale=language)
+        with path.open("rb") as handle, contextlib.redirect_stdout(io.StringIO()):
+            part = read_po(handle)  # Babel prints its complaints; the tests check the parts
         for message in part:
-            if message.id and message.string:
-                merged.add(message.id, message.string, context=message.context)
+            if not message.id or not message.string:
+                continue
+            if merged.get(message.id, context=message.context) is not None:
+                continue
+            merged.add(message.id, _fitted(message.string, merged), context=message.context)
     return merged
+
+
+def _fitted(string: str | tuple[str, ...], catalog: Catalog) -> str | tuple[str, ...]:
+    """A plural translation with as many forms as the language has (the last one repeated
+    where a part gave fewer)."""
+    if isinstance(string, str):
+        return string
+    count = catalog.num_plurals
+    forms = tuple(string[:count])
+    return forms + (forms[-1],) * (count - len(forms))
 
 
 def compile_catalogs(target: Path) -> list[str]:
