@@ -344,8 +344,12 @@ def test_notes_for_each_kind_of_verdict() -> None:
 def render_verdict(verdict, **context) -> str:
     """Render the gap page's verdict block on its own, with stand-ins for the page's helpers."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_null_translations(newstyle=True)  # English, as Flask-Babel's untranslated
     template = env.get_template("review/_verdict.html")
     gap = type("Gap", (), {"id": "g1", "contradicted": verdict.contradicted})()
     statement = type("Statement", (), {"claim_frequency": "usually", "claim": True})()
