@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import tempfile
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -119,10 +120,11 @@ def compile_catalogs(target: Path) -> list[str]:
         if mo.exists() and mo.stat().st_mtime >= newest:
             continue
         mo.parent.mkdir(parents=True, exist_ok=True)
-        temporary = mo.with_suffix(".tmp")
-        with temporary.open("wb") as handle:
+        # Several workers may start at once: each writes its own file, and the atomic
+        # rename makes the last complete one the catalog.
+        with tempfile.NamedTemporaryFile(dir=mo.parent, suffix=".tmp", delete=False) as handle:
             write_mo(handle, merged_catalog(language))
-        os.replace(temporary, mo)
+        os.replace(handle.name, mo)
         done.append(language)
     return done
 
