@@ -65,7 +65,19 @@ def role_name(role: object) -> str:
 # Where two parts translate the same English text, the part earlier here wins (gettext has
 # one catalog per language): the capture pages' words, which follow the glossary in
 # gemba/translations/README.md, before the other parts'.
-PART_ORDER = ("capture", "plans", "review", "accounts", "manage", "offline")
+PART_ORDER = (
+    "capture",
+    "plans",
+    "review",
+    "engine",
+    "topics",
+    "accounts",
+    "manage",
+    "notices",
+    "api",
+    "offline",
+    "cli",
+)
 
 
 def catalog_sources(language: str) -> list[Path]:
