@@ -18,7 +18,7 @@ from gemba.models.photos import Photo
 from gemba.models.plans import ItemKind, Plan, PlanEntry, PlanItem, PlanSchedule, plan_assignees
 from gemba.models.revision import DataRevision
 from gemba.models.sites import Persona, Site, Topic, topic_key
-from gemba.models.topics import TopicMerge, TopicSynonym
+from gemba.models.topics import TopicMerge, TopicSynonym, TopicTranslation
 from gemba.models.trash import DeletedRecord
 from gemba.models.walks import (
     Contradiction,
@@ -71,6 +71,7 @@ __all__ = [
     "Topic",
     "TopicMerge",
     "TopicSynonym",
+    "TopicTranslation",
     "User",
     "Walk",
     "WalkStatus",

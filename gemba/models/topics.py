@@ -58,3 +58,25 @@ class TopicMerge(Base):
     source: Mapped[Topic] = relationship(foreign_keys=[source_id])
     target: Mapped[Topic] = relationship(foreign_keys=[target_id])
     merged_by: Mapped[User | None] = relationship(foreign_keys=[merged_by_id])
+
+
+class TopicTranslation(Base):
+    """A topic's name in one of the shipped languages, for analysts who compare sites.
+
+    The typed name stays the topic's name (the data keeps its words); a translation is
+    only shown beside it to a reader of that language. Which languages are allowed is the
+    topics service's rule (gemba.platform.languages), so adding a language needs no
+    migration.
+    """
+
+    __tablename__ = "topic_translations"
+    __table_args__ = (UniqueConstraint("topic_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(120))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    topic: Mapped[Topic] = relationship()
