@@ -4,6 +4,11 @@ each notice's key, so these functions can stay plain reads).
 
 A key names the event, not the moment of the run: the same action assigned gives the same
 key on every run, a due date moved gives a new one.
+
+Each notice's subject and text are written in its reader's language (the user's choice,
+else the site's, see `gemba.notices.reader_language`) when it is decided: the e-mail and
+the app's "For you" list show the same words. Dates are numeric (2026-03-02 06:00), read
+alike in every language; times are on the site's clock.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -32,7 +39,9 @@ from gemba.models import (
     Walk,
     plan_assignees,
 )
+from gemba.notices import reader_language
 from gemba.plans import programme
+from gemba.platform.time_zones import local_time
 
 OPEN = (ActionStatus.open.value, ActionStatus.in_progress.value)
 # Events older than this are not announced: a first run on an old database sends no history.
@@ -52,6 +61,14 @@ class Notice:
     subject: str
     text: str
     link: str | None = None
+    language: str = "en"
+
+
+def _notice(user: User, site_language, kind: str, key: str, subject, text, link) -> Notice:
+    """A notice with its (lazy) subject and text written in the reader's language."""
+    language = reader_language(user, site_language)
+    with force_locale(language):
+        return Notice(user, kind, key, str(subject), str(text), link, language)
 
 
 def all_due(now: datetime) -> Iterator[Notice]:
@@ -86,52 +103,79 @@ def _site_zones() -> dict[uuid.UUID, str]:
     return dict(db.session.execute(select(Site.id, Site.time_zone)).all())
 
 
+def _site_languages() -> dict[uuid.UUID, str | None]:
+    return dict(db.session.execute(select(Site.id, Site.language)).all())
+
+
+def _day(day: date) -> str:
+    return f"{day:%Y-%m-%d}"
+
+
 def action_assigned(now: datetime) -> Iterator[Notice]:
     """Open actions whose owner did not create them: tell the owner once."""
+    languages = _site_languages()
     for action in db.session.scalars(_open_actions()):
         if action.owner_id == action.created_by_id:
             continue
-        due = f", due {action.due_date:%Y-%m-%d}" if action.due_date else ""
-        yield Notice(
+        title = action.title
+        if action.due_date:
+            text = _l(
+                "The action \u201c%(title)s\u201d is assigned to you, due %(date)s.",
+                title=title,
+                date=_day(action.due_date),
+            )
+        else:
+            text = _l("The action \u201c%(title)s\u201d is assigned to you.", title=title)
+        yield _notice(
             action.owner,
+            languages.get(action.site_id),
             "action_assigned",
             f"{action.id}:assigned",
-            f"Action assigned to you: {action.title}",
-            f"The action \u201c{action.title}\u201d is assigned to you{due}.",
+            _l("Action assigned to you: %(title)s", title=title),
+            text,
             f"/review/actions/{action.id}",
         )
 
 
 def action_due(now: datetime) -> Iterator[Notice]:
     """Open actions due tomorrow on their site's clock."""
-    zones = _site_zones()
+    zones, languages = _site_zones(), _site_languages()
     for action in db.session.scalars(_open_actions().where(Action.due_date.is_not(None))):
         tomorrow = _local_today(now, zones.get(action.site_id)) + timedelta(days=1)
         if action.due_date != tomorrow:
             continue
-        yield Notice(
+        yield _notice(
             action.owner,
+            languages.get(action.site_id),
             "action_due",
             f"{action.id}:{action.due_date.isoformat()}:due_tomorrow",
-            f"Due tomorrow: {action.title}",
-            f"Your action \u201c{action.title}\u201d is due tomorrow, {action.due_date:%Y-%m-%d}.",
+            _l("Due tomorrow: %(title)s", title=action.title),
+            _l(
+                "Your action \u201c%(title)s\u201d is due tomorrow, %(date)s.",
+                title=action.title,
+                date=_day(action.due_date),
+            ),
             f"/review/actions/{action.id}",
         )
 
 
 def action_overdue(now: datetime) -> Iterator[Notice]:
     """Open actions past their due date: once per due date, not every day."""
-    zones = _site_zones()
+    zones, languages = _site_zones(), _site_languages()
     for action in db.session.scalars(_open_actions().where(Action.due_date.is_not(None))):
         if action.due_date >= _local_today(now, zones.get(action.site_id)):
             continue
-        yield Notice(
+        yield _notice(
             action.owner,
+            languages.get(action.site_id),
             "action_overdue",
             f"{action.id}:{action.due_date.isoformat()}:overdue",
-            f"Overdue: {action.title}",
-            f"Your action \u201c{action.title}\u201d was due {action.due_date:%Y-%m-%d} "
-            "and is not done yet.",
+            _l("Overdue: %(title)s", title=action.title),
+            _l(
+                "Your action \u201c%(title)s\u201d was due %(date)s and is not done yet.",
+                title=action.title,
+                date=_day(action.due_date),
+            ),
             f"/review/actions/{action.id}",
         )
 
@@ -145,12 +189,17 @@ def walk_assigned(now: datetime) -> Iterator[Notice]:
         .options(selectinload(Plan.site))
     )
     for plan, user in rows:
-        yield Notice(
+        yield _notice(
             user,
+            plan.site.language,
             "walk_assigned",
             f"{plan.id}:assigned",
-            f"Walk plan assigned to you: {plan.title}",
-            f"You walk the plan \u201c{plan.title}\u201d at {plan.site.name}.",
+            _l("Walk plan assigned to you: %(title)s", title=plan.title),
+            _l(
+                "You walk the plan \u201c%(title)s\u201d at %(site)s.",
+                title=plan.title,
+                site=plan.site.name,
+            ),
             f"/plans/{plan.id}",
         )
 
@@ -186,27 +235,20 @@ def walks_due_and_missed(now: datetime) -> Iterator[Notice]:
 
 
 def _occurrence_notices(plan, occurrence, users, zone) -> Iterator[Notice]:
-    when = f"{clock.local(occurrence.due_at, zone):%Y-%m-%d %H:%M}"
-    today = occurrence.status == "due"
+    when = local_time(occurrence.due_at, zone, "%Y-%m-%d %H:%M", label=False)
+    named = {"title": plan.title, "site": plan.site.name, "when": when}
+    if occurrence.status == "due":
+        kind, key = "walk_due", f"{plan.id}:{occurrence.due_at.isoformat()}:due"
+        subject = _l("Walk due today: %(title)s", title=plan.title)
+        text = _l("The walk \u201c%(title)s\u201d at %(site)s is due today, %(when)s.", **named)
+    else:
+        kind, key = "walk_missed", f"{plan.id}:{occurrence.due_at.isoformat()}:missed"
+        subject = _l("Walk missed: %(title)s", title=plan.title)
+        text = _l(
+            "The walk \u201c%(title)s\u201d at %(site)s due %(when)s was not walked.", **named
+        )
     for user in users:
-        if today:
-            yield Notice(
-                user,
-                "walk_due",
-                f"{plan.id}:{occurrence.due_at.isoformat()}:due",
-                f"Walk due today: {plan.title}",
-                f"The walk \u201c{plan.title}\u201d at {plan.site.name} is due today, {when}.",
-                f"/plans/{plan.id}",
-            )
-        else:
-            yield Notice(
-                user,
-                "walk_missed",
-                f"{plan.id}:{occurrence.due_at.isoformat()}:missed",
-                f"Walk missed: {plan.title}",
-                f"The walk \u201c{plan.title}\u201d at {plan.site.name} due {when} was not walked.",
-                f"/plans/{plan.id}",
-            )
+        yield _notice(user, plan.site.language, kind, key, subject, text, f"/plans/{plan.id}")
 
 
 def walkers_of(site_id: uuid.UUID, now: datetime) -> list[User]:
@@ -236,20 +278,33 @@ def needs_observation(now: datetime) -> Iterator[Notice]:
     )
     walkers: dict[uuid.UUID, list[User]] = {}
     names = dict(db.session.execute(select(Site.id, Site.name)).all())
+    languages = _site_languages()
     for gap in gaps:
         if gap.site_id not in walkers:
             walkers[gap.site_id] = walkers_of(gap.site_id, now)
-        reason = f" Why: {gap.triage_reason}" if gap.triage_reason else ""
+        site = names.get(gap.site_id) or _l("a site")
+        named = {"site": site, "explanation": gap.explanation, "reason": gap.triage_reason}
+        if gap.triage_reason:
+            text = _l(
+                "An analyst asks for more observation of a gap at %(site)s: "
+                "%(explanation)s. Why: %(reason)s",
+                **named,
+            )
+        else:
+            text = _l(
+                "An analyst asks for more observation of a gap at %(site)s: %(explanation)s.",
+                **named,
+            )
         for user in walkers[gap.site_id]:
             if user.id == gap.triaged_by_id:
                 continue
-            yield Notice(
+            yield _notice(
                 user,
+                languages.get(gap.site_id),
                 "needs_observation",
                 f"{gap.id}:{gap.triaged_at.isoformat()}",
-                f"More observation needed at {names.get(gap.site_id, 'a site')}",
-                f"An analyst asks for more observation of a gap at "
-                f"{names.get(gap.site_id, 'a site')}: {gap.explanation}.{reason}",
+                _l("More observation needed at %(site)s", site=site),
+                text,
                 f"/review/gaps/{gap.id}",
             )
 
@@ -263,18 +318,42 @@ def action_verified(now: datetime) -> Iterator[Notice]:
             AuditEvent.at >= now - RECENT,
         )
     )
+    languages = _site_languages()
     for event in events:
         action = db.session.get(Action, uuid.UUID(event.object_id))
         if action is None:
             continue
         ids = {i for i in (action.owner_id, action.created_by_id) if i is not None}
         for user in db.session.scalars(select(User).where(or_(User.id.in_(ids)))):
-            yield Notice(
+            yield _notice(
                 user,
+                languages.get(action.site_id),
                 "action_verified",
                 f"{action.id}:verified:{event.id}",
-                f"Verified by evidence: {action.title}",
-                f"The action \u201c{action.title}\u201d was verified: the observations "
-                "since it took effect no longer contradict what was said.",
+                _l("Verified by evidence: %(title)s", title=action.title),
+                _l(
+                    "The action \u201c%(title)s\u201d was verified: the observations "
+                    "since it took effect no longer contradict what was said.",
+                    title=action.title,
+                ),
                 f"/review/actions/{action.id}",
             )
+
+
+# What a notice's link is about, by its path: the record whose site the notice concerns.
+LINKED = (("/review/actions/", Action), ("/review/gaps/", Gap), ("/plans/", Plan))
+
+
+def site_language_of(link: str | None) -> str | None:
+    """The language of the site a stored notice's link is about (None when unknown): a
+    digest, made of stored notices, speaks it to a user without a choice of their own."""
+    for prefix, model in LINKED:
+        if not link or not link.startswith(prefix):
+            continue
+        try:
+            record = db.session.get(model, uuid.UUID(link.removeprefix(prefix).split("/")[0]))
+        except ValueError:
+            return None
+        site = db.session.get(Site, record.site_id) if record is not None else None
+        return site.language if site is not None else None
+    return None

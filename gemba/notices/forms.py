@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -11,9 +12,9 @@ from gemba.notices import KINDS
 from gemba.platform.forms import BaseForm
 
 CHOICES = [
-    SelectChoice(NoticeMode.immediate.value, "Right away"),
-    SelectChoice(NoticeMode.digest.value, "In the daily digest"),
-    SelectChoice(NoticeMode.none.value, "Never"),
+    SelectChoice(NoticeMode.immediate.value, _l("Right away")),
+    SelectChoice(NoticeMode.digest.value, _l("In the daily digest")),
+    SelectChoice(NoticeMode.none.value, _l("Never")),
 ]
 
 

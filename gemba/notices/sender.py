@@ -24,13 +24,15 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_mail import Connection, Message
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gemba.extensions import db, mail
 from gemba.models import NoticeMode, NoticeState, SentNotice, User, utcnow
-from gemba.notices import KINDS, due, preferences
+from gemba.notices import KINDS, due, preferences, reader_language
 from gemba.notices.due import Notice
 from gemba.platform.database import transaction
 
@@ -74,9 +76,25 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
     return external_url("notices.unsubscribe", token=token)
 
 
+def language_of(user: User, items: Sequence[SentNotice | Notice]) -> str:
+    """The e-mail's language: the one its notice was written in; for a digest the user's
+    own choice, else the language of the site its first notice (with a known site) is
+    about, else English."""
+    if items and isinstance(items[0], Notice):
+        return items[0].language
+    sites = (due.site_language_of(item.link) for item in items)
+    return reader_language(user, next((s for s in sites if s), None))
+
+
 def message(user: User, items: Sequence[SentNotice | Notice], kind: str) -> Message:
-    """The e-mail for one notice or a digest of several: plain text and HTML, each with
-    the unsubscribe link of its kind, and the List-Unsubscribe header."""
+    """The e-mail for one notice or a digest of several, in the reader's language: plain
+    text and HTML, each with the unsubscribe link of its kind, and the List-Unsubscribe
+    header."""
+    with force_locale(language_of(user, items)):
+        return _message(user, items, kind)
+
+
+def _message(user: User, items: Sequence[SentNotice | Notice], kind: str) -> Message:
     entries = [
         {
             "subject": item.subject,
@@ -91,12 +109,13 @@ def message(user: User, items: Sequence[SentNotice | Notice], kind: str) -> Mess
         "entries": entries,
         "digest": kind == DIGEST,
         "unsubscribe": unsubscribe,
-        "kind_label": KINDS.get(kind, "your daily digest"),
+        "kind_label": str(KINDS.get(kind, _l("your daily digest"))),
     }
     count = len(entries)
-    subject = (
-        entries[0]["subject"] if kind != DIGEST else f"Gemba: {count} notice{'s' * (count != 1)}"
-    )
+    if kind == DIGEST:
+        subject = ngettext("Gemba: %(num)d notice", "Gemba: %(num)d notices", count)
+    else:
+        subject = entries[0]["subject"]
     return Message(
         subject=subject,
         recipients=[user.email],

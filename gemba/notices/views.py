@@ -1,15 +1,22 @@
 """The unsubscribe page an e-mail links to: no login, the signed token says who and which
 kind. A person confirms with the page's button, which carries a CSRF token; a mail
 client's one-click unsubscribe (RFC 8058: a POST of `List-Unsubscribe=One-Click` to the
-link, no page, no cookie) is trusted on the token alone, as that RFC intends."""
+link, no page, no cookie) is trusted on the token alone, as that RFC intends.
+
+The page speaks the e-mail's reader's own language when they chose one (the token says
+who they are), else the request's (their browser's)."""
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import current_app, render_template, request
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from gemba.accounts.forms import EmptyForm
 from gemba.extensions import csrf
-from gemba.notices import KINDS, bp, preferences
+from gemba.notices import KINDS, bp, preferences, reader_language
 
 ONE_CLICK = "One-Click"
 
@@ -25,10 +32,12 @@ def unsubscribe(token: str):
     if found is None:
         return render_template("notices/unsubscribe.html", invalid=True), 400
     user, kind = found
-    label = KINDS.get(kind, "Your daily digest")
-    form = EmptyForm()
-    if one_click or form.validate_on_submit():
-        kinds = preferences.unsubscribe(user, kind)
-        done = [KINDS[k] for k in kinds]
-        return render_template("notices/unsubscribe.html", done=done, label=label, user=user)
-    return render_template("notices/unsubscribe.html", form=form, label=label, user=user)
+    chosen = force_locale(reader_language(user)) if user.language else contextlib.nullcontext()
+    with chosen:
+        label = str(KINDS.get(kind, _l("Your daily digest")))
+        form = EmptyForm()
+        if one_click or form.validate_on_submit():
+            kinds = preferences.unsubscribe(user, kind)
+            done = [str(KINDS[k]) for k in kinds]
+            return render_template("notices/unsubscribe.html", done=done, label=label, user=user)
+        return render_template("notices/unsubscribe.html", form=form, label=label, user=user)
