@@ -4,6 +4,12 @@ Rows are read in batches, so a site with ten thousand gaps costs a handful of
 queries, not one per row. Cells that a spreadsheet would run as a formula are
 prefixed with an apostrophe. Times are on the site's clock, in ISO 8601 with their
 offset (2026-12-03T08:48:00+01:00): plant time to a reader, one exact instant still.
+
+Only the header row speaks the reader's language. The cells stay as typed or as the
+machine writes them: numbers keep a "." decimal point in every language, because a
+spreadsheet imports a CSV by the settings chosen for the file (delimiter, decimal
+separator), not by the words of its header, and a "," decimal would collide with the
+"," delimiter; a script reading the file gets the same values whatever its language.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -63,6 +70,44 @@ ACTION_COLUMNS = (
     "updated_at",
     "url",
 )
+# Each column's header in the reader's language (the English is the column's name).
+HEADERS = {
+    "gap_id": _l("gap_id"),
+    "status": _l("status"),
+    "score": _l("score"),
+    "severity": _l("severity"),
+    "confidence": _l("confidence"),
+    "contradicted": _l("contradicted"),
+    "explanation": _l("explanation"),
+    "statement": _l("statement"),
+    "speaker": _l("speaker"),
+    "source": _l("source"),
+    "claim": _l("claim"),
+    "topic": _l("topic"),
+    "persona": _l("persona"),
+    "site": _l("site"),
+    "walk": _l("walk"),
+    "said_at": _l("said_at"),
+    "evidence_count": _l("evidence_count"),
+    "evidence_fact_ids": _l("evidence_fact_ids"),
+    "flagged_at": _l("flagged_at"),
+    "evidence_changed_at": _l("evidence_changed_at"),
+    "triaged_at": _l("triaged_at"),
+    "triaged_by": _l("triaged_by"),
+    "triage_reason": _l("triage_reason"),
+    "url": _l("url"),
+    "action_id": _l("action_id"),
+    "title": _l("title"),
+    "owner": _l("owner"),
+    "due_date": _l("due_date"),
+    "overdue": _l("overdue"),
+    "site_id": _l("site_id"),
+    "gap_ids": _l("gap_ids"),
+    "statements": _l("statements"),
+    "description": _l("description"),
+    "created_at": _l("created_at"),
+    "updated_at": _l("updated_at"),
+}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
 
@@ -94,6 +139,11 @@ def claim_text(statement: Statement) -> str:
         return f"{statement.claim_comparator} {statement.claim_value:g}{unit}"
     tolerance = 0.2 if statement.claim_tolerance is None else statement.claim_tolerance
     return f"{statement.claim_value:g}{unit} ±{tolerance * 100:g}%"
+
+
+def headers(columns: Iterable[str]) -> list[str]:
+    """The header row in the reader's language, read now (the rows are written later)."""
+    return [str(HEADERS[column]) for column in columns]
 
 
 def _csv(columns: Iterable[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
@@ -159,7 +209,7 @@ def gaps_csv(filters: InboxFilters, url_for_gap: Callable[[Gap], str]) -> Iterat
                 url_for_gap(gap),
             )
 
-    return _csv(GAP_COLUMNS, rows())
+    return _csv(headers(GAP_COLUMNS), rows())
 
 
 def actions_csv(site_id, today: date, url_for_action: Callable[[Action], str]) -> Iterator[str]:
@@ -197,4 +247,4 @@ def actions_csv(site_id, today: date, url_for_action: Callable[[Action], str]) -
                 url_for_action(action),
             )
 
-    return _csv(ACTION_COLUMNS, rows())
+    return _csv(headers(ACTION_COLUMNS), rows())
