@@ -1,16 +1,52 @@
-"""Flask commands: users, tokens, demo data, gap recompute, e-mail notices."""
+"""Flask commands: users, tokens, demo data, gap recompute, e-mail notices.
+
+What a command says is in the terminal's language (LC_ALL, LC_MESSAGES, then LANG, as
+POSIX reads them: `LANG=de_DE.UTF-8` gives German), English for any other; each command
+runs under `in_terminal_language`, inside its app context, where Flask-Babel's
+`force_locale` picks the catalog without a request.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 import time
+from collections.abc import Callable, Mapping
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale, format_decimal
+from flask_babel import gettext as _
 
 from gemba.accounts import services as accounts
 from gemba.extensions import db
+from gemba.platform.languages import DEFAULT, LANGUAGES, role_name
+
+
+def terminal_language(environ: Mapping[str, str] = os.environ) -> str:
+    """The language of the terminal's locale: the first set of LC_ALL, LC_MESSAGES and
+    LANG (`de_DE.UTF-8`, `pl_PL`, `es`), if Gemba speaks it; else English (`C`, unset)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            code = value.split(".")[0].split("@")[0].split("_")[0].lower()
+            return code if code in LANGUAGES else DEFAULT
+    return DEFAULT
+
+
+def in_terminal_language(command: Callable) -> Callable:
+    """Run a command's body in the terminal's language (it needs the app context: put
+    this under `with_appcontext`, or on a command of an AppGroup)."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with force_locale(terminal_language()):
+            return command(*args, **kwargs)
+
+    return run
+
 
 user_cli = AppGroup("user", help="Manage users.")
 token_cli = AppGroup("token", help="Manage API tokens.")
@@ -26,17 +62,18 @@ gaps_cli = AppGroup("gaps", help="Say-vs-do gaps.")
     show_default=True,
 )
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@in_terminal_language
 def create_user(email: str, role: str, password_stdin: bool) -> None:
     """Create a user; the password is prompted for, or read from standard input."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     try:
         user = accounts.create_user(email, password, role)
     except accounts.AccountError as exc:
         raise click.ClickException(exc.message) from None
-    click.echo(f"Created {user.role} {user.email}.")
+    click.echo(_("Created %(role)s %(email)s.", role=role_name(user.role), email=user.email))
 
 
 @token_cli.command("create")
@@ -48,22 +85,34 @@ def create_user(email: str, role: str, password_stdin: bool) -> None:
     type=click.IntRange(1, accounts.MAX_TOKEN_DAYS),
     help="Days until the token expires (default: GEMBA_TOKEN_DAYS, 90).",
 )
+@in_terminal_language
 def create_token(email: str, name: str, read_only: bool, days: int | None) -> None:
     """Print a new API token for the user (the last line of output is the token)."""
     user = accounts.find_user(email)
     if user is None or not user.active:
-        raise click.ClickException(f"No active user {email}.")
+        raise click.ClickException(_("No active user %(email)s.", email=email))
     scope = "read" if read_only else "write"
     token = accounts.create_token(user, name, scope=scope, days=days)
     expires = accounts.token_expiry(accounts.find_token(token))
-    kind = "Read-only token" if read_only else "Token"
-    click.echo(
-        f"{kind} for {user.email}, expires {expires:%Y-%m-%d %H:%M} UTC (shown once, keep it safe):"
-    )
+    when = f"{expires:%Y-%m-%d %H:%M}"
+    if read_only:
+        said = _(
+            "Read-only token for %(email)s, expires %(when)s UTC (shown once, keep it safe):",
+            email=user.email,
+            when=when,
+        )
+    else:
+        said = _(
+            "Token for %(email)s, expires %(when)s UTC (shown once, keep it safe):",
+            email=user.email,
+            when=when,
+        )
+    click.echo(said)
     click.echo(token)
 
 
 @gaps_cli.command("recompute")
+@in_terminal_language
 def recompute_gaps() -> None:
     """Re-judge every statement against all evidence and update the gaps table."""
     from gemba.gaps import updates as gap_updates
@@ -72,9 +121,15 @@ def recompute_gaps() -> None:
     summary = gap_updates.recompute_all()
     took = time.perf_counter() - started
     click.echo(
-        f"Judged {summary['statements']} statements in {took:.2f} s: "
-        f"{summary['changed']} gaps changed, {summary['cleared']} cleared, "
-        f"{summary['gaps']} in all."
+        _(
+            "Judged %(statements)d statements in %(seconds)s s: %(changed)d gaps changed, "
+            "%(cleared)d cleared, %(gaps)d in all.",
+            statements=summary["statements"],
+            seconds=format_decimal(round(took, 2), "0.00"),  # 0.42 in English, 0,42 in German
+            changed=summary["changed"],
+            cleared=summary["cleared"],
+            gaps=summary["gaps"],
+        )
     )
 
 
@@ -88,6 +143,7 @@ def recompute_gaps() -> None:
     show_default=True,
     help="Include the walk plans (two weeks of checklists) or only the three walks.",
 )
+@in_terminal_language
 def demo(email: str, password: str, plans: bool) -> None:
     """Fill a realistic plant with walks, statements and facts, to see Gemba at work."""
     from gemba.ops import demo as demo_data
@@ -102,22 +158,23 @@ def demo(email: str, password: str, plans: bool) -> None:
 @click.option("--site", "site_id", type=click.UUID, help="Export this whole site.")
 @click.option("--photos", is_flag=True, help="Write a zip with the photos beside the document.")
 @click.option("-o", "--output", default="-", help="File to write (standard output by default).")
+@in_terminal_language
 def export_records(walk_id, site_id, photos: bool, output: str) -> None:
     """Write a walk or a site as a Gemba JSON document, or with --photos as a zip."""
     from gemba.interchange import archives, exports
     from gemba.models import Site, Walk
 
     if (walk_id is None) == (site_id is None):
-        raise click.UsageError("Give exactly one of --walk ID or --site ID.")
+        raise click.UsageError(_("Give exactly one of --walk ID or --site ID."))
     if walk_id is not None:
         walk = db.session.get(Walk, walk_id)
         if walk is None:
-            raise click.ClickException(f"No walk {walk_id}.")
+            raise click.ClickException(_("No walk %(id)s.", id=walk_id))
         export = exports.walk_export(walk)
     else:
         site = db.session.get(Site, site_id)
         if site is None:
-            raise click.ClickException(f"No site {site_id}.")
+            raise click.ClickException(_("No site %(id)s.", id=site_id))
         export = exports.site_export(site)
     if photos:
         with click.open_file(output, "wb") as out:
@@ -131,6 +188,7 @@ def export_records(walk_id, site_id, photos: bool, output: str) -> None:
 @with_appcontext
 @click.argument("file", type=click.File("rb"))
 @click.option("--as", "email", required=True, help="Write the records as this user.")
+@in_terminal_language
 def import_records(file, email: str) -> None:
     """Import a Gemba JSON document or a zip with photos as a user: all or nothing; exit 1
     (with every reason) if anything was refused."""
@@ -138,18 +196,19 @@ def import_records(file, email: str) -> None:
 
     user = accounts.find_user(email)
     if user is None or not user.active:
-        raise click.ClickException(f"No active user {email}.")
+        raise click.ClickException(_("No active user %(email)s.", email=email))
     try:
         imported = archives.import_file(user, file.read())
     except imports.DocumentInvalid as exc:
         fields = "".join(f"\n  {e.field}: {e.message}" for e in exc.errors)
         raise click.ClickException(exc.detail + fields) from None
-    click.echo(f"Imported {imported.describe()}")
+    click.echo(_("Imported %(records)s", records=imported.describe()))
 
 
 @click.command("notify")
 @with_appcontext
 @click.option("--digest", is_flag=True, help="Also send each user's daily digest (once a day).")
+@in_terminal_language
 def notify(digest: bool) -> None:
     """Send the e-mail notices due; safe to run from cron every few minutes.
 
@@ -160,16 +219,22 @@ def notify(digest: bool) -> None:
 
     done = sender.run()
     click.echo(
-        f"Notices: {done['sent']} sent, {done['pending']} kept for the digest, "
-        f"{done['skipped']} turned off, {done['refused']} refused by the mail server for good."
+        _(
+            "Notices: %(sent)d sent, %(pending)d kept for the digest, %(skipped)d turned off, "
+            "%(refused)d refused by the mail server for good.",
+            sent=done["sent"],
+            pending=done["pending"],
+            skipped=done["skipped"],
+            refused=done["refused"],
+        )
     )
     failed = done["failed"]
     if digest and not failed:
         digests = sender.send_digests()
-        click.echo(f"Digests: {digests['sent']} sent.")
+        click.echo(_("Digests: %(sent)d sent.", sent=digests["sent"]))
         failed = digests["failed"]
     if failed:
-        raise click.ClickException("The SMTP server refused; the rest is sent on the next run.")
+        raise click.ClickException(_("The SMTP server refused; the rest is sent on the next run."))
 
 
 def register(app: Flask) -> None:
@@ -186,6 +251,7 @@ def register(app: Flask) -> None:
 @click.command("backup")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @with_appcontext
+@in_terminal_language
 def backup(directory: str | None) -> None:
     """Write a consistent snapshot of the database and photos into DIRECTORY.
 
@@ -203,8 +269,13 @@ def backup(directory: str | None) -> None:
     tables = manifest["database"]["tables"]
     rows = sum(t["rows"] for name, t in tables.items() if name not in digests.BOOKKEEPING)
     click.echo(
-        f"Backed up {rows} rows in {len(tables)} tables and "
-        f"{manifest['photos']['count']} photos to {target}"
+        _(
+            "Backed up %(rows)d rows in %(tables)d tables and %(photos)d photos to %(target)s",
+            rows=rows,
+            tables=len(tables),
+            photos=manifest["photos"]["count"],
+            target=target,
+        )
     )
 
 
@@ -212,6 +283,7 @@ def backup(directory: str | None) -> None:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option("--force", is_flag=True, help="Replace the data of an instance that has some.")
 @with_appcontext
+@in_terminal_language
 def restore(directory: str, force: bool) -> None:
     """Bring back the snapshot in DIRECTORY into this (empty) instance.
 
@@ -229,8 +301,12 @@ def restore(directory: str, force: bool) -> None:
     tables = manifest["database"]["tables"]
     rows = sum(t["rows"] for name, t in tables.items() if name not in digests.BOOKKEEPING)
     click.echo(
-        f"Restored {rows} rows and {manifest['photos']['count']} photos "
-        f"from the backup of {manifest['created_at']}."
+        _(
+            "Restored %(rows)d rows and %(photos)d photos from the backup of %(created)s.",
+            rows=rows,
+            photos=manifest["photos"]["count"],
+            created=manifest["created_at"],
+        )
     )
 
 

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import click
 from flask import Response, abort, request
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from gemba.capture import trash
+from gemba.cli import in_terminal_language
 from gemba.extensions import db
 from gemba.models import Photo
 from gemba.photos import bp
@@ -61,6 +63,7 @@ def serve_photo(photo_id: uuid.UUID, variant: str):
     help="Only remove files older than this many seconds (uploads in flight are younger).",
 )
 @click.option("--dry-run", is_flag=True, help="List what would be removed, remove nothing.")
+@in_terminal_language
 def sweep(min_age: int, dry_run: bool) -> None:
     """Remove photo files no photo refers to, and temporary files a crash left behind.
 
@@ -70,12 +73,17 @@ def sweep(min_age: int, dry_run: bool) -> None:
     """
     target = photos.store()
     if not isinstance(target, LocalPhotoStore):
-        raise click.ClickException("Only the local photo store can be swept.")
+        raise click.ClickException(_("Only the local photo store can be swept."))
     with photos.files_lock(shared=False):
         if not dry_run:
             with transaction():
                 forgotten = trash.purge_expired()
-            click.echo(f"{forgotten} deleted records past the restore period forgotten.")
+            click.echo(
+                _(
+                    "%(count)d deleted records past the restore period forgotten.",
+                    count=forgotten,
+                )
+            )
         used = photos.used_keys() | trash.kept_photo_keys()
         _remove_orphans(target, used, time.time() - min_age, dry_run)
 
@@ -93,12 +101,21 @@ def _remove_orphans(target: LocalPhotoStore, used: set[str], cutoff: float, dry_
             continue
         if not old:
             continue
-        click.echo(f"{'would remove' if dry_run else 'removing'} {path.relative_to(target.root)}")
+        shown = path.relative_to(target.root)
+        if dry_run:
+            click.echo(_("would remove %(path)s", path=shown))
+        else:
+            click.echo(_("removing %(path)s", path=shown))
         if not dry_run:
             path.unlink(missing_ok=True)
         removed += 1
-    verb = "would remove" if dry_run else "removed"
-    click.echo(f"{kept} photo files in use, {removed} {verb}.")
+    if dry_run:
+        said = _(
+            "%(kept)d photo files in use, %(removed)d would remove.", kept=kept, removed=removed
+        )
+    else:
+        said = _("%(kept)d photo files in use, %(removed)d removed.", kept=kept, removed=removed)
+    click.echo(said)
 
 
 def _files(root: Path):
