@@ -47,7 +47,8 @@ class TopicMerge(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
     target_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
     # {"statements": [ids], "facts": [ids], "plan_items": [ids], "topics": [ids of topics
-    # merged earlier into the source, which now lead to the target], "synonyms": [ids]}
+    # merged earlier into the source, which now lead to the target], "synonyms": [ids],
+    # "translations": [ids of the source's names in languages the target had none in]}
     moved: Mapped[dict] = mapped_column(JSON, default=dict)
     similarity: Mapped[float | None]
     merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -70,7 +71,10 @@ class TopicTranslation(Base):
     """
 
     __tablename__ = "topic_translations"
-    __table_args__ = (UniqueConstraint("topic_id", "language"),)
+    # A merge remembers the ids of the names it moved, and an undo moves those ids back:
+    # SQLite would give a cleared name's id to the next one, so it must not reuse ids
+    # (PostgreSQL's sequences never do).
+    __table_args__ = (UniqueConstraint("topic_id", "language"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))

@@ -26,12 +26,13 @@ from gemba.models import (
     Topic,
     TopicMerge,
     TopicSynonym,
+    TopicTranslation,
     User,
     topic_key,
     utcnow,
 )
 from gemba.platform.database import transaction
-from gemba.topics import names
+from gemba.topics import names, translations
 
 # What moves with a topic: (key in TopicMerge.moved, model, its topic column's name).
 _MOVING = (
@@ -41,6 +42,9 @@ _MOVING = (
     ("synonyms", TopicSynonym, "topic_id"),
     ("topics", Topic, "merged_into_id"),
 )
+# Translations move only where the target has none in their language (translations.move);
+# an undo moves back those that moved, like the rest.
+_MOVED_BACK = (*_MOVING, ("translations", TopicTranslation, "topic_id"))
 
 
 class MergeRefused(ValueError):
@@ -72,6 +76,7 @@ def merge(
         moved = {
             kind: _move(model, column, source.id, target.id) for kind, model, column in _MOVING
         }
+        moved["translations"] = translations.move(source.id, target.id)
         source.merged_into_id = target.id
         record = TopicMerge(
             site_id=source.site_id,
@@ -102,7 +107,7 @@ def undo(actor: User, merge_id: uuid.UUID) -> MergeResult:
                 "merge", f"“{target.name}” was merged again since: undo that merge first."
             )
         back: dict[str, list[str]] = {}
-        for kind, model, column in _MOVING:
+        for kind, model, column in _MOVED_BACK:
             ids = record.moved.get(kind, [])
             back[kind] = _move_back(model, column, ids, target.id, source.id)
         source.merged_into_id = None

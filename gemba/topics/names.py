@@ -1,16 +1,19 @@
 """Which topic a typed name means: the topic of that name, the topic it was merged into,
 or the topic it is a synonym of. The write path resolves every topic through here, so a
-name an analyst folded into another topic keeps landing there."""
+name an analyst folded into another topic keeps landing there. And how a topic is named
+to an analyst reading in another language: its translation, with the typed name beside it."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
+from markupsafe import Markup, escape
 from sqlalchemy import func, select, union_all
 
 from gemba.extensions import db
-from gemba.models import Topic, TopicSynonym
+from gemba.models import Topic, TopicSynonym, TopicTranslation
 
 # A merge re-points the topics merged earlier into its source, so one hop always suffices.
 _LEADS_TO = func.coalesce(Topic.merged_into_id, Topic.id)
@@ -73,3 +76,55 @@ def names_by_topic(site_id: uuid.UUID) -> dict[int, list[str]]:
             if topic_id in names:
                 names[topic_id].append(name)
     return names
+
+
+@dataclass(frozen=True)
+class ShownName:
+    """A topic's name as an analyst reading in some language sees it: the translation in
+    that language first when there is one, with the typed name after it in smaller text
+    ("Escaneo de tarjeta (Badge scan)"); otherwise just the typed name."""
+
+    typed: str
+    translated: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.translated} ({self.typed})" if self.translated else self.typed
+
+    def __html__(self) -> str:
+        if not self.translated:
+            return str(escape(self.typed))
+        return str(
+            Markup('{} <small class="typed-name">({})</small>').format(self.translated, self.typed)
+        )
+
+
+def translated_names(topic_ids: Iterable[int], language: str) -> dict[int, str]:
+    """Each topic's name in a language, for the topics that have one (one query)."""
+    ids = sorted(set(topic_ids))
+    if not ids:
+        return {}
+    query = select(TopicTranslation.topic_id, TopicTranslation.name).where(
+        TopicTranslation.topic_id.in_(ids), TopicTranslation.language == language
+    )
+    return {topic_id: name for topic_id, name in db.session.execute(query)}
+
+
+def translated_by_language(topic_id: int) -> dict[str, str]:
+    """A topic's names in other languages, by language code."""
+    query = select(TopicTranslation.language, TopicTranslation.name).where(
+        TopicTranslation.topic_id == topic_id
+    )
+    return {language: name for language, name in db.session.execute(query)}
+
+
+def shown_name(topic: Topic, language: str) -> ShownName:
+    """How a topic is named to a reader of that language (see ShownName)."""
+    return ShownName(topic.name, translated_names([topic.id], language).get(topic.id))
+
+
+def shown_names(rows: Iterable[Sequence], language: str) -> dict[int, ShownName]:
+    """ShownName by topic id for rows that start with a topic's id and typed name (a
+    topic list's rows), with one query for all of them."""
+    rows = list(rows)
+    found = translated_names((row[0] for row in rows), language)
+    return {row[0]: ShownName(row[1], found.get(row[0])) for row in rows}

@@ -1,14 +1,16 @@
 """The analyst's topic pages: possible duplicates per site, merging a topic into another
-and undoing it, and a topic's synonyms. Analysts and admins only; the services in
-`merging` decide and write (each in one transaction), the views only ask and answer."""
+and undoing it, a topic's synonyms and its names in other languages. Analysts and admins
+only; the services in `merging` and `translations` decide and write (each in one
+transaction), the views only ask and answer. Also the templates' `shown_name` and
+`shown_names`: a topic's name in the reader's language, with the typed one beside it."""
 
 from __future__ import annotations
 
 import uuid
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,9 +18,16 @@ from gemba.accounts.security import role_required
 from gemba.extensions import db
 from gemba.models import Role, Topic, TopicMerge, TopicSynonym
 from gemba.platform import params
+from gemba.platform.languages import LANGUAGES
 from gemba.review import crosswalk, observer_effect, topic_charts
-from gemba.topics import bp, merging, queries
-from gemba.topics.forms import ConfirmForm, MergeForm, SynonymForm, names_context
+from gemba.topics import bp, merging, names, queries, translations
+from gemba.topics.forms import (
+    ConfirmForm,
+    MergeForm,
+    SynonymForm,
+    TranslationForm,
+    names_context,
+)
 
 
 @bp.context_processor
@@ -29,6 +38,18 @@ def _review_helpers() -> dict:
     for processor in current_app.template_context_processors.get("review", []):
         found.update(processor())
     return found
+
+
+@bp.app_template_global("shown_name")
+def shown_name(topic: Topic) -> names.ShownName:
+    """The topic's name as the reader sees it: in their language when it has one there."""
+    return names.shown_name(topic, str(get_locale()))
+
+
+@bp.app_template_global("shown_names")
+def shown_names(rows) -> dict[int, names.ShownName]:
+    """The shown names of a topic list's rows (each starting with id and typed name)."""
+    return names.shown_names(rows, str(get_locale()))
 
 
 def summary(moved: dict[str, int], gaps_changed: int, back: bool = False) -> str:
@@ -171,4 +192,38 @@ def remove_synonym(synonym_id: int):
     except LookupError:
         abort(404)
     flash(_("“%(name)s” no longer leads to “%(topic)s”.", name=name, topic=topic_name), "success")
+    return _to_topic(topic_id)
+
+
+@bp.route("/<int:topic_id>/translations", methods=["POST"])
+@role_required(Role.analyst)
+def translate(topic_id: int):
+    """Name the topic in one language (or replace that name), or clear it; the typed
+    name stays the topic's."""
+    topic = db.get_or_404(Topic, topic_id)
+    form = TranslationForm()
+    language = form.language.data
+    if language not in LANGUAGES:
+        abort(400)
+    label = LANGUAGES[language]
+    try:
+        if form.clear.data:
+            if not ConfirmForm().validate_on_submit():
+                abort(400)
+            cleared = translations.clear_translation(current_user, topic_id, language)
+            if cleared is not None:
+                flash(_("Cleared the name in %(language)s.", language=label), "success")
+            return _to_topic(topic_id)
+        if not form.validate_on_submit():
+            return _topic_page(topic, translation_form=form)
+        saved = translations.set_translation(current_user, topic_id, language, form.name.data)
+    except LookupError:
+        abort(404)
+    except translations.TranslationRefused as refused:
+        if refused.field != "name":
+            flash(str(refused.message), "error")
+            return _to_topic(topic_id)
+        form.name.errors = [str(refused.message)]
+        return _topic_page(topic, translation_form=form)
+    flash(_("In %(language)s: “%(name)s”.", language=label, name=saved.name), "success")
     return _to_topic(topic_id)

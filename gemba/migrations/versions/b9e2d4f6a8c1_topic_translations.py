@@ -29,7 +29,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_topic_translations_topic_id_topics'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_topic_translations_updated_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topic_translations')),
-    sa.UniqueConstraint('topic_id', 'language', name=op.f('uq_topic_translations_topic_id'))
+    sa.UniqueConstraint('topic_id', 'language', name=op.f('uq_topic_translations_topic_id')),
+    # A merge's undo finds the names it moved by id: SQLite must not reuse a cleared one's.
+    sqlite_autoincrement=True,
     )
 
 
