@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Request, current_app, g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
@@ -73,11 +74,11 @@ def unauthorized():
     """401 as problem details; never the login page's redirect."""
     refusal = g.get("api_token_refusal")
     if refusal == "expired":
-        detail = "The bearer token has expired; create a new one on your profile page."
+        detail = _l("The bearer token has expired; create a new one on your profile page.")
     elif request.headers.get("Authorization"):
-        detail = "The bearer token is missing, malformed, revoked or its user is deactivated."
+        detail = _l("The bearer token is missing, malformed, revoked or its user is deactivated.")
     else:
-        detail = "Log in, or send an API token as 'Authorization: Bearer TOKEN'."
+        detail = _l("Log in, or send an API token as 'Authorization: Bearer TOKEN'.")
     response = problem(401, detail)
     # RFC 6750: a token that was sent and refused is an invalid_token.
     error = ', error="invalid_token"' if refusal else ""
@@ -87,7 +88,7 @@ def unauthorized():
 
 def read_only_refused():
     """403 as problem details: a read-only token tried to change something."""
-    response = problem(403, "This token is read-only.")
+    response = problem(403, _l("This token is read-only."))
     response.headers["WWW-Authenticate"] = 'Bearer realm="gemba", error="insufficient_scope"'
     return response
 

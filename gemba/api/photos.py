@@ -11,18 +11,20 @@ import uuid
 from typing import Any
 
 from flask import current_app, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from gemba.api import bp, openapi, openapi_parts
 from gemba.domain.photos import PhotoRejected
+from gemba.domain.schema_errors import Message
 from gemba.extensions import db
 from gemba.models import Photo
 from gemba.photos import queries as photo_queries
 from gemba.photos import service as photos
 from gemba.platform.errors import problem
 
-NEEDS_RECORD = (
+NEEDS_RECORD = _l(
     "Name the record this photo shows: send the multipart field `record` with the UUID of "
     "a place, thing, fact or statement. A photo is evidence for one record, so a photo "
     "without one is not kept."
@@ -34,14 +36,14 @@ TRUE = {"1", "true", "yes", "on"}
 def put_photo(photo_id: uuid.UUID):
     """Attach a photo (multipart `file`) to a record (`record`); created, or unchanged if resent."""
     if request.mimetype != "multipart/form-data":
-        return _refuse(415, "Send the photo as multipart/form-data (fields file and record).")
+        return _refuse(415, _l("Send the photo as multipart/form-data (fields file and record)."))
     try:
         upload = request.files.get("file")
         fields = request.form
     except RequestEntityTooLarge:
         return too_large()
     if upload is None:
-        return _refuse(400, "The multipart field `file` with the photo is missing.")
+        return _refuse(400, _l("The multipart field `file` with the photo is missing."))
     raw_record = (fields.get("record") or "").strip()
     if not raw_record:
         return _refuse(422, NEEDS_RECORD, "record")
@@ -49,7 +51,7 @@ def put_photo(photo_id: uuid.UUID):
         record_id = uuid.UUID(raw_record)
     except ValueError:
         return _refuse(
-            422, "`record` must be the UUID of a place, thing, fact or statement.", "record"
+            422, _l("`record` must be the UUID of a place, thing, fact or statement."), "record"
         )
     try:
         data = upload.read()
@@ -92,11 +94,15 @@ def photo_body(photo: Photo) -> dict[str, Any]:
 def too_large():
     """413 with the limit, for a request Flask refused to read past MAX_CONTENT_LENGTH."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    message = f"The upload is too large; the limit is {limit / 1_048_576:g} MB per request."
+    message = Message(
+        "The upload is too large; the limit is %(limit)s MB per request.",
+        limit=f"{limit / 1_048_576:g}",
+    )
     return _refuse(413, message)
 
 
-def _refuse(status: int, message: str, field: str = "file"):
+def _refuse(status: int, message: object, field: str = "file"):
+    """A problem naming the field; problem() says the message in the reader's language."""
     return problem(status, message, errors=[{"field": field, "message": message}])
 
 

@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
+from gemba.api import wording
 from gemba.capture.outcomes import WriteResult
 from gemba.domain.gemba_json import FORMAT, MAX_NAME, FieldError, format_timestamp
+from gemba.domain.schema_errors import Message
 from gemba.domain.text import problem as text_problem
 from gemba.extensions import db
 from gemba.interchange.exports import site_record
@@ -44,11 +46,12 @@ def _integer(args: Mapping[str, str], name: str, default: int, low: int, high: i
     raw = args.get(name)
     if raw is None:
         return default
+    wrong = Message("Must be a whole number from %(low)s to %(high)s.", low=low, high=high)
     if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
-        raise QueryInvalid([FieldError(name, f"Must be a whole number from {low} to {high}.")])
+        raise QueryInvalid([FieldError(name, wrong)])
     value = int(raw)
     if not low <= value <= high:
-        raise QueryInvalid([FieldError(name, f"Must be a whole number from {low} to {high}.")])
+        raise QueryInvalid([FieldError(name, wrong)])
     return value
 
 
@@ -68,7 +71,7 @@ def uuid_param(args: Mapping[str, str], name: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise QueryInvalid([FieldError(name, "Must be a UUID.")]) from None
+        raise QueryInvalid([FieldError(name, Message("Must be a UUID."))]) from None
 
 
 def _paged(query: Select, page: Page, to_json) -> dict[str, Any]:
@@ -153,11 +156,20 @@ def gap_filters(args: Mapping[str, str]) -> dict[str, Any]:
     status = args.get("status")
     if status is not None and status not in GapStatus.__members__:
         allowed = ", ".join(GapStatus.__members__)
-        raise QueryInvalid([FieldError("status", f"Must be one of: {allowed}.")])
+        raise QueryInvalid(
+            [FieldError("status", Message("Must be one of: %(values)s.", values=allowed))]
+        )
     topic = args.get("topic")
     if topic is not None and len(topic) > MAX_TOPIC:
         raise QueryInvalid(
-            [FieldError("topic", f"Must be a topic name of at most {MAX_TOPIC} characters.")]
+            [
+                FieldError(
+                    "topic",
+                    Message(
+                        "Must be a topic name of at most %(limit)s characters.", limit=MAX_TOPIC
+                    ),
+                )
+            ]
         )
     refused = text_problem(topic) if topic is not None else None
     if refused is not None:
@@ -240,7 +252,7 @@ def sync_response(result: WriteResult) -> dict[str, Any]:
     names = {sid: name for sid, _, name in found}
     results = []
     for item in result.results:
-        out = item.as_json()
+        out = wording.record_errors(item.as_json(), item.errors)
         if item.status == "rejected":
             out["http_status"] = item.http_status
         results.append(out)

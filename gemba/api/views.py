@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from gemba.api import bp, openapi, plan_reads, reads
+from gemba.api import bp, openapi, plan_reads, reads, wording
 from gemba.api.auth import authenticate
 from gemba.capture import records, trash
-from gemba.domain.gemba_json import FieldError, RecordInvalid
+from gemba.domain.gemba_json import RecordInvalid
+from gemba.domain.schema_errors import Message
 from gemba.extensions import csrf, db
 from gemba.gaps import to_check
 from gemba.interchange import archives, exports, imports
@@ -29,18 +31,14 @@ bp.after_request(gzip_json)
 @bp.errorhandler(imports.DocumentInvalid)
 def document_invalid(error: imports.DocumentInvalid):
     """The envelope was wrong: say which field, nothing was written."""
-    return problem(error.status, error.detail, errors=_errors(error.errors))
+    return problem(error.status, error.detail, errors=wording.field_errors(error.errors))
 
 
 @bp.errorhandler(reads.QueryInvalid)
 def query_invalid(error: reads.QueryInvalid):
     """A malformed query parameter is the caller's mistake, not an empty list."""
-    return problem(400, "A query parameter is not valid.", errors=_errors(error.errors))
-
-
-def _errors(errors: list[FieldError]) -> list[dict[str, str]]:
-    """Field errors as the problem's `errors` member."""
-    return [{"field": e.field, "message": e.message} for e in errors]
+    detail = _l("A query parameter is not valid.")
+    return problem(400, detail, errors=wording.field_errors(error.errors))
 
 
 @bp.get("/openapi.json")
@@ -58,7 +56,7 @@ def sync():
     except (IntegrityError, OperationalError) as exc:
         if not records.worth_retrying(exc):
             raise  # a full disk or a lost database: the app's 503 says so
-        return problem(409, "Another request changed the same records meanwhile; send again.")
+        return problem(409, _l("Another request changed the same records meanwhile; send again."))
     return jsonify(reads.sync_response(result))
 
 
@@ -73,7 +71,8 @@ def delete_record(record_type: str, record_id: uuid.UUID):
     The offline app queues a delete like any record, so it may arrive twice: a record
     already deleted (it is in the trash) is answered as deleted again, not 404."""
     if record_type not in DELETABLE:
-        return problem(404, f"Records of type {record_type!r} are not deleted here.")
+        detail = Message("Records of type %(type)s are not deleted here.", type=repr(record_type))
+        return problem(404, detail)
     try:
         result = records.delete(current_user, record_type, record_id)
     except RecordInvalid as exc:
@@ -172,7 +171,7 @@ def mark_notice_read(notice_id: int):
     """Mark one of the caller's notices read; another user's is not found."""
     notice = inbox.mark_read(current_user, notice_id)
     if notice is None:
-        return problem(404, "No such notice.")
+        return problem(404, _l("No such notice."))
     return jsonify(notice)
 
 

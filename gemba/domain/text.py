@@ -12,11 +12,16 @@ passes this one check, and the refusal names the character and where it is.
   CR LF. A carriage return anywhere else is refused.
 - Refused: the other control characters (Unicode category Cc: U+0000-U+001F, U+007F-U+009F)
   and surrogates (U+D800-U+DFFF, which only a JSON escape like "\\ud800" can carry).
+
+The refusal is an English `Message` that keeps its template and values, so the layer that
+knows the reader's language says it in theirs (see gemba/domain/schema_errors.py).
 """
 
 from __future__ import annotations
 
 import re
+
+from gemba.domain.schema_errors import Message
 
 # What may not appear; a carriage return is allowed in multi-line text only before a line
 # feed (normalise_newlines() turns the pair into one LF before the text is stored).
@@ -26,16 +31,19 @@ _MULTI_LINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]|\r(
 # document (a query string is UTF-8, so it cannot carry a surrogate).
 ONE_LINE_PATTERN = "^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f]*$"
 
+# The names of control characters, as words in that context (the catalog may have "delete"
+# as an action too).
+CHARACTER = "control character"
 _NAMES = {
-    0x00: "NUL",
-    0x08: "backspace",
-    0x0A: "line break",
-    0x0B: "vertical tab",
-    0x0C: "form feed",
-    0x0D: "carriage return",
-    0x1B: "escape",
-    0x7F: "delete",
-    0x85: "next line",
+    0x00: Message.word(CHARACTER, "NUL"),
+    0x08: Message.word(CHARACTER, "backspace"),
+    0x0A: Message.word(CHARACTER, "line break"),
+    0x0B: Message.word(CHARACTER, "vertical tab"),
+    0x0C: Message.word(CHARACTER, "form feed"),
+    0x0D: Message.word(CHARACTER, "carriage return"),
+    0x1B: Message.word(CHARACTER, "escape"),
+    0x7F: Message.word(CHARACTER, "delete"),
+    0x85: Message.word(CHARACTER, "next line"),
 }
 
 
@@ -53,9 +61,26 @@ def problem(value: str, *, multiline: bool = False) -> str | None:
     code = ord(found.group())
     position = found.start() + 1
     if 0xD800 <= code <= 0xDFFF:
-        return f"Remove the unpaired surrogate U+{code:04X} at position {position}: it is not text."
+        return Message(
+            "Remove the unpaired surrogate U+%(code)s at position %(position)s: it is not text.",
+            code=f"{code:04X}",
+            position=position,
+        )
     if code in (0x0A, 0x0D) and not multiline:
-        return f"Remove the line break at position {position}: this field is a single line."
+        return Message(
+            "Remove the line break at position %(position)s: this field is a single line.",
+            position=position,
+        )
     name = _NAMES.get(code)
-    label = f"U+{code:04X} ({name})" if name else f"U+{code:04X}"
-    return f"Remove the control character {label} at position {position}."
+    if name:
+        return Message(
+            "Remove the control character U+%(code)s (%(name)s) at position %(position)s.",
+            code=f"{code:04X}",
+            name=name,
+            position=position,
+        )
+    return Message(
+        "Remove the control character U+%(code)s at position %(position)s.",
+        code=f"{code:04X}",
+        position=position,
+    )

@@ -1,9 +1,18 @@
-"""Error pages for people and problem details (RFC 9457) for the API."""
+"""Error pages for people and problem details (RFC 9457) for the API.
+
+A problem document speaks the request's language (Flask-Babel's get_locale(): the user's
+own choice, then Accept-Language) and says which in `Content-Language`. A client that
+asks for no language, for a user who chose none, gets English, so scripts that match a
+`detail` keep working. Only the sentences for people are translated (`title`, `detail`,
+each `errors[].message`); `type`, `status`, field names and other members are as sent.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask, jsonify, render_template, request
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale, gettext, pgettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -22,13 +31,34 @@ MESSAGES = {
     503: _l("The service is not available right now. Try again shortly."),
     500: _l("Something went wrong on our side. Nothing you sent was half-saved."),
 }
+ERROR = _l("Error")
 
 
 def english(message: object) -> str:
-    """A message as the API writes it: in English whatever the request's language (a
-    problem document's title is for programs and their logs; pages are for people)."""
+    """A message in English whatever the request's language (for logs)."""
     with force_locale("en"):
-        return str(message)
+        return localized(message)
+
+
+def localized(message: object) -> str:
+    """A message in the request's language.
+
+    A lazy string is rendered; a domain `Message` (gemba/domain/schema_errors.py) has its
+    template looked up and its values filled in (a value that is a Message too); any
+    other text is looked up as it is, and stays as it is where the catalog has nothing."""
+    template = getattr(message, "template", None)
+    params = getattr(message, "params", None)
+    if isinstance(template, str) and isinstance(params, Mapping):
+        if not template:
+            return ""
+        context = getattr(message, "context", None)
+        if context:
+            return pgettext(context, template)
+        values = {k: localized(v) if hasattr(v, "template") else v for k, v in params.items()}
+        return gettext(template, **values) if values else gettext(template)
+    if isinstance(message, str):
+        return gettext(message) if message.strip() else message
+    return str(message)
 
 
 def wants_json() -> bool:
@@ -36,19 +66,42 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def problem(status: int, detail: str | None = None, **extra):
-    """A problem-details response: type, title, status, detail, plus extra members."""
+def problem(status: int, detail: object = None, **extra):
+    """A problem-details response: type, title, status, detail, plus extra members, in the
+    request's language (see the module's docstring)."""
+    if isinstance(extra.get("errors"), list):
+        extra["errors"] = [_localized_error(e) for e in extra["errors"]]
     body = {
         "type": "about:blank",
-        "title": english(MESSAGES.get(status, "Error")),
+        "title": localized(MESSAGES.get(status, ERROR)),
         "status": status,
-        "detail": english(detail or MESSAGES.get(status, "Error")),
+        "detail": localized(detail or MESSAGES.get(status, ERROR)),
         **extra,
     }
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
+    response.headers["Content-Language"] = str(get_locale() or "en")
     return response
+
+
+def _localized_error(error: object) -> object:
+    """One member of `errors`: its message translated, the rest (field, pointer) as sent."""
+    if isinstance(error, dict) and error.get("message"):
+        return {**error, "message": localized(error["message"])}
+    return error
+
+
+def _described(error: HTTPException) -> object:
+    """The detail of an HTTP error: Werkzeug's own English description only in English (as
+    before); in another language the status's sentence, which the catalog translates."""
+    status = error.code or 500
+    if status == 404:
+        return None
+    default = getattr(type(error), "description", None)
+    if error.description == default and status in MESSAGES and str(get_locale()) != "en":
+        return None
+    return error.description
 
 
 def _chain(error: BaseException) -> list[BaseException]:
@@ -67,14 +120,14 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         detail = _l("The form expired or was sent from elsewhere. Go back, reload and try again.")
         if wants_json():
-            return problem(400, "Missing or invalid CSRF token.")
+            return problem(400, _l("Missing or invalid CSRF token."))
         return render_template("error.html", status=400, message=detail), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
         if wants_json():
-            response = problem(status, error.description if status != 404 else None)
+            response = problem(status, _described(error))
             if status == 405 and error.get_response().headers.get("Allow"):
                 response.headers["Allow"] = error.get_response().headers["Allow"]
             return response

@@ -3,7 +3,7 @@
 // the server answers "unchanged" and nothing is duplicated. Failures that pass (no network,
 // a busy or restarting server) are retried with exponential back-off and jitter.
 
-import { t } from "./i18n.js";
+import { LANGUAGE, t } from "./i18n.js";
 
 export const BATCH_SIZE = 100;
 export const BACKOFF_BASE_MS = 2000;
@@ -11,6 +11,9 @@ export const BACKOFF_CAP_MS = 5 * 60 * 1000;
 const CONFIRMED = new Set(["created", "updated", "unchanged"]);
 // Statuses worth trying again as they are; any other 4xx needs a person to change something.
 const TRANSIENT = new Set([404, 408, 409, 423, 425, 429]);
+// The server words its refusals (a problem's title and detail, a record's reason) in the
+// language asked for: the app's, so the ledger speaks one language.
+const SPEAK = { "Accept-Language": LANGUAGE };
 
 /** Delay before try number `failures` (1, 2, …): doubling up to a cap, then "equal jitter". */
 export function backoff(failures, random = Math.random, base = BACKOFF_BASE_MS, cap = BACKOFF_CAP_MS) {
@@ -25,10 +28,14 @@ export class WrongUser extends Error {}
 async function problemText(response) {
   try {
     const body = await response.json();
-    return body.detail || body.title || `HTTP ${response.status}`;
+    return body.detail || body.title || answered(response.status);
   } catch {
-    return `HTTP ${response.status}`;
+    return answered(response.status);
   }
+}
+
+function answered(status) {
+  return t("The server answered with status %(status)s.", { status });
 }
 
 export class Syncer {
@@ -64,7 +71,8 @@ export class Syncer {
     } catch (error) {
       if (error instanceof SignedOut) this.#set("signed-out", t("Log in again to send what waits."));
       else if (error instanceof WrongUser) this.#set("wrong-user", t("Another user is logged in on this browser."));
-      else this.#schedule(error.message || t("Sync failed."));
+      else if (error instanceof Retry) this.#schedule(error.message || t("Sync failed."));
+      else this.#schedule(error.message ? t("Sync failed: %(reason)s", { reason: error.message }) : t("Sync failed."));
     } finally {
       this.running = false;
       this.onEvent({ type: "state" });
@@ -100,7 +108,7 @@ export class Syncer {
   async #session() {
     let response;
     try {
-      response = await this.fetchImpl("/app/me", { cache: "no-store", credentials: "same-origin" });
+      response = await this.fetchImpl("/app/me", { cache: "no-store", credentials: "same-origin", headers: SPEAK });
     } catch {
       throw new Retry(t("No connection; will try again."));
     }
@@ -135,7 +143,7 @@ export class Syncer {
     let response;
     try {
       response = await this.fetchImpl(`/api/v1/records/${item.type}/${item.target}`, {
-        method: "DELETE", credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": this.csrf },
+        method: "DELETE", credentials: "same-origin", headers: { ...SPEAK, Accept: "application/json", "X-CSRFToken": this.csrf },
       });
     } catch {
       await this.queue.noteFailure([item.id], t("No connection; will try again."));
@@ -163,7 +171,7 @@ export class Syncer {
       response = await this.fetchImpl("/api/v1/sync", {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": this.csrf },
+        headers: { ...SPEAK, "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": this.csrf },
         body,
       });
     } catch {
@@ -223,7 +231,7 @@ export class Syncer {
     let response;
     try {
       response = await this.fetchImpl(`/api/v1/photos/${item.id}`, {
-        method: "PUT", credentials: "same-origin", headers: { "X-CSRFToken": this.csrf }, body: form,
+        method: "PUT", credentials: "same-origin", headers: { ...SPEAK, "X-CSRFToken": this.csrf }, body: form,
       });
     } catch {
       await this.queue.noteFailure([item.id], t("No connection; will try again."));
