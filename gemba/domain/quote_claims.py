@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gemba.domain.quote_frequency import UNCLEAR, mark_all, read_frequency
 from gemba.domain.quote_numbers import (
-    Phrases,
     compiled,
     match_at,
     match_before,
@@ -55,29 +55,16 @@ def suggest(text: str, language: str = "en") -> Suggestion:
     rules = compiled(language)
     tokens = tokens_of(stripped, rules)
     used = [""] * len(tokens)
-    _mark_all(tokens, used, rules["ignore"], "ignore")
+    mark_all(tokens, used, rules["ignore"], "ignore")
     hedge = read_hedge(tokens, used, rules)
-    word, plain = _read_frequency(tokens, used, rules)
+    word, plain, turned = read_frequency(tokens, used, rules)
     measure = _read_quantities(tokens, used, rules)
     if hedge:
-        word, plain = hedge, True
+        word, plain, turned = hedge, True, False
     weak = _read_weak(tokens, used, rules)
-    inverted = _mark_all(tokens, used, rules["negative_verbs"], "negverb")
-    claim = _decide(measure, word, plain, weak, inverted)
+    inverted = mark_all(tokens, used, rules["negative_verbs"], "negverb")
+    claim = _decide(measure, word, plain, weak, inverted != turned)
     return Suggestion(claim, _topic(tokens, used, rules))
-
-
-def _mark_all(tokens: list[str], used: list[str], table: Phrases, mark: str) -> bool:
-    """Mark every unmarked occurrence of the table's phrases; say whether any was found."""
-    found, i = False, 0
-    while i < len(tokens):
-        size = 0 if used[i] else match_at(tokens, i, table)[0]
-        if size and not any(used[i : i + size]):
-            used[i : i + size] = [mark] * size
-            found, i = True, i + size
-        else:
-            i += 1
-    return found
 
 
 def _decide(
@@ -89,9 +76,10 @@ def _decide(
     always finish within 10 minutes" claims <= 10 min). "never" keeps a measure only as a
     bound it already flipped ("never more than 15"). Other words ("sometimes longer than
     an hour", "not always within 10 minutes") say how often a bound holds, which no claim
-    expresses: no proposal. A rate ("400 parts per hour") has no unit the engine knows.
+    expresses: no proposal; nor does an UNCLEAR word ("no lo hacemos a veces"). A rate
+    ("400 parts per hour") has no unit the engine knows.
     """
-    if measure == RATE:
+    if measure == RATE or word == UNCLEAR:
         return None
     if isinstance(measure, dict):
         if word is None or (word in ("always", "usually") and plain):
@@ -103,32 +91,6 @@ def _decide(
     if chosen is None:
         return None
     return {"frequency": INVERSE[chosen] if inverted else chosen}
-
-
-def _read_frequency(
-    tokens: list[str], used: list[str], rules: dict[str, Any]
-) -> tuple[str | None, bool]:
-    """The first frequency word or phrase, and whether it was plain (not "not always")."""
-    first: tuple[str | None, bool] = (None, True)
-    i = 0
-    while i < len(tokens):
-        if used[i]:
-            i += 1
-            continue
-        neg_size, neg_word = match_at(tokens, i, rules["negated"])
-        size, word = match_at(tokens, i, rules["frequency"])
-        if neg_size >= size and neg_size:
-            size, word, plain = neg_size, neg_word, False
-        else:
-            plain = True
-        if not size:
-            i += 1
-            continue
-        used[i : i + size] = [f"freq:{word}"] * size
-        if first[0] is None:
-            first = (word, plain)
-        i += size
-    return first
 
 
 def _read_weak(tokens: list[str], used: list[str], rules: dict[str, Any]) -> str | None:
@@ -154,7 +116,7 @@ def _read_quantities(
     tokens: list[str], used: list[str], rules: dict[str, Any]
 ) -> dict | str | None:
     """The first quantity's measure claim (or RATE); every quantity's tokens are marked."""
-    if _has_times_rate(tokens, rules):
+    if _has_times_rate(tokens, used, rules):
         return RATE
     first: dict | str | None = None
     i = 0
@@ -173,10 +135,11 @@ def _read_quantities(
     return first
 
 
-def _has_times_rate(tokens: list[str], rules: dict[str, Any]) -> bool:
-    """ "twice a day", "three times per shift": how often, not a share of the time."""
+def _has_times_rate(tokens: list[str], used: list[str], rules: dict[str, Any]) -> bool:
+    """ "twice a day", "three times per shift": how often, not a share of the time (whose
+    words are already marked: "nueve veces de cada diez")."""
     return any(
-        token in rules["rate_times"] and _is_rate(tokens, i + 1, rules)
+        not used[i] and token in rules["rate_times"] and _is_rate(tokens, i + 1, rules)
         for i, token in enumerate(tokens)
     )
 

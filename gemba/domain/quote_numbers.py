@@ -29,6 +29,8 @@ _TOKEN = re.compile(
 )
 _GLUED = re.compile(r"^([0-9]+(?:[.,][0-9]+)*)([^\W\d_]+)$")
 _NUMBER = re.compile(r"^[0-9]+(?:[.,][0-9]+)*$")
+_LEADING = re.compile(r"^[0-9]{1,3}$|^[0-9]{1,3}(?:[0-9]{3})+$")
+_THOUSANDS = re.compile(r"^[0-9]{3}(?:,[0-9]+)?$")
 
 
 def split_words(text: str) -> list[str]:
@@ -49,11 +51,11 @@ def _raw() -> dict[str, Any]:
 
 @functools.cache
 def compiled(language: str) -> dict[str, Any]:
-    """The rules of one language as token tuples and sets, built once per process."""
-    raw = _raw().get(language)
-    if raw is None:
-        raise ValueError(f"no claim rules for language {language!r}")
-    return compile_rules(raw)
+    """The rules of one language as token tuples and sets, built once per process; a
+    language without rules ("fr", "") reads as English, and "es-MX" as "es"."""
+    rules = _raw()
+    base = language.lower().replace("_", "-").split("-")[0]
+    return compile_rules(rules.get(base) or rules["en"])
 
 
 def _by_word(groups: dict[str, list[str]]) -> list[tuple[tuple[str, ...], Any]]:
@@ -79,6 +81,8 @@ def compile_rules(raw: dict[str, Any]) -> dict[str, Any]:
         "ignore": phrases(raw["ignore_phrases"]),
         "frequency": _by_word(raw["frequency"]),
         "negated": _by_word(raw["negated_frequency"]),
+        "negated_map": dict(_by_word(raw["negated_frequency"])),
+        "split_negations": set(raw.get("split_negations", [])),
         "weak": _by_word(raw["weak_frequency"]),
         "every": set(raw["every_words"]),
         "negative_verbs": phrases(raw["negative_verbs"]),
@@ -89,10 +93,13 @@ def compile_rules(raw: dict[str, Any]) -> dict[str, Any]:
         "of_the_time": phrases(hedges["of_the_time"]),
         "percent": phrases(hedges["percent"]),
         "fractions": _valued(hedges["fractions"]),
+        "fraction_of": set(hedges.get("fraction_of", ["of"])),
         "ones": numbers["ones"],
         "tens": numbers["tens"],
         "scales": numbers["scales"],
         "joiners": set(numbers["joiners"]),
+        "tens_joiners": set(numbers.get("tens_joiners", [])),
+        "scale_joiner_optional": bool(numbers.get("scale_joiner_optional")),
         "number_phrases": _valued(numbers["phrases"]),
         "one": set(numbers["one"]),
         "plus_half": phrases(numbers["plus_half"]),
@@ -115,11 +122,15 @@ def compile_rules(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def tokens_of(text: str, rules: dict[str, Any]) -> list[str]:
-    """Tokens with contractions opened ("don't" -> "do not") and "45secs" split in two."""
+    """Tokens with contractions opened ("don't" -> "do not") and "45secs" split in two;
+    where thousands are grouped by a space, "1 500" is one number."""
     out: list[str] = []
+    spaced = rules["group"] == " "
     for token in split_words(text):
         glued = _GLUED.match(token)
-        if token in rules["contractions"]:
+        if spaced and _THOUSANDS.match(token) and out and _LEADING.match(out[-1]):
+            out[-1] += token
+        elif token in rules["contractions"]:
             out.extend(rules["contractions"][token])
         elif glued and token not in rules["fixed"]:
             out.extend(glued.groups())
@@ -185,9 +196,12 @@ def _small(tokens: list[str], i: int, rules: dict[str, Any]) -> tuple[float, int
     if head in tens and tail in ones and ones[tail] < 10:
         return tens[head] + ones[tail], i + 1
     if token in tens:
-        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        j = i + 1
+        if j + 1 < len(tokens) and tokens[j] in rules["tens_joiners"]:
+            j += 1  # "treinta y cinco"
+        after = tokens[j] if j < len(tokens) else ""
         if after in ones and 0 < ones[after] < 10:
-            return tens[token] + ones[after], i + 2
+            return tens[token] + ones[after], j + 1
         return tens[token], i + 1
     return None
 
@@ -211,8 +225,9 @@ def number_at(tokens: list[str], i: int, rules: dict[str, Any]) -> tuple[float, 
     number, j = found
     if j < len(tokens) and tokens[j] in scales:
         number, j = number * scales[tokens[j]], j + 1
-        if j < len(tokens) and tokens[j] in rules["joiners"]:
-            more = _small(tokens, j + 1, rules)
+        joined = j < len(tokens) and tokens[j] in rules["joiners"]
+        if joined or rules["scale_joiner_optional"]:
+            more = _small(tokens, j + 1 if joined else j, rules)
             if more:
                 number, j = number + more[0], more[1]
     half, _ = match_at(tokens, j, rules["plus_half"])
@@ -246,7 +261,7 @@ def _share(tokens: list[str], i: int, rules: dict[str, Any]) -> tuple[float, int
     """A share of the time at i: "nine times out of ten", "95% of the time", "half the time"."""
     size, fraction = match_at(tokens, i, rules["fractions"])
     if size:
-        of = 1 if i + size < len(tokens) and tokens[i + size] == "of" else 0
+        of = 1 if i + size < len(tokens) and tokens[i + size] in rules["fraction_of"] else 0
         tail, _ = match_at(tokens, i + size + of, rules["of_the_time"])
         return (float(fraction), i + size + of + tail) if tail else None
     first = number_at(tokens, i, rules)

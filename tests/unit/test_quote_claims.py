@@ -197,9 +197,9 @@ def test_a_suggestion_is_frozen():
         suggest("We always scan").claim = None  # type: ignore[misc]
 
 
-def test_an_unknown_language_is_refused():
-    with pytest.raises(ValueError, match="xx"):
-        suggest("We always scan", "xx")
+def test_an_unknown_language_reads_as_english():
+    assert suggest("We always scan", "xx") == suggest("We always scan")
+    assert suggest("We always scan", "") == suggest("We always scan", "en")
 
 
 def test_units_use_the_engines_canonical_spellings():
