@@ -67,6 +67,8 @@ POSTS = [
     ("/topics/merges/{merge}/undo", {}),
     ("/topics/{topic}/synonyms", {"name": "Torque before start"}),
     ("/topics/synonyms/{synonym}/delete", {}),
+    ("/topics/{topic}/translations", {"language": "es", "name": "Par de apriete al arrancar"}),
+    ("/topics/{topic}/translations", {"language": "es", "clear": "Clear"}),
 ]
 
 

@@ -112,12 +112,13 @@ def _topic_urls(app, gloves) -> list[tuple[str, str]]:
         ("POST", f"/topics/merges/{merge_id}/undo"),
         ("POST", f"/topics/{gloves.gloves}/synonyms"),
         ("POST", f"/topics/synonyms/{synonym_id}/delete"),
+        ("POST", f"/topics/{gloves.gloves}/translations"),
     ]
 
 
 def test_every_topics_route_is_listed_here(app):
     rules = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/topics")}
-    assert len(rules) == 5
+    assert len(rules) == 6
 
 
 @pytest.mark.parametrize("role", ["observer", "anonymous"])
