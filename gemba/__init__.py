@@ -34,6 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         languages,
         page_cache,
         params,
+        phrasing,
         static_files,
     )
     from gemba.platform.time_zones import init_app as init_time_zones
@@ -54,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     static_files.init_app(app)
     mail.init_app(app)
     languages.init_app(app)
+    phrasing.init_app(app)
 
     _register_blueprints(app)
     errors.register(app)

@@ -45,6 +45,7 @@ from gemba.plans.forms import StartForm
 from gemba.plans.programme import due_for
 from gemba.platform import page_cache, params
 from gemba.platform.forms import copy_errors
+from gemba.platform.phrasing import explained
 
 KINDS = {
     "place": (Place, PlaceForm),
@@ -378,7 +379,7 @@ def _flash_gaps(result: records.WriteResult, record_id: str) -> None:
             flash(
                 {
                     "text": messages.contradicts(statement.text, statement.speaker),
-                    "detail": gap.explanation,
+                    "detail": explained(gap),
                     "statement": str(statement.id),
                     "href": url_for("capture.show_walk", walk_id=statement.walk_id)
                     + f"#r-{statement.id}",

@@ -12,16 +12,16 @@ import math
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from gemba.domain import explanations as explain
 from gemba.domain.bounds import is_measure, is_tolerance
+from gemba.domain.phrases import Phrase, english
 from gemba.domain.quantiles import Z_95, t_quantile_975
 from gemba.domain.units import (
     IncompatibleUnits,
     canonical_unit,
     convert,
-    format_number,
-    format_quantity,
 )
 
 FREQUENCY_WORDS = ("always", "usually", "sometimes", "rarely", "never")
@@ -89,6 +89,8 @@ class Verdict:
     evidence: tuple[str, ...]  # fact ids that contradict (sorted, unique), manual links included
     observed: int  # n: number of observations used in the statistics
     stats: dict  # JSON-serialisable numbers behind the verdict
+    # The explanation as a phrase, for readers in other languages (gemba.domain.phrases).
+    phrase: Phrase | None = field(default=None, compare=False)
 
 
 def wilson_interval(k: int, n: int, z: float = Z_95) -> tuple[float, float]:
@@ -162,18 +164,16 @@ def _judge_frequency(claim: FrequencyClaim, observations: Sequence[Observation])
         evidence = performed
     else:
         evidence = []
-    explanation = (
-        f'Said "{word}"; observed {k} of {n} '
-        f"({_percent(rate)}%, 95% CI {_percent(low)}–{_percent(high)}%)"
-    )
+    phrase = explain.frequency(word, k, n, rate, low, high)
     return Verdict(
         contradicted=bool(evidence),
         kind="frequency",
         severity=max(band_low - rate, rate - band_high, 0.0),
         confidence=1.0 - (high - low),
-        explanation=explanation,
+        explanation=english(phrase),
         evidence=_ids(evidence),
         observed=n,
+        phrase=phrase,
         stats={
             "k": k,
             "n": n,
@@ -209,7 +209,7 @@ def _judge_measure(claim: MeasureClaim, observations: Sequence[Observation]) -> 
             values.append((observation.fact_id, value))
     if not values:
         return None
-    note = _excluded_note(excluded)
+    note = explain.excluded_note(excluded)
     if claim.comparator is None:
         verdict = _judge_typical(claim, unit, values, note)
     else:
@@ -218,38 +218,38 @@ def _judge_measure(claim: MeasureClaim, observations: Sequence[Observation]) -> 
 
 
 def _judge_bound(
-    claim: MeasureClaim, comparator: str, unit: str, values: list[tuple[str, float]], note: str
+    claim: MeasureClaim,
+    comparator: str,
+    unit: str,
+    values: list[tuple[str, float]],
+    note: Phrase | None,
 ) -> Verdict:
     """Treat "≤ x" / "≥ x" as a universal claim: one observation beyond the bound contradicts."""
     tolerance = claim.tolerance or 0.0
     slack = abs(claim.value) * tolerance
     if comparator == "<=":
-        limit, symbol, side, label = claim.value + slack, "≤", "above", "max"
+        limit, label = claim.value + slack, "max"
         worst = max(value for _, value in values)
         beyond = [fact_id for fact_id, value in values if value > limit]
         excess = worst - limit
     else:
-        limit, symbol, side, label = claim.value - slack, "≥", "below", "min"
+        limit, label = claim.value - slack, "min"
         worst = min(value for _, value in values)
         beyond = [fact_id for fact_id, value in values if value < limit]
         excess = limit - worst
     n = len(values)
     low, high = wilson_interval(len(beyond), n)
-    said = f"Said {symbol} {format_number(claim.value)} {unit}"
-    if tolerance:
-        said += f" (tolerance {format_number(tolerance * 100)}%)"
-    explanation = (
-        f"{said}; {len(beyond)} of {n} observations {side} "
-        f"({label} {format_quantity(worst, unit)}){note}"
-    )
+    _, line = explain.bound(comparator, claim.value, unit, tolerance, len(beyond), n, worst)
+    phrase = explain.with_note(line, note)
     return Verdict(
         contradicted=bool(beyond),
         kind="measure",
         severity=min(1.0, max(0.0, excess / (abs(limit) or 1.0))),
         confidence=1.0 - (high - low),
-        explanation=explanation,
+        explanation=english(phrase),
         evidence=_ids(beyond),
         observed=n,
+        phrase=phrase,
         stats={
             "n": n,
             "beyond": len(beyond),
@@ -265,7 +265,7 @@ def _judge_bound(
 
 
 def _judge_typical(
-    claim: MeasureClaim, unit: str, values: list[tuple[str, float]], note: str
+    claim: MeasureClaim, unit: str, values: list[tuple[str, float]], note: Phrase | None
 ) -> Verdict:
     """Flag a typical value when the 95 % t interval of the mean lies wholly outside its band."""
     tolerance = DEFAULT_TOLERANCE if claim.tolerance is None else claim.tolerance
@@ -276,7 +276,7 @@ def _judge_typical(
     mean = statistics.fmean(samples)
     distance = max(band_low - mean, mean - band_high, 0.0)
     severity = min(1.0, distance / (abs(claim.value) or half_width or 1.0))
-    said = f"Said {format_number(claim.value)} {unit} ±{format_number(tolerance * 100)}%"
+    said = explain.typical_claim(claim.value, unit, tolerance)
     stats: dict = {
         "n": n,
         "mean": mean,
@@ -287,11 +287,8 @@ def _judge_typical(
         "unit": unit,
     }
     if n == 1:
-        explanation = (
-            f"{said}; observed {format_quantity(mean, unit)} once "
-            f"(one observation is not enough){note}"
-        )
-        return Verdict(False, "measure", severity, 0.0, explanation, (), n, stats)
+        phrase = explain.with_note(explain.typical_once(said, mean, unit), note)
+        return Verdict(False, "measure", severity, 0.0, english(phrase), (), n, stats, phrase)
     sd = statistics.stdev(samples)
     t = t_quantile_975(n - 1)
     margin = t * sd / math.sqrt(n)
@@ -302,18 +299,16 @@ def _judge_typical(
         evidence = [fact_id for fact_id, value in values if value > band_high]
     else:
         evidence = []
-    explanation = (
-        f"{said}; observed mean {format_quantity(mean, unit)} over {n} "
-        f"(95% CI {format_number(low)}–{format_quantity(high, unit)}){note}"
-    )
+    phrase = explain.with_note(explain.typical(said, mean, unit, n, low, high), note)
     return Verdict(
         contradicted=bool(evidence),
         kind="measure",
         severity=severity,
         confidence=1.0 - min(1.0, (high - low) / max(abs(mean), _TINY)),
-        explanation=explanation,
+        explanation=english(phrase),
         evidence=_ids(evidence),
         observed=n,
+        phrase=phrase,
         stats={**stats, "sd": sd, "t": t, "ci_low": low, "ci_high": high},
     )
 
@@ -324,55 +319,34 @@ def _apply_manual(verdict: Verdict | None, links: Sequence[ManualLink]) -> Verdi
         return verdict
     manual_ids = {link.fact_id for link in links}
     count = len(manual_ids)
-    marked = _plural(count, "fact")
     if verdict is not None and verdict.contradicted:
+        line = verdict.phrase or Phrase(verdict.explanation.replace("%", "%%"))
+        phrase = explain.manual_added(line, count)
         return replace(
             verdict,
-            explanation=f"{verdict.explanation}; {marked} marked by an observer",
+            explanation=english(phrase),
+            phrase=phrase,
             evidence=_ids([*verdict.evidence, *manual_ids]),
             stats={**verdict.stats, "manual": count},
         )
     note = next((_one_line(link.note) for link in links if link.note and link.note.strip()), None)
-    if note:
-        explanation = f'Marked as contradicting by an observer: "{note}"'
-    else:
-        explanation = f"Marked as contradicting by an observer ({marked})"
+    phrase = explain.manual_only(note, count)
     return Verdict(
         contradicted=True,
         kind="manual",
         severity=0.5,
         confidence=1.0,
-        explanation=explanation,
+        explanation=english(phrase),
+        phrase=phrase,
         evidence=_ids(manual_ids),
         observed=verdict.observed if verdict else 0,
         stats={**(verdict.stats if verdict else {}), "manual": count},
     )
 
 
-def _excluded_note(excluded: Counter[str]) -> str:
-    """Say which observations were left out because their unit is in another dimension."""
-    if not excluded:
-        return ""
-    (first_unit, first_count), *rest = sorted(excluded.items())
-    parts = [f"{_plural(first_count, 'observation')} in {first_unit}"]
-    parts += [f"{count} in {unit}" for unit, count in rest]
-    return f"; {', '.join(parts)} not comparable"
-
-
 def _ids(fact_ids: Iterable[str]) -> tuple[str, ...]:
     """Return fact ids sorted and unique, so evidence never depends on input order."""
     return tuple(sorted(set(fact_ids)))
-
-
-def _percent(fraction: float) -> int:
-    """Round a fraction to a whole percentage, halves up (12.5 % shows as 13 %)."""
-    share = min(max(fraction, 0.0), 1.0) if fraction == fraction else 0.0  # NaN says nothing
-    return math.floor(share * 100 + 0.5)
-
-
-def _plural(count: int, word: str) -> str:
-    """Write "1 fact" / "2 facts"."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _one_line(note: str) -> str:
@@ -381,10 +355,10 @@ def _one_line(note: str) -> str:
     return text if len(text) <= NOTE_LIMIT else text[: NOTE_LIMIT - 1].rstrip() + "…"
 
 
-def voiced(standard: str | None, explanation: str) -> str:
+def voiced(standard: str | None, verdict: Verdict) -> Verdict:
     """A plan's standard is not something a person said: 'The standard (SOP-12 rev C)
     says "always"; observed 11 of 15 …' instead of 'Said "always"; …'."""
-    if standard is None or not explanation.startswith("Said "):
-        return explanation
-    source = f"The standard ({standard})" if standard else "The standard"
-    return f"{source} says {explanation.removeprefix('Said ')}"
+    if standard is None or verdict.phrase is None:
+        return verdict
+    phrase = explain.voiced(standard, verdict.phrase)
+    return replace(verdict, explanation=english(phrase), phrase=phrase)

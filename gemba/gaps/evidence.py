@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -170,9 +170,7 @@ def judge_facts(
     verdict = judge(claim_of(statement), observations, manual)
     if verdict is None or statement.plan_item_id is None:
         return verdict
-    return replace(
-        verdict, explanation=voiced(statement.plan_item.reference or "", verdict.explanation)
-    )
+    return voiced(statement.plan_item.reference or "", verdict)
 
 
 def loop_status(evidence: StatementEvidence, since: datetime) -> LoopStatus:

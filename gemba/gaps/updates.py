@@ -26,6 +26,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from gemba.domain import phrases
+from gemba.domain.phrases import N_, Phrase
 from gemba.domain.saydo import (
     Claim,
     FrequencyClaim,
@@ -210,7 +212,12 @@ def _plan(
 
 
 def _fields(row: StatementRow, verdict: Verdict) -> dict[str, Any]:
-    """A contradicted verdict as the gap's columns (numbers rounded, stats JSON-safe)."""
+    """A contradicted verdict as the gap's columns (numbers rounded, stats JSON-safe; the
+    stats keep the explanation's phrase, which pages render in the reader's language)."""
+    verdict = voiced(row.standard, verdict)
+    stats = _json_safe(verdict.stats)
+    if verdict.phrase is not None:
+        stats["phrase"] = phrases.to_json(verdict.phrase)
     severity, confidence = _round(verdict.severity), _round(verdict.confidence)
     return {
         "site_id": row.site_id,
@@ -220,10 +227,10 @@ def _fields(row: StatementRow, verdict: Verdict) -> dict[str, Any]:
         "severity": severity,
         "confidence": confidence,
         "score": _round(severity * confidence),
-        "explanation": voiced(row.standard, verdict.explanation),
+        "explanation": verdict.explanation,
         "evidence": [_canonical_id(key) for key in verdict.evidence],
         "observed": verdict.observed,
-        "stats": _json_safe(verdict.stats),
+        "stats": stats,
         "contradicted": True,
     }
 
@@ -240,20 +247,20 @@ def _settled_fields(row: StatementRow, verdict: Verdict | None, state: Any) -> d
             "kind": state.kind,
             "severity": 0.0,
             "confidence": 0.0,
-            "explanation": _no_verdict_reason(row),
+            "explanation": phrases.english(reason := _no_verdict_reason(row)),
             "observed": 0,
-            "stats": {},
+            "stats": {"phrase": phrases.to_json(reason)},
         }
     return {**fields, "score": 0.0, "evidence": [], "contradicted": False}
 
 
-def _no_verdict_reason(row: StatementRow) -> str:
+def _no_verdict_reason(row: StatementRow) -> Phrase:
     """Why a statement has no verdict now, for a triaged gap that is kept."""
     if row.claim is None:
-        return "The statement makes no claim now."
+        return Phrase(N_("The statement makes no claim now."))
     if row.evidence_topic is None:
-        return "The statement has no topic now, so no observations count."
-    return "No comparable observations on the topic now."
+        return Phrase(N_("The statement has no topic now, so no observations count."))
+    return Phrase(N_("No comparable observations on the topic now."))
 
 
 def _triaged(state: Any) -> bool:

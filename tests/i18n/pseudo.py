@@ -35,6 +35,7 @@ KEYWORDS = {
     "lazy_pgettext": ((1, "c"), 2),
     "t": None,
     "tn": (1, 2),
+    "N_": None,
 }
 
 

@@ -1,0 +1,46 @@
+"""The engine's phrases (gemba.domain.phrases) in the reader's language: the templates
+through the catalog, numbers with the language's decimal sign. A gap stored before its
+phrase was kept shows the English it was written in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.numbers import get_decimal_symbol
+from flask import Flask
+from flask_babel import get_locale, get_translations
+
+from gemba.domain import phrases
+from gemba.domain.units import format_number
+
+
+def _number(value: float) -> str:
+    """Three significant digits as the engine writes them, with the reader's decimal sign."""
+    text = format_number(value)
+    locale = get_locale()
+    if locale is None or locale.language == "en" or "." not in text:
+        return text
+    return text.replace(".", get_decimal_symbol(locale))
+
+
+def reader() -> phrases.Reader:
+    """This request's reader."""
+    catalog = get_translations()  # not flask_babel's gettext: it fills %(num)s itself
+    return phrases.Reader(catalog.gettext, catalog.ngettext, _number)
+
+
+def explained(subject: Any) -> str:
+    """Jinja `|explained`: a gap's or a verdict's one line, in the reader's language."""
+    if subject is None:
+        return ""
+    phrase = getattr(subject, "phrase", None)
+    if phrase is None:
+        stats = getattr(subject, "stats", None)
+        phrase = phrases.from_json(stats.get("phrase")) if isinstance(stats, dict) else None
+    if phrase is None:
+        return getattr(subject, "explanation", "")
+    return phrases.render(phrase, reader())
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["explained"] = explained
