@@ -27,6 +27,7 @@ from gemba.domain.deciding import (
     typical_note,
     typical_to_decide,
 )
+from gemba.domain.phrases import english
 from gemba.domain.quantiles import t_quantile_975
 from gemba.domain.saydo import (
     FREQUENCY_BANDS,
@@ -350,6 +351,7 @@ def render_verdict(verdict, **context) -> str:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_null_translations(newstyle=True)  # English, as Flask-Babel's untranslated
+    env.filters["explained"] = lambda subject: english(subject.phrase)
     template = env.get_template("review/_verdict.html")
     gap = type("Gap", (), {"id": "g1", "contradicted": verdict.contradicted})()
     statement = type("Statement", (), {"claim_frequency": "usually", "claim": True})()
