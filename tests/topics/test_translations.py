@@ -265,3 +265,18 @@ def test_the_form_keeps_csrf(csrf_app, make_user, make_site, write):
     )
     assert response.status_code == 302
     assert _translations(csrf_app, topic) == {"es": "Escaneo de tarjeta"}
+
+
+def test_the_part_speaks_the_readers_language(gloves):
+    german = {"Accept-Language": "de"}
+    page = gloves.client.get(f"/review/topics/{gloves.gloves}", headers=german).text
+    assert "Namen in anderen Sprachen" in page
+    response = gloves.client.post(
+        f"/topics/{gloves.gloves}/translations",
+        data={"language": "es", "name": " "},
+        headers=german,
+    )
+    assert response.status_code == 422
+    assert (
+        'id="translation-es-error">Geben Sie den Namen ein oder löschen Sie ihn.' in response.text
+    )
