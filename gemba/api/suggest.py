@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import get_locale
 
 from gemba.api import bp, openapi, openapi_parts, reads
 from gemba.domain import quote_claims
@@ -19,6 +20,7 @@ from gemba.models import Site
 from gemba.topics import suggestions
 
 MAX_TEXT = 1000
+MAX_LANG = 35
 
 
 @bp.get("/claims/suggest")
@@ -26,7 +28,7 @@ def suggest_claim():
     """The claim and topic a quote proposes, and the site's topics ranked against it."""
     site = _site(request.args)
     text = _text(request.args, "text")
-    proposal = quote_claims.suggest(text)
+    proposal = quote_claims.suggest(text, _language(request.args))
     ranked = suggestions.suggest(site.id, proposal.topic or text)
     return jsonify(
         {
@@ -50,6 +52,15 @@ def _site(args: Mapping[str, str]) -> Site:
     if site_id is None:
         raise reads.QueryInvalid([FieldError("site", "Name the site (its UUID).")])
     return db.get_or_404(Site, site_id)
+
+
+def _language(args: Mapping[str, str]) -> str:
+    """The quote's language: ?lang=, else the request's (its locale); the parser reads a
+    language it has no rules for as English."""
+    lang = args.get("lang", "").strip()
+    if len(lang) > MAX_LANG:
+        raise reads.QueryInvalid([FieldError("lang", "Give a language tag such as es or de-AT.")])
+    return lang or str(get_locale() or "en")
 
 
 def _text(args: Mapping[str, str], name: str) -> str:
@@ -132,7 +143,20 @@ openapi.add_operation(
             "capture app applies offline. A proposal only: the observer accepts or edits it."
         ),
         "tags": ["read"],
-        "parameters": [_site_param(), _text_param("text", "What was said, as typed.")],
+        "parameters": [
+            _site_param(),
+            _text_param("text", "What was said, as typed."),
+            {
+                "name": "lang",
+                "in": "query",
+                "required": False,
+                "description": (
+                    "The quote's language (es, de, pl, en; es-MX reads as es). Without it, "
+                    "the request's language; a language without rules reads as English."
+                ),
+                "schema": {"type": "string", "maxLength": MAX_LANG},
+            },
+        ],
         "responses": {
             "200": openapi_parts.json_body(openapi_parts.ref("ClaimSuggestion"), "The proposal."),
             **openapi_parts.errors("400", "401", "404"),

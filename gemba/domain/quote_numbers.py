@@ -99,7 +99,7 @@ def compile_rules(raw: dict[str, Any]) -> dict[str, Any]:
         "scales": numbers["scales"],
         "joiners": set(numbers["joiners"]),
         "tens_joiners": set(numbers.get("tens_joiners", [])),
-        "scale_joiner_optional": bool(numbers.get("scale_joiner_optional")),
+        "scales_alone": bool(numbers.get("scales_alone")),
         "number_phrases": _valued(numbers["phrases"]),
         "one": set(numbers["one"]),
         "plus_half": phrases(numbers["plus_half"]),
@@ -207,7 +207,9 @@ def _small(tokens: list[str], i: int, rules: dict[str, Any]) -> tuple[float, int
 
 
 def number_at(tokens: list[str], i: int, rules: dict[str, Any]) -> tuple[float, int] | None:
-    """A number written in digits or words starting at i, and the index after it."""
+    """A number written in digits or words starting at i, and the index after it. Where
+    the rules say "scales_alone", a scale is a number by itself ("cien metros") and takes
+    the number after it without a joiner ("ciento veinte", "sto dwadzieścia")."""
     if i >= len(tokens):
         return None
     size, value = match_at(tokens, i, rules["number_phrases"])
@@ -218,6 +220,8 @@ def number_at(tokens: list[str], i: int, rules: dict[str, Any]) -> tuple[float, 
         found = (digits_value(tokens[i], rules), i + 1)
     elif tokens[i] in rules["one"] and i + 1 < len(tokens) and tokens[i + 1] in scales:
         found = (float(scales[tokens[i + 1]]), i + 2)
+    elif tokens[i] in scales and rules["scales_alone"]:
+        found = (1.0, i)  # "cien", "hundert", "sto": the scale below multiplies it
     else:
         found = _small(tokens, i, rules)
     if found is None:
@@ -226,7 +230,7 @@ def number_at(tokens: list[str], i: int, rules: dict[str, Any]) -> tuple[float, 
     if j < len(tokens) and tokens[j] in scales:
         number, j = number * scales[tokens[j]], j + 1
         joined = j < len(tokens) and tokens[j] in rules["joiners"]
-        if joined or rules["scale_joiner_optional"]:
+        if joined or rules["scales_alone"]:
             more = _small(tokens, j + 1 if joined else j, rules)
             if more:
                 number, j = number + more[0], more[1]
@@ -264,7 +268,7 @@ def _share(tokens: list[str], i: int, rules: dict[str, Any]) -> tuple[float, int
         of = 1 if i + size < len(tokens) and tokens[i + size] in rules["fraction_of"] else 0
         tail, _ = match_at(tokens, i + size + of, rules["of_the_time"])
         return (float(fraction), i + size + of + tail) if tail else None
-    first = number_at(tokens, i, rules)
+    first = number_at(tokens, i, rules) or _one_of(tokens, i, rules)
     if first is None:
         return None
     part, j = first
@@ -281,6 +285,14 @@ def _share(tokens: list[str], i: int, rules: dict[str, Any]) -> tuple[float, int
     k = whole[1]
     k += 1 if k < len(tokens) and tokens[k] in rules["times"] else 0
     return part / whole[0], k
+
+
+def _one_of(tokens: list[str], i: int, rules: dict[str, Any]) -> tuple[float, int] | None:
+    """An article that counts one before "out of": "una de cada diez", "einer von zehn"."""
+    if tokens[i] not in rules["one"]:
+        return None
+    link = match_at(tokens, i + 1, rules["out_of"])[0] or match_at(tokens, i + 1, rules["in"])[0]
+    return (1.0, i + 1) if link else None
 
 
 def read_hedge(tokens: list[str], used: list[str], rules: dict[str, Any]) -> str | None:

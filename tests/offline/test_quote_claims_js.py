@@ -1,4 +1,5 @@
-"""The phone's claim reader (static/offline/quote-claims.js) agrees with quote_claims.py."""
+"""The phone's claim reader (static/offline/quote-claims.js) agrees with quote_claims.py,
+in every language of claim_rules.json."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from gemba.domain.quote_claims import suggest
 from gemba.domain.quote_numbers import RULES_PATH
 from tests.conftest import missing_tool
 from tests.unit.test_quote_claims import BRIEF, EDGES, quotes
+from tests.unit.test_quote_claims_languages import CASES, table
 
 QUOTE_CLAIMS_JS = (
     Path(__file__).resolve().parents[2] / "gemba" / "static" / "offline" / "quote-claims.js"
@@ -22,8 +24,8 @@ NODE = shutil.which("node")
 SUGGEST_ALL = """
 import { suggest } from "./quote-claims.mjs";
 import { readFileSync } from "node:fs";
-const { rules, texts } = JSON.parse(readFileSync(0, "utf8"));
-console.log(JSON.stringify(texts.map((text) => suggest(text, rules))));
+const { rules, texts, languages } = JSON.parse(readFileSync(0, "utf8"));
+console.log(JSON.stringify(texts.map((text, i) => suggest(text, rules, languages[i]))));
 """
 
 
@@ -34,7 +36,7 @@ def node():
     return NODE
 
 
-def run_js(tmp_path: Path, texts: list[str]) -> list[dict]:
+def run_js(tmp_path: Path, texts: list[str], languages: list[str] | None = None) -> list[dict]:
     module = tmp_path / "quote-claims.mjs"  # .mjs: node reads it as an ES module, as browsers do
     shutil.copy(QUOTE_CLAIMS_JS, module)
     runner = tmp_path / "run.mjs"
@@ -42,7 +44,7 @@ def run_js(tmp_path: Path, texts: list[str]) -> list[dict]:
     rules = json.loads(RULES_PATH.read_text(encoding="utf-8"))
     done = subprocess.run(  # noqa: S603 - node with our own files
         [NODE, str(runner)],
-        input=json.dumps({"rules": rules, "texts": texts}),
+        input=json.dumps({"rules": rules, "texts": texts, "languages": languages or []}),
         capture_output=True,
         text=True,
         timeout=30,
@@ -57,3 +59,14 @@ def test_js_proposes_what_the_server_proposes_for_every_quote(node, tmp_path):
     for text, js in zip(texts, run_js(tmp_path, texts), strict=True):
         py = suggest(text)
         assert js == {"claim": py.claim, "topic": py.topic}, text
+
+
+def test_js_proposes_what_the_server_proposes_in_every_language(node, tmp_path):
+    pairs = [(q["text"], language) for language in ("es", "de", "pl") for q in table(language)]
+    pairs += [(text, language) for language, text, _ in CASES]
+    pairs += [("We always scan badges", "xx"), ("Siempre escaneamos", "es-MX"), ("immer", "")]
+    texts, languages = [t for t, _ in pairs], [lang for _, lang in pairs]
+    answers = run_js(tmp_path, texts, languages)
+    for text, language, js in zip(texts, languages, answers, strict=True):
+        py = suggest(text, language)
+        assert js == {"claim": py.claim, "topic": py.topic}, (language, text)

@@ -3,7 +3,8 @@
 // claim_rules.json, a shell file the service worker keeps) and one chip offers it —
 // "Proposed: always · topic “wear gloves” — Use". Nothing is set until Use is tapped; Use
 // fills the claim picker, the measure fields and the topic (when it is empty), all still
-// editable. Online, the site's topics most like the proposed one are offered too.
+// editable. Online, the site's topics most like the proposed one are offered too. The quote
+// is read in the page's language (<html lang>), English where the rules have none.
 
 import { loadRules, suggest } from "./quote-claims.js";
 import { askServer, debounced } from "./topic-suggest.js";
@@ -18,6 +19,11 @@ let rules = null;
 export function claimRules() {
   if (!rules) rules = loadRules(RULES_URL).catch(() => { rules = null; return null; });
   return rules;
+}
+
+/** The language the observer types in: the page's, as the server rendered it. */
+export function quoteLanguage(doc = document) {
+  return doc.documentElement.lang || "en";
 }
 
 /** A claim as a person reads it: "always", "≤ 5 min", "10 min ±20%". */
@@ -66,7 +72,7 @@ export function proposeClaims(form, siteId) {
     h("span", { class: "muted" }, t("Known topics:")),
     names.map((name) => h("button", { type: "button", class: "suggestion", onclick: () => setValue(form, "topic", name) }, name))) : null);
   const show = async (quote, signal) => {
-    const found = quote.trim() ? await claimRules().then((r) => (r ? suggest(quote, r) : null)) : null;
+    const found = quote.trim() ? await claimRules().then((r) => (r ? suggest(quote, r, quoteLanguage()) : null)) : null;
     if (signal.aborted) return;
     if (!found || (!found.claim && !found.topic)) {
       chip.replaceChildren();
@@ -79,7 +85,7 @@ export function proposeClaims(form, siteId) {
     } }, t("Use"));
     chip.replaceChildren(h("div", { class: "proposal-chip" }, h("span", {}, t("Proposed: %(proposal)s", { proposal: words.join(" · ") })), use));
     if (!found.topic || !siteId || !navigator.onLine) return;
-    const body = await askServer(`/api/v1/claims/suggest?site=${encodeURIComponent(siteId)}&text=${encodeURIComponent(quote)}`, signal);
+    const body = await askServer(`/api/v1/claims/suggest?site=${encodeURIComponent(siteId)}&lang=${encodeURIComponent(quoteLanguage())}&text=${encodeURIComponent(quote)}`, signal);
     if (signal.aborted || !body || !Array.isArray(body.topics)) return;
     const names = body.topics.map((t) => t.name).filter((n) => n && n.toLowerCase() !== found.topic.toLowerCase()).slice(0, 3);
     const extra = topicChips(names);

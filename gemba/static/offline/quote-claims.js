@@ -18,6 +18,11 @@ const TOKEN = new RegExp(
 );
 const GLUED = /^([0-9]+(?:[.,][0-9]+)*)(\p{L}+)$/u;
 const NUMBER = /^[0-9]+(?:[.,][0-9]+)*$/;
+const LEADING = /^[0-9]{1,3}$|^[0-9]{1,3}(?:[0-9]{3})+$/;
+const THOUSANDS = /^[0-9]{3}(?:,[0-9]+)?$/;
+// A negation apart from the frequency word (quote_frequency.py): "?" proposes no claim.
+const UNCLEAR = "?";
+const CONCORD = new Set(["never", "rarely"]);
 const compiledCache = new WeakMap();
 
 /** Fetch claim_rules.json (all languages) for suggest(). */
@@ -83,6 +88,8 @@ export function compileRules(raw) {
     ignore: phrases(raw.ignore_phrases),
     frequency: byWord(raw.frequency),
     negated: byWord(raw.negated_frequency),
+    negatedMap: new Map(byWord(raw.negated_frequency).map(([phrase, word]) => [key(phrase), word])),
+    splitNegations: new Set(raw.split_negations || []),
     weak: byWord(raw.weak_frequency),
     every: new Set(raw.every_words),
     negativeVerbs: phrases(raw.negative_verbs),
@@ -93,10 +100,13 @@ export function compileRules(raw) {
     ofTheTime: phrases(hedges.of_the_time),
     percent: phrases(hedges.percent),
     fractions: valued(hedges.fractions),
+    fractionOf: new Set(hedges.fraction_of || ["of"]),
     ones: numbers.ones,
     tens: numbers.tens,
     scales: numbers.scales,
     joiners: new Set(numbers.joiners),
+    tensJoiners: new Set(numbers.tens_joiners || []),
+    scalesAlone: Boolean(numbers.scales_alone),
     numberPhrases: valued(numbers.phrases),
     one: new Set(numbers.one),
     plusHalf: phrases(numbers.plus_half),
@@ -122,24 +132,31 @@ export function compileRules(raw) {
   };
 }
 
+/** The language whose rules read a quote: "es-MX" reads as "es", one without rules as "en". */
+export function rulesLanguage(rules, language) {
+  const base = String(language || "").toLowerCase().replaceAll("_", "-").split("-")[0];
+  return Object.hasOwn(rules, base) ? base : "en";
+}
+
 function compiled(rules, language) {
   let byLanguage = compiledCache.get(rules);
   if (!byLanguage) {
     byLanguage = new Map();
     compiledCache.set(rules, byLanguage);
   }
-  if (!byLanguage.has(language)) {
-    if (!Object.hasOwn(rules, language)) throw new Error(`no claim rules for language ${language}`);
-    byLanguage.set(language, compileRules(rules[language]));
-  }
-  return byLanguage.get(language);
+  const chosen = rulesLanguage(rules, language);
+  if (!byLanguage.has(chosen)) byLanguage.set(chosen, compileRules(rules[chosen]));
+  return byLanguage.get(chosen);
 }
 
 function tokensOf(text, r) {
   const out = [];
+  const spaced = r.group === " ";
   for (const token of splitWords(text)) {
     const glued = GLUED.exec(token);
-    if (Object.hasOwn(r.contractions, token)) out.push(...r.contractions[token]);
+    if (spaced && THOUSANDS.test(token) && out.length && LEADING.test(out[out.length - 1])) {
+      out[out.length - 1] += token;
+    } else if (Object.hasOwn(r.contractions, token)) out.push(...r.contractions[token]);
     else if (glued && !r.fixed.has(token)) out.push(glued[1], glued[2]);
     else out.push(token);
   }
@@ -198,9 +215,11 @@ function small(tokens, i, r) {
     return [tens[head] + ones[tail], i + 1];
   }
   if (Object.hasOwn(tens, token)) {
-    const after = i + 1 < tokens.length ? tokens[i + 1] : "";
+    let j = i + 1;
+    if (j + 1 < tokens.length && r.tensJoiners.has(tokens[j])) j += 1;
+    const after = j < tokens.length ? tokens[j] : "";
     if (Object.hasOwn(ones, after) && ones[after] > 0 && ones[after] < 10) {
-      return [tens[token] + ones[after], i + 2];
+      return [tens[token] + ones[after], j + 1];
     }
     return [tens[token], i + 1];
   }
@@ -216,14 +235,16 @@ function numberAt(tokens, i, r) {
   else if (NUMBER.test(tokens[i])) found = [digitsValue(tokens[i], r), i + 1];
   else if (r.one.has(tokens[i]) && i + 1 < tokens.length && Object.hasOwn(scales, tokens[i + 1])) {
     found = [scales[tokens[i + 1]], i + 2];
-  } else found = small(tokens, i, r);
+  } else if (Object.hasOwn(scales, tokens[i]) && r.scalesAlone) found = [1, i];
+  else found = small(tokens, i, r);
   if (found === null) return null;
   let [number, j] = found;
   if (j < tokens.length && Object.hasOwn(scales, tokens[j])) {
     number *= scales[tokens[j]];
     j += 1;
-    if (j < tokens.length && r.joiners.has(tokens[j])) {
-      const more = small(tokens, j + 1, r);
+    const joined = j < tokens.length && r.joiners.has(tokens[j]);
+    if (joined || r.scalesAlone) {
+      const more = small(tokens, joined ? j + 1 : j, r);
       if (more) [number, j] = [number + more[0], more[1]];
     }
   }
@@ -250,11 +271,11 @@ export function bandOf(rate) {
 function share(tokens, i, r) {
   const [size, fraction] = matchAt(tokens, i, r.fractions);
   if (size) {
-    const of = i + size < tokens.length && tokens[i + size] === "of" ? 1 : 0;
+    const of = i + size < tokens.length && r.fractionOf.has(tokens[i + size]) ? 1 : 0;
     const [tail] = matchAt(tokens, i + size + of, r.ofTheTime);
     return tail ? [fraction, i + size + of + tail] : null;
   }
-  const first = numberAt(tokens, i, r);
+  const first = numberAt(tokens, i, r) || oneOf(tokens, i, r);
   if (first === null) return null;
   const part = first[0];
   let j = first[1];
@@ -270,6 +291,13 @@ function share(tokens, i, r) {
   let k = whole[1];
   if (k < tokens.length && r.times.has(tokens[k])) k += 1;
   return [part / whole[0], k];
+}
+
+// An article that counts one before "out of": "una de cada diez", "einer von zehn".
+function oneOf(tokens, i, r) {
+  if (!r.one.has(tokens[i])) return null;
+  const link = matchAt(tokens, i + 1, r.outOf)[0] || matchAt(tokens, i + 1, r.in)[0];
+  return link ? [1, i + 1] : null;
 }
 
 function readHedge(tokens, used, r) {
@@ -297,11 +325,11 @@ export function suggest(text, rules, language = "en") {
   const used = tokens.map(() => "");
   markAll(tokens, used, r.ignore, "ignore");
   const hedge = readHedge(tokens, used, r);
-  let [word, plain] = readFrequency(tokens, used, r);
+  let [word, plain, turned] = readFrequency(tokens, used, r);
   const measure = readQuantities(tokens, used, r);
-  if (hedge) [word, plain] = [hedge, true];
+  if (hedge) [word, plain, turned] = [hedge, true, false];
   const weak = readWeak(tokens, used, r);
-  const inverted = markAll(tokens, used, r.negativeVerbs, "negverb");
+  const inverted = markAll(tokens, used, r.negativeVerbs, "negverb") !== turned;
   return { claim: decide(measure, word, plain, weak, inverted), topic: topicOf(tokens, used, r) };
 }
 
@@ -320,7 +348,7 @@ function markAll(tokens, used, table, mark) {
 }
 
 function decide(measure, word, plain, weak, inverted) {
-  if (measure === RATE) return null;
+  if (measure === RATE || word === UNCLEAR) return null;
   if (measure) {
     if (word === null || ((word === "always" || word === "usually") && plain)) return measure;
     if (word === "never" && "comparator" in measure) return measure;
@@ -332,26 +360,51 @@ function decide(measure, word, plain, weak, inverted) {
 }
 
 function readFrequency(tokens, used, r) {
-  let first = [null, true];
+  let first = [null, true, false];
   let i = 0;
   while (i < tokens.length) {
-    if (used[i]) {
+    const found = used[i] ? null : frequencyAt(tokens, used, i, r);
+    if (found === null) {
       i += 1;
       continue;
     }
-    const [negSize, negWord] = matchAt(tokens, i, r.negated);
-    let [size, word] = matchAt(tokens, i, r.frequency);
-    let plain = true;
-    if (negSize >= size && negSize) [size, word, plain] = [negSize, negWord, false];
-    if (!size) {
-      i += 1;
-      continue;
-    }
+    const [word, plain, size] = found;
     for (let k = i; k < i + size; k += 1) used[k] = `freq:${word}`;
-    if (first[0] === null) first = [word, plain];
+    if (first[0] === null) {
+      const after = plain && !CONCORD.has(word) && negationAfter(tokens, used, i + size, r);
+      first = [word, plain, after];
+    }
     i += size;
   }
   return first;
+}
+
+function frequencyAt(tokens, used, i, r) {
+  const [negSize, negWord] = matchAt(tokens, i, r.negated);
+  const [size, word] = matchAt(tokens, i, r.frequency);
+  if (negSize && negSize >= size) return [negWord, false, negSize];
+  if (!size) return null;
+  const k = negationBefore(tokens, used, i, r);
+  if (k === null || CONCORD.has(word)) return [word, true, size];
+  used[k] = "neg";
+  const negated = r.negatedMap.get(key([tokens[k], ...tokens.slice(i, i + size)]));
+  return negated ? [negated, false, size] : [UNCLEAR, false, size];
+}
+
+function negationBefore(tokens, used, i, r) {
+  for (let k = i - 1; k >= 0; k -= 1) {
+    if (r.breaks.has(tokens[k])) return null;
+    if (r.splitNegations.has(tokens[k]) && !used[k]) return k;
+  }
+  return null;
+}
+
+function negationAfter(tokens, used, j, r) {
+  for (let k = j; k < tokens.length; k += 1) {
+    if (r.breaks.has(tokens[k])) return false;
+    if (r.splitNegations.has(tokens[k]) && !used[k]) return true;
+  }
+  return false;
 }
 
 function readWeak(tokens, used, r) {
@@ -374,7 +427,8 @@ function readWeak(tokens, used, r) {
 }
 
 function readQuantities(tokens, used, r) {
-  if (tokens.some((token, i) => r.rateTimes.has(token) && isRate(tokens, i + 1, r))) return RATE;
+  const timesRate = (token, i) => !used[i] && r.rateTimes.has(token) && isRate(tokens, i + 1, r);
+  if (tokens.some(timesRate)) return RATE;
   let first = null;
   let i = 0;
   while (i < tokens.length) {
