@@ -136,7 +136,7 @@ def test_the_users_own_language_beats_the_header(app, caller, make_user):
     assert response.headers["Content-Language"] == "es"
     body = response.get_json()
     assert body["title"] == "No tienes permiso para hacer eso."
-    assert body["detail"] == "Solo puede eliminar registros de sus propios recorridos."
+    assert body["detail"] == "Solo puedes eliminar registros de tus propios recorridos."
     assert (body["type"], body["status"]) == ("about:blank", 403)
 
 
