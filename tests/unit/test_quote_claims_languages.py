@@ -80,6 +80,8 @@ CASES = [
     ("es", "No lo apuntamos siempre.", F("usually")),
     ("es", "No solemos parar la línea.", F("sometimes")),
     ("es", "No lo hacemos a veces.", None),
+    ("es", "Nadie lleva siempre guantes.", None),
+    ("de", "Niemand trägt immer Gehörschutz.", None),
     ("de", "Wir tragen nicht immer Handschuhe.", F("usually")),
     ("de", "Das machen wir nicht jedes Mal.", F("usually")),
     ("de", "Wir prüfen das nicht oft.", F("rarely")),
