@@ -5,8 +5,10 @@
 (docs/quote-claims.md) are data in claim_rules.json, one block per language; this module
 and quote_numbers.py only read them. A proposal is a suggestion: when the quote is
 unclear it proposes no claim rather than a wrong one, since a wrong claim makes false
-gaps. static/offline/quote-claims.js is the phone's port; tests/offline/
-test_quote_claims_js.py holds the two equal over tests/resources/quotes.json.
+gaps. English, Spanish, German and Polish have rules (quote_frequency.py reads their
+negations); any other language reads as English. static/offline/quote-claims.js is the
+phone's port; tests/offline/test_quote_claims_js.py holds the two equal over
+tests/resources/quotes*.json.
 """
 
 from __future__ import annotations

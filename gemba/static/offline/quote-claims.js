@@ -2,8 +2,9 @@
 // quote_numbers.py, so the capture form proposes a claim and a topic offline with the
 // server's rules. The rules are data (gemba/domain/claim_rules.json, one block per
 // language), fetched with loadRules() and passed in; nothing here is language-specific.
-// tests/offline/test_quote_claims_js.py runs this file with node over
-// tests/resources/quotes.json and asserts it gives exactly what the Python gives.
+// suggest() takes the page's language (es, de, pl, en; "es-MX" reads as "es", a language
+// without rules as "en"). tests/offline/test_quote_claims_js.py runs this file with node
+// over tests/resources/quotes*.json and asserts it gives exactly what the Python gives.
 
 // A behaviour one "skips" or "forgets" is the opposite of the one performed.
 const INVERSE = {
