@@ -16,6 +16,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from gemba.domain.phrases import N_, Phrase, english
 from gemba.domain.quantiles import Z_95, t_quantile_975
 from gemba.domain.saydo import FREQUENCY_BANDS, FREQUENCY_WORDS, wilson_interval
 
@@ -37,8 +38,16 @@ class DecideNote:
     """What would decide a claim, as a number and as the sentence a person reads."""
 
     more: int | None  # 0: decided now; None: more observations like these will not decide it
-    text: str  # "Observe about 6 more to decide", "Decided", ...
-    why: str = ""  # a short reason where the number alone would puzzle
+    said: Phrase  # "Observe about 6 more to decide", "Decided", ...
+    reason: Phrase | None = None  # a short reason where the number alone would puzzle
+
+    @property
+    def text(self) -> str:
+        return english(self.said)
+
+    @property
+    def why(self) -> str:
+        return english(self.reason) if self.reason is not None else ""
 
 
 def observations_to_decide(word: str, k: int, n: int, cap: int = CAP) -> int | None:
@@ -105,39 +114,48 @@ def frequency_note(word: str, k: int, n: int) -> DecideNote:
         band_low, band_high = FREQUENCY_BANDS[word]
         return _decided_note(outside=high < band_low or low > band_high)
     if more is not None:
-        why = "if all go the same way" if n == 0 else "if they go at the rate seen so far"
-        return DecideNote(more, f"Observe about {more} more to decide", why)
+        why = N_("if all go the same way") if n == 0 else N_("if they go at the rate seen so far")
+        return DecideNote(more, _observe_more(more), Phrase(why))
     if word == "always":
-        why = 'only a miss can decide "always"; no run of performed ones proves it'
+        why = Phrase(N_('only a miss can decide "always"; no run of performed ones proves it'))
     elif word == "never":
-        why = 'only one performed can decide "never"; no run of misses proves it'
+        why = Phrase(N_('only one performed can decide "never"; no run of misses proves it'))
     elif n and k / n in FREQUENCY_BANDS[word]:
-        why = "the rate seen so far sits on the edge of the band"
+        why = Phrase(N_("the rate seen so far sits on the edge of the band"))
     else:
-        why = f"the rate seen so far is so near the band's edge that over {CAP:,} would be needed"
-    return DecideNote(None, "More observations at this rate will not decide it", why)
+        why = Phrase(
+            N_("the rate seen so far is so near the band's edge that over %(cap)s would be needed"),
+            {"cap": f"{CAP:,}"},
+        )
+    return DecideNote(None, Phrase(N_("More observations at this rate will not decide it")), why)
 
 
 def typical_note(band_low: float, band_high: float, mean: float, sd: float, n: int) -> DecideNote:
     """Say what would decide a typical-value claim ("10 min ± 20 %")."""
     if n < 2:
-        return DecideNote(None, "Observe at least 1 more", "one measurement shows no spread yet")
+        return DecideNote(
+            None,
+            Phrase(N_("Observe at least 1 more")),
+            Phrase(N_("one measurement shows no spread yet")),
+        )
     more = typical_to_decide(band_low, band_high, mean, sd, n)
     if more == 0:
         return _decided_note(outside=not band_low <= mean <= band_high)
     if more is not None:
-        why = "if the mean and spread stay as they are"
-        return DecideNote(more, f"Observe about {more} more to decide", why)
-    why = "the mean sits on or too near the edge of the band"
-    return DecideNote(None, "More observations like these will not decide it", why)
+        why = Phrase(N_("if the mean and spread stay as they are"))
+        return DecideNote(more, _observe_more(more), why)
+    why = Phrase(N_("the mean sits on or too near the edge of the band"))
+    return DecideNote(None, _WILL_NOT, why)
 
 
 def bound_note(beyond: int) -> DecideNote:
     """Say what would decide a limit ("≤ 15 min"): only an observation beyond it does."""
     if beyond:
-        return DecideNote(0, "Decided", "an observation beyond the limit contradicts it")
-    why = "one observation beyond the limit would contradict it; none within it proves it"
-    return DecideNote(None, "More observations like these will not decide it", why)
+        return DecideNote(0, _DECIDED, Phrase(N_("an observation beyond the limit contradicts it")))
+    why = Phrase(
+        N_("one observation beyond the limit would contradict it; none within it proves it")
+    )
+    return DecideNote(None, _WILL_NOT, why)
 
 
 def note_for(stats: Mapping) -> DecideNote | None:
@@ -155,8 +173,17 @@ def note_for(stats: Mapping) -> DecideNote | None:
 
 def _decided_note(*, outside: bool) -> DecideNote:
     """Word a claim decided now, saying which way."""
-    side = "outside" if outside else "inside"
-    return DecideNote(0, "Decided", f"the 95% interval lies wholly {side} the band")
+    if outside:
+        return DecideNote(0, _DECIDED, Phrase(N_("the 95%% interval lies wholly outside the band")))
+    return DecideNote(0, _DECIDED, Phrase(N_("the 95%% interval lies wholly inside the band")))
+
+
+_DECIDED = Phrase(N_("Decided"))
+_WILL_NOT = Phrase(N_("More observations like these will not decide it"))
+
+
+def _observe_more(more: int) -> Phrase:
+    return Phrase(N_("Observe about %(more)s more to decide"), {"more": more})
 
 
 def _band(word: str) -> Band:

@@ -14,7 +14,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gemba.domain.proportions import RateComparison, compare_rates, format_p
+from gemba.domain.phrases import N_, Phrase, Word, english
+from gemba.domain.proportions import FISHER, Z_TEST, RateComparison, compare_rates, format_p
 from gemba.domain.saydo import Claim, FrequencyClaim, Observation, Verdict, judge, wilson_interval
 
 ANNOUNCED = "announced"
@@ -115,55 +116,97 @@ def _holds_only_on(overall: Verdict | None, this: Verdict | None, other: Verdict
 def describe(effect: ObserverEffect) -> list[str]:
     """Write the split as lines a person can read: each group's rate, whether the rates
     differ beyond chance, and when the verdict holds on one kind of walk only."""
+    return [english(line) for line in phrased(effect)]
+
+
+def phrased(effect: ObserverEffect) -> list[Phrase]:
+    """The lines of `describe` as phrases, for readers in other languages."""
     lines = [
-        f"Announced walks: {_group_text(effect.announced)}",
-        f"Unannounced walks: {_group_text(effect.unannounced)}",
+        Phrase(N_("Announced walks: %(rate)s"), {"rate": _group_text(effect.announced)}),
+        Phrase(N_("Unannounced walks: %(rate)s"), {"rate": _group_text(effect.unannounced)}),
         _effect_text(effect.comparison),
     ]
     if effect.only_announced:
-        lines.append(_only_text(effect, ANNOUNCED, UNANNOUNCED, effect.unannounced))
+        lines.append(_only_text(effect, True, effect.unannounced))
     elif effect.only_unannounced:
-        lines.append(_only_text(effect, UNANNOUNCED, ANNOUNCED, effect.announced))
+        lines.append(_only_text(effect, False, effect.announced))
     return lines
 
 
-def _group_text(group: GroupRate) -> str:
+def _group_text(group: GroupRate) -> Phrase:
     """ "13 of 14 done (93%, 95% CI 69–99%)", or that nothing was observed."""
     if group.rate is None or group.ci_low is None or group.ci_high is None:
-        return "no behaviour observed"
-    return (
-        f"{group.k} of {group.n} done ({_percent(group.rate)}%, "
-        f"95% CI {_percent(group.ci_low)}–{_percent(group.ci_high)}%)"
+        return Phrase(N_("no behaviour observed"))
+    return Phrase(
+        N_("%(k)s of %(n)s done (%(rate)s%%, 95%% CI %(low)s–%(high)s%%)"),
+        {
+            "k": group.k,
+            "n": group.n,
+            "rate": _percent(group.rate),
+            "low": _percent(group.ci_low),
+            "high": _percent(group.ci_high),
+        },
     )
 
 
-def _effect_text(comparison: RateComparison) -> str:
+# Why nothing was tested (gemba.domain.proportions writes these in English).
+_REASONS = {
+    "no observations in the first group": N_("no observations in the first group"),
+    "no observations in the second group": N_("no observations in the second group"),
+    "no observations in either group": N_("no observations in either group"),
+}
+_TESTS = {FISHER: N_("Fisher's exact test"), Z_TEST: N_("two-proportion z test")}
+
+
+def _effect_text(comparison: RateComparison) -> Phrase:
     """Say whether the rates differ beyond chance, naming the test and its p-value."""
     if comparison.test is None:
-        return f"No observer effect can be shown: {comparison.reason}"
-    detail = f"({comparison.test}, {format_p(comparison.p_value)})"
+        reason = comparison.reason or ""
+        return Phrase(
+            N_("No observer effect can be shown: %(reason)s"),
+            {"reason": Word(_REASONS[reason]) if reason in _REASONS else reason},
+        )
+    detail = {
+        "test": Word(_TESTS.get(comparison.test, comparison.test)),
+        "p": format_p(comparison.p_value),
+    }
     if comparison.differs:
-        return f"Observer effect: the rates differ beyond chance {detail}"
-    return f"No observer effect shown {detail}"
+        return Phrase(
+            N_("Observer effect: the rates differ beyond chance (%(test)s, %(p)s)"), detail
+        )
+    return Phrase(N_("No observer effect shown (%(test)s, %(p)s)"), detail)
 
 
-def _only_text(effect: ObserverEffect, holds: str, fails: str, other: GroupRate) -> str:
+def _only_text(effect: ObserverEffect, on_announced: bool, other: GroupRate) -> Phrase:
     """ "The claim holds only on announced walks: on unannounced walks 5 of 14 done … contradicts
     "usually"", or the same for a gap that shows on one kind of walk only."""
-    said = (
-        f'"{effect.claim.word.strip().lower()}"'
-        if isinstance(effect.claim, FrequencyClaim)
-        else "the claim"
-    )
-    if effect.verdict is not None and effect.verdict.contradicted:
-        return (
-            f"The gap shows only on {holds} walks: "
-            f"on {fails} walks {_group_text(other)} fits {said}"
+    if isinstance(effect.claim, FrequencyClaim):
+        said: Phrase | Word = Phrase(
+            N_('"%(word)s"'), {"word": Word(effect.claim.word.strip().lower())}
         )
-    return (
-        f"The claim holds only on {holds} walks: "
-        f"on {fails} walks {_group_text(other)} contradicts {said}"
-    )
+    else:
+        said = Word(N_("the claim"))
+    values = {"rate": _group_text(other), "said": said}
+    if effect.verdict is not None and effect.verdict.contradicted:
+        if on_announced:
+            template = N_(
+                "The gap shows only on announced walks: on unannounced walks %(rate)s fits %(said)s"
+            )
+        else:
+            template = N_(
+                "The gap shows only on unannounced walks: on announced walks %(rate)s fits %(said)s"
+            )
+    elif on_announced:
+        template = N_(
+            "The claim holds only on announced walks: "
+            "on unannounced walks %(rate)s contradicts %(said)s"
+        )
+    else:
+        template = N_(
+            "The claim holds only on unannounced walks: "
+            "on announced walks %(rate)s contradicts %(said)s"
+        )
+    return Phrase(template, values)
 
 
 def _percent(fraction: float) -> int:

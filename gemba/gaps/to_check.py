@@ -20,15 +20,17 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from gemba.domain import clock
-from gemba.domain.deciding import frequency_note, note_for, observations_to_decide
+from gemba.domain.deciding import frequency_note, observations_to_decide
 from gemba.domain.gemba_json import format_timestamp
+from gemba.domain.phrases import Phrase
 from gemba.domain.saydo import FREQUENCY_BANDS
 from gemba.extensions import db
 from gemba.gaps import evidence, verification
+from gemba.gaps.check_notes import asked_note, verify_note
 from gemba.models import (
     Action,
     ActionStatus,
@@ -42,14 +44,15 @@ from gemba.models import (
     Walk,
     standard_label,
 )
+from gemba.platform.phrasing import explained
 
 LIMIT = 8  # items shown: a short panel above the walk, not a second inbox
 CANDIDATES = 24  # items listed, so that hiding a few still leaves LIMIT to show
 THIN_MAX = 30  # a claim that needs more than this many is no job for one walk
 LABELS = {
-    "needs_observation": "Analyst asks",
-    "verify_action": "Verify action",
-    "thin_claim": "Too thin to judge",
+    "needs_observation": _l("Analyst asks"),
+    "verify_action": _l("Verify action"),
+    "thin_claim": _l("Too thin to judge"),
 }
 # What a hide form or the phone may name: gap-<id>, claim-<statement id>, action-<id>-<topic>.
 KEY = re.compile(r"(gap|claim)-[0-9a-f-]{36}|action-[0-9a-f-]{36}-[0-9]{1,12}")
@@ -70,8 +73,8 @@ class CheckItem:
     said_by: str | None  # the speaker, or "Standard (SOP-12 rev C)"
     claim: dict | None
     note: str | None  # the analyst's note: the triage reason or the action's description
-    decide: str  # "Observe about 6 more to decide", "Observe 4 more since 12 Mar to verify"
-    why: str
+    decide: Phrase  # "Observe about 6 more to decide", "Observe 4 more since 12 Mar to verify"
+    why: Phrase | None
     more: int | None
     since: datetime | None  # when the action took effect
     ticked: bool  # a fact on the topic was logged on this walk
@@ -82,7 +85,7 @@ class CheckItem:
     @property
     def label(self) -> str:
         """The kind in words, as the walk page and the phone show it."""
-        return LABELS[self.kind]
+        return str(LABELS[self.kind])
 
     def to_json(self) -> dict:
         """The item as the API gives it (ids and times as strings)."""
@@ -92,6 +95,8 @@ class CheckItem:
             data[name.removesuffix("_id")] = str(value) if value else None
         data["since"] = format_timestamp(self.since) if self.since else None
         data["label"] = self.label
+        data["decide"] = explained(self.decide)
+        data["why"] = explained(self.why)
         return data
 
 
@@ -188,7 +193,7 @@ def _needs_observation(site: Site, here: set[int]) -> list[CheckItem]:
     )
     items = []
     for gap, statement, topic, reference in rows:
-        decide, why, more = _asked_note(gap.stats or {})
+        decide, why, more = asked_note(gap.stats or {})
         items.append(
             CheckItem(
                 key=f"gap-{gap.id}",
@@ -209,17 +214,6 @@ def _needs_observation(site: Site, here: set[int]) -> list[CheckItem]:
             )
         )
     return items
-
-
-def _asked_note(stats: Mapping) -> tuple[str, str, int | None]:
-    """What would decide a gap an analyst wants observed again. Most gaps are decided by
-    their numbers already; the analyst asks anyway, so the observer is told both."""
-    note = note_for(stats)
-    if note is None:
-        return "Observe it again, as asked", "", None
-    if note.more == 0:
-        return "Observe it again, as asked", "the numbers so far decide it already", 0
-    return note.text, note.why, note.more
 
 
 def _actions_to_verify(site: Site, walk: Walk | None, here: set[int]) -> list[CheckItem]:
@@ -254,32 +248,15 @@ def _actions_to_verify(site: Site, walk: Walk | None, here: set[int]) -> list[Ch
                 by_topic.setdefault(gap.topic_id, []).append(gap)
         for topic_id, gaps in by_topic.items():
             since = [evidence.loop_status(found[g.statement_id], action.done_at) for g in gaps]
-            decide, why, more = _verify_note(action, since, needed, site.time_zone)
+            decide, why, more = verify_note(action, since, needed, site.time_zone)
             if more == 0 and action.status == ActionStatus.done.value and topic_id not in here:
                 continue  # enough here already; the action waits on another topic
             items.append(_action_item(action, gaps[0], decide, why, more, topic_id in here))
     return sorted(items, key=lambda i: (i.more is None, i.more or 0, i.since, i.key))
 
 
-def _verify_note(
-    action: Action, since: list[evidence.LoopStatus], needed: int, zone: str
-) -> tuple[str, str, int | None]:
-    """Say "Observe 4 more since 12 Mar to verify", or why more will not."""
-    local = clock.local(action.done_at, zone)
-    day = f"{local.day} {local:%b}"
-    if action.status == ActionStatus.verified.value:
-        return f"Verified by the evidence since {day}", "", 0
-    if any(status.state == "open" for status in since):
-        return f"Still contradicted since {day}", "the facts since go against the claim", None
-    more = max(needed - min(status.observed for status in since), 0)
-    why = "verified once the facts since then agree with the claim"
-    if more == 0:
-        return f"Enough observed since {day}", why, 0
-    return f"Observe {more} more since {day} to verify", why, more
-
-
 def _action_item(
-    action: Action, gap: Gap, decide: str, why: str, more: int | None, ticked: bool
+    action: Action, gap: Gap, decide: Phrase, why: Phrase | None, more: int | None, ticked: bool
 ) -> CheckItem:
     """The item of an action on one topic (the first of its statements there)."""
     statement = gap.statement
@@ -342,8 +319,8 @@ def _thin_claims(site: Site, walk: Walk | None, here: set[int]) -> list[CheckIte
             said_by=_said_by(speaker, plan_item_id, reference),
             claim={"frequency": word},
             note=None,
-            decide=note.text,
-            why=note.why,
+            decide=note.said,
+            why=note.reason,
             more=note.more,
             since=None,
             ticked=topic_id in here,

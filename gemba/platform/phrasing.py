@@ -4,13 +4,15 @@ phrase was kept shows the English it was written in."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from babel.dates import format_skeleton
 from babel.numbers import get_decimal_symbol
 from flask import Flask
 from flask_babel import get_locale, get_translations
 
-from gemba.domain import phrases
+from gemba.domain import clock, phrases
 from gemba.domain.units import format_number
 
 
@@ -30,9 +32,12 @@ def reader() -> phrases.Reader:
 
 
 def explained(subject: Any) -> str:
-    """Jinja `|explained`: a gap's or a verdict's one line, in the reader's language."""
+    """Jinja `|explained`: a phrase, or a gap's or a verdict's one line, in the reader's
+    language."""
     if subject is None:
         return ""
+    if isinstance(subject, phrases.Phrase):
+        return phrases.render(subject, reader())
     phrase = getattr(subject, "phrase", None)
     if phrase is None:
         stats = getattr(subject, "stats", None)
@@ -40,6 +45,16 @@ def explained(subject: Any) -> str:
     if phrase is None:
         return getattr(subject, "explanation", "")
     return phrases.render(phrase, reader())
+
+
+def short_day(moment: datetime, zone: str) -> str:
+    """A day as a short date on the zone's calendar: "3 Dec" in English, "3. Dez." in
+    German."""
+    local = clock.local(moment, zone)
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{local.day} {local:%b}"
+    return format_skeleton("MMMd", local, locale=locale)
 
 
 def init_app(app: Flask) -> None:

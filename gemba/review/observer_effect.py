@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import String, select, type_coerce
 
 from gemba.domain import observer_effect
+from gemba.domain.phrases import Phrase
 from gemba.domain.saydo import Claim, FrequencyClaim, Observation
 from gemba.extensions import db
 from gemba.gaps.evidence import claim_of
@@ -22,7 +23,7 @@ class EffectView:
     sit on walks that did not record whether they were announced."""
 
     effect: observer_effect.ObserverEffect
-    lines: list[str]
+    lines: list[Phrase]
     unrecorded: int
 
     @property
@@ -48,7 +49,7 @@ def for_topic(topic_id: int, site_id: uuid.UUID, claim: Claim | None = None) -> 
     for fact_id, performed, announced in rows:
         groups[announced].append(Observation(fact_id, performed=performed))
     effect = observer_effect.split(claim, groups[True], groups[False])
-    return EffectView(effect, observer_effect.describe(effect), len(groups[None]))
+    return EffectView(effect, observer_effect.phrased(effect), len(groups[None]))
 
 
 def for_statement(statement: Statement) -> EffectView | None:

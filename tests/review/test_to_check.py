@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from gemba.domain.phrases import english
 from gemba.extensions import db
 from gemba.gaps import to_check, triage
 from gemba.models import Gap, Site, User, Walk
@@ -121,11 +122,11 @@ def test_a_gap_the_analyst_wants_observed_comes_first_with_the_note_and_what_dec
 
     assert (first.kind, first.topic, first.label) == ("needs_observation", GLOVES, "Analyst asks")
     assert first.note == "One observer's word so far: watch the next loads."
-    assert first.decide == "Observe about 1 more to decide"
+    assert english(first.decide) == "Observe about 1 more to decide"
     assert first.what == "We usually wear gloves at the press."
     assert (second.kind, second.topic) == ("thin_claim", GUARD)
-    assert second.decide == "Observe about 1 more to decide"
-    assert second.why == "if all go the same way"
+    assert english(second.decide) == "Observe about 1 more to decide"
+    assert english(second.why) == "if all go the same way"
 
 
 def test_a_gap_decided_by_its_numbers_still_asks_to_be_observed_again(plant):
@@ -135,8 +136,8 @@ def test_a_gap_decided_by_its_numbers_still_asks_to_be_observed_again(plant):
 
     item = plant.item(GUARD)
 
-    assert item.decide == "Observe it again, as asked"
-    assert item.why == "the numbers so far decide it already"
+    assert english(item.decide) == "Observe it again, as asked"
+    assert english(item.why) == "the numbers so far decide it already"
 
 
 @pytest.mark.parametrize(
@@ -155,7 +156,7 @@ def test_a_thin_claim_says_how_many_more_observations_could_decide_it(
     plant.seen(GUARD, True, performed)
     plant.seen(GUARD, False, missed)
 
-    assert plant.item(GUARD).decide == decide
+    assert english(plant.item(GUARD).decide) == decide
 
 
 @pytest.mark.parametrize(
@@ -201,8 +202,8 @@ def test_a_claim_settled_on_a_walk_stays_there_ticked_and_decided(plant):
 
     item = plant.item(GUARD, tuesday)
     assert item.ticked
-    assert item.decide == "Decided"
-    assert item.why == "the 95% interval lies wholly outside the band"
+    assert english(item.decide) == "Decided"
+    assert english(item.why) == "the 95% interval lies wholly outside the band"
     assert plant.items(plant.walk("Wednesday round")) == []  # the inbox has it now
 
 
@@ -213,7 +214,7 @@ def test_facts_at_another_site_neither_count_nor_tick(plant, make_site, make_wal
 
     item = plant.item(GUARD, elsewhere)
 
-    assert item.decide == "Observe about 2 more to decide"  # still nothing seen at Plant 2
+    assert english(item.decide) == "Observe about 2 more to decide"  # still nothing seen at Plant 2
     assert not item.ticked
 
 
@@ -231,13 +232,13 @@ def test_an_action_marked_done_says_how_many_more_since_it_took_effect_verify_it
 
     item = plant.item(GLOVES, tuesday)
     assert (item.kind, item.what, item.action_id) == ("verify_action", "New gloves rack", action)
-    assert item.decide == f"Observe 3 more since {day} to verify"
+    assert english(item.decide) == f"Observe 3 more since {day} to verify"
     assert item.note == "Rack hung by the press"
     assert item.ticked
 
     plant.seen(GLOVES, True, 3, walk=tuesday)
 
-    assert plant.item(GLOVES, tuesday).decide == f"Verified by the evidence since {day}"
+    assert english(plant.item(GLOVES, tuesday).decide) == f"Verified by the evidence since {day}"
     assert plant.items(plant.walk("Later round")) == []
 
 
@@ -248,7 +249,7 @@ def test_an_action_still_contradicted_since_it_took_effect_says_so(plant):
 
     plant.seen(GLOVES, False)
 
-    assert plant.item(GLOVES).decide.startswith("Still contradicted since ")
+    assert english(plant.item(GLOVES).decide).startswith("Still contradicted since ")
     assert plant.item(GLOVES).more is None
 
 

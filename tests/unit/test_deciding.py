@@ -351,7 +351,7 @@ def render_verdict(verdict, **context) -> str:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_null_translations(newstyle=True)  # English, as Flask-Babel's untranslated
-    env.filters["explained"] = lambda subject: english(subject.phrase)
+    env.filters["explained"] = lambda subject: english(getattr(subject, "phrase", subject))
     template = env.get_template("review/_verdict.html")
     gap = type("Gap", (), {"id": "g1", "contradicted": verdict.contradicted})()
     statement = type("Statement", (), {"claim_frequency": "usually", "claim": True})()
