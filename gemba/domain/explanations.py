@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from gemba.domain.phrases import N_, Number, Phrase, Word
+from gemba.domain.phrases import N_, Nn_, Number, Phrase, Word
 from gemba.domain.units import canonical_unit
 
 
@@ -113,11 +113,10 @@ def excluded_note(excluded: Counter[str]) -> Phrase | None:
         return None
     (first_unit, first_count), *rest = sorted(excluded.items())
     parts: list[Phrase] = [
-        Phrase(
-            N_("%(count)s observation in %(unit)s"),
-            {"count": first_count, "unit": _unit(first_unit)},
-            N_("%(count)s observations in %(unit)s"),
+        _counted(
+            Nn_("%(count)s observation in %(unit)s", "%(count)s observations in %(unit)s"),
             first_count,
+            unit=_unit(first_unit),
         )
     ]
     parts += [
@@ -132,7 +131,12 @@ def excluded_note(excluded: Counter[str]) -> Phrase | None:
 
 def marked(count: int) -> Phrase:
     """'1 fact' / '2 facts'."""
-    return Phrase(N_("%(count)s fact"), {"count": count}, N_("%(count)s facts"), count)
+    return _counted(Nn_("%(count)s fact", "%(count)s facts"), count)
+
+
+def _counted(forms: tuple[str, str], count: int, **args: object) -> Phrase:
+    """A phrase whose form follows the count, as ngettext chooses."""
+    return Phrase(forms[0], {"count": count, **args}, forms[1], count)
 
 
 def manual_added(line: Phrase, count: int) -> Phrase:

@@ -3,7 +3,8 @@ gets them in their own language while the engine stays free of Flask.
 
 The engine stores the English sentence (the API, exports and audit speak English) and,
 beside it, the phrase as JSON; a page renders the phrase with the reader's gettext and
-number format. Templates are marked with `N_` so `pybabel extract -k N_` finds them.
+number format. Templates are marked with `N_` (plural pairs with `Nn_`) so
+`pybabel extract -k N_ -k Nn_:1,2` finds them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from gemba.domain.units import format_number
 def N_(message: str) -> str:  # noqa: N802 - the name gettext tools know
     """Mark an English template for extraction; translated where it is shown."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802
+    """Mark a singular and plural template for extraction (`-k Nn_:1,2`), as ngettext."""
+    return singular, plural
 
 
 @dataclass(frozen=True)

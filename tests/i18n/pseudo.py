@@ -36,6 +36,7 @@ KEYWORDS = {
     "t": None,
     "tn": (1, 2),
     "N_": None,
+    "Nn_": (1, 2),
 }
 
 
