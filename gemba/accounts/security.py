@@ -9,8 +9,10 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, abort
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from gemba.domain.phrases import N_
 from gemba.extensions import login_manager
 from gemba.models import Role, User
 from gemba.platform import revision
@@ -32,7 +34,8 @@ def ensure_secret_key(app: Flask) -> None:
 def init_login(app: Flask) -> None:
     """Wire Flask-Login: where to send anonymous users, how to load a session's user."""
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = N_("Please log in to continue.")
+    login_manager.localize_callback = gettext  # flashed in the reader's language
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 

@@ -13,6 +13,7 @@ from flask import Flask
 from flask_babel import get_locale, get_translations
 
 from gemba.domain import clock, phrases
+from gemba.domain.saydo import FREQUENCY_WORDS
 from gemba.domain.units import format_number
 
 
@@ -57,5 +58,13 @@ def short_day(moment: datetime, zone: str) -> str:
     return format_skeleton("MMMd", local, locale=locale)
 
 
+def claim_word(word: str | None) -> str:
+    """Jinja `|claim_word`: a frequency word of a claim ("always") in the reader's words."""
+    if word in FREQUENCY_WORDS:
+        return get_translations().gettext(word)
+    return word or ""
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["explained"] = explained
+    app.jinja_env.filters["claim_word"] = claim_word

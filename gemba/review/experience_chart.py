@@ -23,7 +23,7 @@ from gemba.review.charts import el, svg
 def experience_chart(chart_id: str, stations: Sequence, title: str) -> Markup:
     """Places left to right on a journey line: delight above, pain below (hatched)."""
     column, left = 140, 20
-    legend = "▲ delight (solid)   ▼ pain (hatched)   ⚠ gaps"
+    legend = _("▲ delight (solid)   ▼ pain (hatched)   ⚠ gaps")
     # As wide as its places (or its legend): a phone shows two places without scrolling.
     width = math.ceil(2 * left + max(column * len(stations), text_width(legend, 11)))
     height, line, reach = 330, 150, 80

@@ -107,7 +107,7 @@ def rate_chart(
         )
         body.append(
             f'<g class="point">{el("circle", cx=x, cy=frame.y(point.rate), r=5)}'
-            f"{el('title', f'{point.label}: {point.k} of {point.n} ({pct(point.rate)})')}</g>"
+            f"{el('title', _point_title(point))}</g>"
         )
         if len(points) <= labelled:  # above the interval, or below it where there is no room
             ys = (frame.y(point.high) - 6, frame.y(point.low) + 15)
@@ -117,7 +117,7 @@ def rate_chart(
         words = _("per walk · dot = share done, bar = 95% interval")
     body += caption(frame, words)
     said = "; ".join(band.words for band in bands) or _("no frequency claim")
-    seen = ", ".join(f"{p.label} {p.k} of {p.n}" for p in points[:12])
+    seen = ", ".join(_("%(walk)s %(k)s of %(n)s", walk=p.label, k=p.k, n=p.n) for p in points[:12])
     more = "…" if len(points) > 12 else "."
     desc = _("Claimed: %(said)s. Observed per walk: %(seen)s", said=said, seen=seen) + more
     title = _("How often “%(topic)s” was done, per walk", topic=topic)
@@ -314,4 +314,15 @@ def _claim_band(statement: Statement, unit: str) -> Band | None:
         value - half,
         value + half,
         detail=f"{format_number(value - half)}–{format_number(value + half)} {unit}",
+    )
+
+
+def _point_title(point) -> str:
+    """ "Walk 3: 4 of 5 (80%)", the tooltip of one walk's dot."""
+    return _(
+        "%(walk)s: %(k)s of %(n)s (%(rate)s)",
+        walk=point.label,
+        k=point.k,
+        n=point.n,
+        rate=pct(point.rate),
     )

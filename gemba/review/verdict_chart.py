@@ -60,8 +60,8 @@ def interval_bar(
             body.append(el("line", x1=x(end), x2=x(end), y1=37, y2=51, class_="ci"))
     if point is not None:
         body.append(f'<g class="point">{el("circle", cx=x(point), cy=44, r=5)}</g>')
-        centre = _within(x(point), "observed", "value", width)
-        body.append(el("text", "observed", x=centre, y=14, class_="value"))
+        centre = _within(x(point), _("observed"), "value", width)
+        body.append(el("text", _("observed"), x=centre, y=14, class_="value"))
     return svg(chart_id, label, label, body, width, height)
 
 
@@ -70,10 +70,10 @@ def _claimed(chart_id: str, x0: float, x1: float, width: float) -> list[str]:
     if x1 - x0 < 4:
         x0, x1 = x0 - 2, x1 + 2
     hatch = f"url(#{chart_id}-hatch)"
-    centre = _within((x0 + x1) / 2, "claimed", "band-label centre", width)
+    centre = _within((x0 + x1) / 2, _("claimed"), "band-label centre", width)
     return [
         el("rect", x=x0, y=36, width=x1 - x0, height=16, class_="band band-0", fill=hatch),
-        el("text", "claimed", x=centre, y=29, class_="band-label centre"),
+        el("text", _("claimed"), x=centre, y=29, class_="band-label centre"),
     ]
 
 

@@ -35,6 +35,7 @@ from gemba.platform.errors import problem, wants_json
 from gemba.platform.redirects import local_path
 from gemba.review import (
     action_queries,
+    audit_words,
     bp,
     charts,
     experience_chart,
@@ -87,6 +88,8 @@ def _helpers() -> dict:
     return {
         "status_label": lambda s: str(STATUS_LABELS.get(s, s)),
         "action_label": lambda s: str(ACTION_LABELS.get(s, s)),
+        "object_word": audit_words.object_word,
+        "verb_word": audit_words.verb_word,
         "claim_text": exports.claim_text,
         "pct": charts.pct,
         "verdict_chart": verdict_chart.verdict_chart,

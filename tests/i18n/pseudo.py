@@ -47,12 +47,24 @@ def extracted() -> Catalog:
         method_map, options_map = parse_mapping_cfg(handle)
     catalog = Catalog(locale=None)
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords=KEYWORDS,
+        strip_comment_tags=True,
+        directory_filter=_searched,  # Babel's default skips "_partials"
     ):
-        if filename.startswith(("tests", ".venv", "node_modules", "build")):
-            continue
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
+
+
+def _searched(path: str) -> bool:
+    """Folders to read: the package's, "_partials" included (Babel's default skips it)."""
+    name = Path(path).name
+    return not name.startswith(".") and name not in _NOT_SEARCHED
+
+
+_NOT_SEARCHED = {"__pycache__", "node_modules", "tests", "build", "instance", "docs", "benchmarks"}
 
 
 def wrap(text: str) -> str:
@@ -124,6 +136,7 @@ def visible_texts(html: str) -> list[str]:
 
 _SEPARATOR = "\x1f"
 _MARKED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+_CUT = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*…")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -158,6 +171,7 @@ def unmarked(texts: Iterable[str], data: Iterable[str], allowed: Iterable[str] =
         if shorter == rest:
             break
         rest = shorter
+    rest = _CUT.sub(" ", rest)  # a translated label cut short to fit ("…") lost its end marker
     found = []
     for piece in rest.split(_SEPARATOR):
         for value in data:
