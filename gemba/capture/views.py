@@ -44,6 +44,7 @@ from gemba.photos import service as photos
 from gemba.plans.forms import StartForm
 from gemba.plans.programme import due_for
 from gemba.platform import page_cache, params
+from gemba.platform.errors import localized
 from gemba.platform.forms import copy_errors
 from gemba.platform.phrasing import explained
 
@@ -323,7 +324,7 @@ def _attach_photos(form, record_id: str) -> tuple[int, list[tuple[str, str]]]:
         try:
             photos.save_photo(current_user, photo_id, data, record_uuid, gps_opt_in=use_gps)
         except PhotoRejected as exc:
-            refused.append((_file_name(upload.filename), exc.message))
+            refused.append((_file_name(upload.filename), localized(exc.message)))
         else:
             added += 1
     return added, refused

@@ -315,7 +315,8 @@ def validate_record(record: Any) -> list[FieldError]:
             errors.append(FieldError(field, "This field cannot be empty."))
     topic = record.get("topic")
     if isinstance(topic, str) and len(" ".join(topic.split()).casefold()) > MAX_NAME:
-        errors.append(FieldError("topic", f"Too long: at most {MAX_NAME} characters."))
+        too_long = schema_errors.Message("Too long: at most %(limit)s characters.", limit=MAX_NAME)
+        errors.append(FieldError("topic", too_long))
     for field in ("started_at", "ended_at", "observed_at"):
         if record.get(field) is not None:
             try:

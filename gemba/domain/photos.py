@@ -26,6 +26,7 @@ from datetime import datetime
 from PIL import Image, ImageCms, ImageFile, JpegImagePlugin
 
 from gemba.domain.exif import TRANSPOSE, read_exif
+from gemba.domain.schema_errors import Message
 
 __all__ = [
     "PhotoRejected",
@@ -142,8 +143,11 @@ def _check_upload(data: bytes, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise PhotoRejected(
             413,
-            f"This photo is too large ({len(data) / 1_048_576:.1f} MB); "
-            f"the limit is {max_bytes / 1_048_576:.0f} MB.",
+            Message(
+                "This photo is too large (%(size)s MB); the limit is %(limit)s MB.",
+                size=f"{len(data) / 1_048_576:.1f}",
+                limit=f"{max_bytes / 1_048_576:.0f}",
+            ),
         )
     source_format = sniff_format(data)
     if source_format is None:
@@ -170,7 +174,11 @@ def _open(
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PhotoRejected(
-            413, f"This photo has too many pixels; the limit is {max_pixels / 1e6:g} megapixels."
+            413,
+            Message(
+                "This photo has too many pixels; the limit is %(limit)s megapixels.",
+                limit=f"{max_pixels / 1e6:g}",
+            ),
         ) from exc
     except Exception as exc:  # decoders of hostile bytes raise anything; all mean damaged
         log.info("photo refused as damaged: %r", exc)
@@ -204,8 +212,13 @@ def _too_many_pixels(width: int, height: int, max_pixels: int) -> PhotoRejected:
     """Build the 413 for a photo whose declared size is over the pixel budget."""
     return PhotoRejected(
         413,
-        f"This photo has too many pixels ({width}×{height}); "
-        f"the limit is {max_pixels / 1e6:g} megapixels.",
+        Message(
+            "This photo has too many pixels (%(width)s×%(height)s); "
+            "the limit is %(limit)s megapixels.",
+            width=width,
+            height=height,
+            limit=f"{max_pixels / 1e6:g}",
+        ),
     )
 
 

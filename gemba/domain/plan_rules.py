@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gemba.domain import schedules
-from gemba.domain.schema_errors import FieldError
+from gemba.domain.schema_errors import FieldError, Message
 
 
 def plan_errors(record: dict) -> list[FieldError]:
@@ -23,10 +23,9 @@ def plan_errors(record: dict) -> list[FieldError]:
                 errors.append(FieldError(f"items.{position}.{name}", "This field cannot be empty."))
         standard = item.get("standard")
         if standard and ("frequency" in standard) != (item["kind"] == "behaviour"):
-            wanted = "a frequency" if item["kind"] == "behaviour" else "a value"
-            errors.append(
-                FieldError(
-                    f"items.{position}.standard", f"A {item['kind']} item's standard is {wanted}."
-                )
-            )
+            if item["kind"] == "behaviour":
+                wanted = Message("A behaviour item's standard is a frequency.")
+            else:
+                wanted = Message("A measure item's standard is a value.")
+            errors.append(FieldError(f"items.{position}.standard", wanted))
     return errors

@@ -6,19 +6,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, SelectMultipleField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from gemba.domain import text
 from gemba.domain.gemba_json import RecordInvalid
+from gemba.platform.errors import localized
 
 # Dates a person means: a typo like 0202 or 20266 is refused by the field, not stored, and
 # date arithmetic (the day after, as a UTC moment) stays inside what Python and the
 # databases can hold.
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2200, 12, 31)
-DATE_MESSAGE = f"Enter a date from {EARLIEST_DATE:%Y} to {LATEST_DATE:%Y}."
+DATE_MESSAGE = _l(
+    "Enter a date from %(first)s to %(last)s.",
+    first=EARLIEST_DATE.year,
+    last=LATEST_DATE.year,
+)
 
 
 class TextRules:
@@ -48,11 +54,11 @@ def refusal(field: Any) -> str | None:
         if isinstance(value, str):
             message = text.problem(value, multiline=isinstance(field, TextAreaField))
             if message is not None:
-                return message
+                return localized(message)
     if isinstance(data, date):
         day = data.date() if isinstance(data, datetime) else data
         if not EARLIEST_DATE <= day <= LATEST_DATE:
-            return DATE_MESSAGE
+            return str(DATE_MESSAGE)
     return None
 
 
@@ -73,9 +79,9 @@ def copy_errors(form: FlaskForm, exc: RecordInvalid, fields: dict[str, str] | No
         if target is not None and hasattr(target, "errors") and not callable(target.errors):
             if isinstance(target.errors, tuple):
                 target.errors = list(target.errors)
-            target.errors.append(error.message)
+            target.errors.append(localized(error.message))
         else:
-            form.form_errors.append(error.message)
+            form.form_errors.append(localized(error.message))
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -195,10 +195,13 @@ def test_a_new_site_gets_its_language(app, client, make_user):
         assert db.session.query(Site).filter_by(name="Planta 9").one().language == "es"
 
 
-def test_an_error_page_in_polish_and_the_api_in_english(client, make_user):
+def test_an_error_page_and_the_api_in_polish(client, make_user):
     login(client, make_user("observer"))
     page = client.get("/no-such-page", headers={"Accept-Language": "pl"})
     assert page.status_code == 404
     assert "Nic tu nie ma." in page.get_data(as_text=True)
     problem = client.get("/api/v1/no-such-thing", headers={"Accept-Language": "pl"})
-    assert problem.get_json()["title"] == "There is nothing here."
+    assert problem.get_json()["title"] == "Nic tu nie ma."
+    assert problem.headers["Content-Language"] == "pl"
+    english = client.get("/api/v1/no-such-thing")  # a script that names no language
+    assert english.get_json()["title"] == "There is nothing here."
