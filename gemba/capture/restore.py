@@ -13,6 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Uuid
 
 from gemba.capture import records, trash
@@ -31,14 +32,16 @@ class RestoreRefused(ValueError):
 def restore(actor: User, entry_id: int) -> WriteResult:
     """Write the kept records back, then their photos and observers; audited."""
     if not actor.has_role(Role.admin):
-        raise RestoreRefused("Only admins can restore deleted records.")
+        raise RestoreRefused(_("Only admins can restore deleted records."))
     entry = db.session.get(DeletedRecord, entry_id)
     if entry is None:
-        raise RestoreRefused("There is no such deleted record.")
+        raise RestoreRefused(_("There is no such deleted record."))
     if entry.restored_at is not None:
-        raise RestoreRefused("This record has already been restored.")
+        raise RestoreRefused(_("This record has already been restored."))
     if entry.deleted_at < trash.cutoff():
-        raise RestoreRefused(f"Deleted records can be restored for {trash.keep_days()} days.")
+        raise RestoreRefused(
+            _("Deleted records can be restored for %(days)s days.", days=trash.keep_days())
+        )
     result = records.write(actor, entry.records, atomic=True)
     with transaction():
         entry = db.session.get(DeletedRecord, entry_id)

@@ -28,6 +28,7 @@ from gemba.manage.forms import (
 )
 from gemba.models import Persona, Role, Site, User
 from gemba.platform import languages, time_zones
+from gemba.platform.errors import localized
 from gemba.platform.forms import copy_errors
 
 
@@ -179,7 +180,10 @@ def restore_deleted(entry_id: int):
             flash(str(exc), "error")
         except RecordInvalid as exc:
             flash(
-                _("Not restored: %(reasons)s", reasons="; ".join(e.message for e in exc.errors)),
+                _(
+                    "Not restored: %(reasons)s",
+                    reasons="; ".join(localized(e.message) for e in exc.errors),
+                ),
                 "error",
             )
         else:
