@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from gemba.offline.catalog import app_catalog
 from gemba.platform import languages
 from tests.i18n import pseudo
 
@@ -53,3 +54,18 @@ def test_translations_keep_the_slots_of_their_message(language):
             if found - expected or (len(ids) == 1 and found != expected):
                 wrong.append((ids[0], string))
     assert not wrong, wrong[:10]
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_the_capture_app_has_every_message_of_its_code(language):
+    """The phone app embeds offline.po alone: a message of its JavaScript translated only
+    in another part would show in English there."""
+    words = app_catalog(language)
+    missing = [
+        message.id
+        for message in pseudo.extracted()
+        if message.id
+        and any(path.endswith(".js") for path, _ in message.locations)
+        and (message.id[0] if isinstance(message.id, tuple) else message.id) not in words
+    ]
+    assert not missing, missing[:20]
