@@ -267,7 +267,7 @@ def backup(directory: str | None) -> None:
     except errors.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     tables = manifest["database"]["tables"]
-    rows = sum(t["rows"] for name, t in tables.items() if name not in digests.BOOKKEEPING)
+    rows = sum(table["rows"] for name, table in tables.items() if name not in digests.BOOKKEEPING)
     click.echo(
         _(
             "Backed up %(rows)d rows in %(tables)d tables and %(photos)d photos to %(target)s",
@@ -299,7 +299,7 @@ def restore(directory: str, force: bool) -> None:
     except errors.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     tables = manifest["database"]["tables"]
-    rows = sum(t["rows"] for name, t in tables.items() if name not in digests.BOOKKEEPING)
+    rows = sum(table["rows"] for name, table in tables.items() if name not in digests.BOOKKEEPING)
     click.echo(
         _(
             "Restored %(rows)d rows and %(photos)d photos from the backup of %(created)s.",

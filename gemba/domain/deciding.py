@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gemba.domain.phrases import N_, Phrase, english
+from gemba.domain.phrases import N_, Np_, Phrase, english
 from gemba.domain.quantiles import Z_95, t_quantile_975
 from gemba.domain.saydo import FREQUENCY_BANDS, FREQUENCY_WORDS, wilson_interval
 
@@ -178,7 +178,7 @@ def _decided_note(*, outside: bool) -> DecideNote:
     return DecideNote(0, _DECIDED, Phrase(N_("the 95%% interval lies wholly inside the band")))
 
 
-_DECIDED = Phrase(N_("Decided"))
+_DECIDED = Np_("verdict", "Decided")
 _WILL_NOT = Phrase(N_("More observations like these will not decide it"))
 
 

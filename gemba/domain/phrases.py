@@ -50,6 +50,13 @@ class Phrase:
     args: Mapping[str, Any] = field(default_factory=dict)
     plural: str | None = None
     count: int | None = None
+    context: str | None = None  # pgettext's context, for a word that means more than one thing
+
+
+def Np_(context: str, template: str) -> Phrase:  # noqa: N802
+    """A phrase whose template is a word with several senses, marked with its context for
+    extraction (`-k Np_:1c,2`): "Decided" of a claim is not "Decided" of an action."""
+    return Phrase(template, context=context)
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class Reader:
     gettext: Callable[[str], str]
     ngettext: Callable[[str, str, int], str]
     number: Callable[[float], str]
+    pgettext: Callable[[str, str], str] = lambda context, message: message
 
 
 ENGLISH = Reader(lambda s: s, lambda s, p, n: s if n == 1 else p, format_number)
@@ -68,6 +76,8 @@ def render(phrase: Phrase, reader: Reader = ENGLISH) -> str:
     """The phrase in the reader's language."""
     if phrase.plural is not None and phrase.count is not None:
         template = reader.ngettext(phrase.template, phrase.plural, phrase.count)
+    elif phrase.context is not None:
+        template = reader.pgettext(phrase.context, phrase.template)
     else:
         template = reader.gettext(phrase.template)
     values = {name: _value(value, reader) for name, value in phrase.args.items()}
@@ -101,6 +111,8 @@ def to_json(phrase: Phrase) -> dict[str, Any]:
         data["a"] = {name: _encode(value) for name, value in phrase.args.items()}
     if phrase.plural is not None:
         data["p"], data["n"] = phrase.plural, phrase.count
+    if phrase.context is not None:
+        data["c"] = phrase.context
     return data
 
 
@@ -123,7 +135,14 @@ def from_json(data: Any) -> Phrase | None:
     except (TypeError, ValueError, IndexError):
         return None
     count = data.get("n")
-    return Phrase(data["t"], args, data.get("p"), count if isinstance(count, int) else None)
+    context = data.get("c")
+    return Phrase(
+        data["t"],
+        args,
+        data.get("p"),
+        count if isinstance(count, int) else None,
+        context if isinstance(context, str) else None,
+    )
 
 
 def _decode(value: Any) -> Any:

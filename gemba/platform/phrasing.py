@@ -29,7 +29,7 @@ def _number(value: float) -> str:
 def reader() -> phrases.Reader:
     """This request's reader."""
     catalog = get_translations()  # not flask_babel's gettext: it fills %(num)s itself
-    return phrases.Reader(catalog.gettext, catalog.ngettext, _number)
+    return phrases.Reader(catalog.gettext, catalog.ngettext, _number, catalog.pgettext)
 
 
 def explained(subject: Any) -> str:

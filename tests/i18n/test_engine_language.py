@@ -216,6 +216,8 @@ def test_every_engine_template_is_in_the_compiled_catalog(app, language):
             if isinstance(message.id, tuple):
                 assert reader.ngettext(*message.id, 1) == message.string[0]
                 assert reader.ngettext(*message.id, 5) == message.string[-1]
+            elif message.context:
+                assert reader.pgettext(message.context, message.id) == message.string
             else:
                 assert reader.gettext(message.id) == message.string
 
