@@ -4,3 +4,11 @@ sync and import goes through, and the walk page's timeline."""
 from flask import Blueprint
 
 bp = Blueprint("capture", __name__)
+
+
+@bp.app_template_filter("source_label")
+def source_label(source: str | None) -> str:
+    """Jinja `|source_label`: where a statement was heard, in the reader's words."""
+    from gemba.capture.vocabulary import SOURCE_LABELS
+
+    return str(SOURCE_LABELS.get(source or "", source or ""))

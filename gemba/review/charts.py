@@ -26,6 +26,7 @@ from fractions import Fraction
 
 from markupsafe import Markup, escape
 
+from gemba.platform.time_zones import local_time
 from gemba.review.chart_text import (
     ASCENT,
     Placed,
@@ -257,7 +258,7 @@ def x_labels(times: Sequence[datetime], most: int = 6) -> list[tuple[int, str]]:
     picks = sorted({round(i * (n - 1) / max(count - 1, 1)) for i in range(count)})
     labels, seen = [], set()
     for i in picks:
-        text = f"{times[i]:%d %b}"
+        text = local_time(times[i], "UTC", "%d %b", label=False)  # month in the reader's words
         if text not in seen:
             labels.append((i, text))
             seen.add(text)

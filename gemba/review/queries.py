@@ -36,6 +36,7 @@ from gemba.models import (
     Walk,
     topic_key,
 )
+from gemba.platform.time_zones import local_date
 
 STATUS_ORDER = (
     GapStatus.open,
@@ -239,7 +240,7 @@ def filter_choices(site_id: uuid.UUID | None) -> dict[str, list[tuple[str, str]]
     return {
         "site": [(str(i), name) for i, name in sites],
         "walk": [
-            (str(i), f"{title} ({started:%d %b %Y})")
+            (str(i), f"{title} ({local_date(started)})")
             for i, title, started in db.session.execute(walks.limit(300))
         ],
         "persona": [(str(i), name) for i, name in db.session.execute(personas.limit(300))],

@@ -2,8 +2,9 @@
 its translation wrapped in markers. A page rendered in it shows which text went through
 the catalog (inside the markers) and which did not (everything else that is not data).
 
-The pseudo-locale borrows Esperanto's code, a Babel locale no plant asks for, so dates
-and numbers are formatted by Babel as for any other language.
+The pseudo-locale borrows Icelandic's code, a locale Gemba does not ship, so dates and
+numbers are formatted by Babel (and the browser) as for any other language, with month
+names that are not English (Esperanto's CLDR data falls back to "Dec").
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = "eo"
+CODE = "is"
 OPEN, CLOSE = "⟦", "⟧"
 KEYWORDS = {
     "_": None,
@@ -149,7 +150,12 @@ def _locale_words() -> frozenset[str]:
     for table in (locale.months, locale.days, locale.quarters, locale.eras, locale.periods):
         for value in _leaves(table):
             words.update(_WORD.findall(value))
-    return frozenset(w.lower() for w in words)
+    english = Locale.parse("en")
+    for table in (english.months, english.days):
+        for value in _leaves(table):  # an English month name is English, even if eo agrees
+            words.difference_update({w for w in words if w.lower() == value.lower()})
+            words.difference_update({w for w in words if value.lower().startswith(w.lower())})
+    return frozenset(w.lower() for w in words if len(w) > 2)  # "do", "me" are English too
 
 
 def _leaves(table) -> Iterator[str]:

@@ -60,7 +60,7 @@ def test_every_screen_of_the_app_speaks_through_the_catalog(
     make_site(TYPED[0])
     data = (*TYPED, user.email, user.email.split("@")[0], "Pseudo")
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="eo"
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale=pseudo.CODE
     )
     problems: dict[str, list[str]] = {}
     try:

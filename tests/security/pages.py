@@ -189,6 +189,7 @@ def build_world(app: Flask, make_user, make_site, write) -> World:
                 "topic": "Badge scan",
                 "text": "We always scan",
                 "claim": {"frequency": "always"},
+                "source": "meeting",
                 "persona": persona,
             },
         )

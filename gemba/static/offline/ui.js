@@ -1,7 +1,7 @@
 // DOM helpers for the offline app. Text always goes in as text nodes, never as HTML,
 // and nothing sets inline styles: the page's Content-Security-Policy forbids both.
 
-import { t } from "./i18n.js";
+import { LANGUAGE, t } from "./i18n.js";
 
 /** h("p", {class: "muted"}, "text", child, …): an element; null/false children are skipped. */
 export function h(tag, attrs = {}, ...children) {
@@ -29,15 +29,17 @@ export const uuid = () => crypto.randomUUID();
 // Times as the server pages show them ("08:10", "03 Dec 2026"), in the site's zone: the
 // plant's clock, whatever zone the phone is set to.
 const formats = new Map();
+// English as the server writes it ("03 Dec 2026"); another language with its own month names.
+const LOCALE = LANGUAGE === "en" ? "en-GB" : LANGUAGE;
 function format(kind, zone) {
   const key = `${kind}|${zone || ""}`;
   if (!formats.has(key)) {
     const options = kind === "time" ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }
       : { day: "2-digit", month: "short", year: "numeric" };
     try {
-      formats.set(key, new Intl.DateTimeFormat("en-GB", { ...options, timeZone: zone }));
+      formats.set(key, new Intl.DateTimeFormat(LOCALE, { ...options, timeZone: zone }));
     } catch {
-      formats.set(key, new Intl.DateTimeFormat("en-GB", options)); // a zone this browser lacks
+      formats.set(key, new Intl.DateTimeFormat(LOCALE, options)); // a zone this browser lacks
     }
   }
   return formats.get(key);
