@@ -8,7 +8,8 @@ bp = Blueprint("capture", __name__)
 
 @bp.app_template_filter("source_label")
 def source_label(source: str | None) -> str:
-    """Jinja `|source_label`: where a statement was heard, in the reader's words."""
-    from gemba.capture.vocabulary import SOURCE_LABELS
+    """Jinja `|source_label`: where a statement was heard, in the reader's words, as a page
+    says it in passing ("Maintenance technician (interview)")."""
+    from gemba.capture.vocabulary import SOURCE_WORDS
 
-    return str(SOURCE_LABELS.get(source or "", source or ""))
+    return str(SOURCE_WORDS.get(source or "", source or ""))

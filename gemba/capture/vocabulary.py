@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms.fields.choices import SelectChoice
 
 from gemba.domain.gemba_json import FREQUENCIES
@@ -31,6 +32,15 @@ SOURCE_LABELS = {
     "survey": _l("Survey"),
     "meeting": _l("Meeting"),
     "other": _l("Other"),
+}
+# The same, as a page writes them after a speaker: "Maintenance technician (interview)".
+SOURCE_WORDS = {
+    "interview": lazy_pgettext("heard in", "interview"),
+    "sop": lazy_pgettext("heard in", "SOP / work instruction"),
+    "signage": lazy_pgettext("heard in", "sign on the wall"),
+    "survey": lazy_pgettext("heard in", "survey"),
+    "meeting": lazy_pgettext("heard in", "meeting"),
+    "other": lazy_pgettext("heard in", "other"),
 }
 # The frequency words of a claim, as the pickers show them (in FREQUENCIES' order).
 FREQUENCY_LABELS = {

@@ -352,6 +352,7 @@ def render_verdict(verdict, **context) -> str:
     )
     env.install_null_translations(newstyle=True)  # English, as Flask-Babel's untranslated
     env.filters["explained"] = lambda subject: english(getattr(subject, "phrase", subject))
+    env.filters["claim_word"] = str
     template = env.get_template("review/_verdict.html")
     gap = type("Gap", (), {"id": "g1", "contradicted": verdict.contradicted})()
     statement = type("Statement", (), {"claim_frequency": "usually", "claim": True})()
