@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     import gemba.review.map_views
     import gemba.review.views
     import gemba.topics.views
+    import gemba.trends.views
 
     app.register_blueprint(gemba.accounts.bp)
     app.register_blueprint(gemba.capture.bp)
@@ -96,3 +97,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(gemba.plans.bp)
     app.register_blueprint(gemba.notices.bp)
     app.register_blueprint(gemba.topics.bp)
+    app.register_blueprint(gemba.trends.bp)

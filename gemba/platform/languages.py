@@ -71,6 +71,7 @@ PART_ORDER = (
     "review",
     "engine",
     "topics",
+    "trends",
     "accounts",
     "manage",
     "notices",

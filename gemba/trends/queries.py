@@ -1,0 +1,277 @@
+"""The histories the trend measures read, filled from the database in a bounded number of
+statements: a handful per page, however many gaps, walks and topics (one more pair per
+distinct time zone for the walk plans), never one per row.
+
+- Gaps: the union of the sites' current gaps and the gap ids seen in "flagged" audit
+  events (a gap the engine removed keeps its events, and its site and topic are in the
+  event's detail). Flagged at the earliest "flagged" event, else `gaps.flagged_at`; status
+  changes from "triaged" and "reopened"; verified when an action answering the gap (through
+  `action_gaps`) was "verified by evidence"; closed at the latest "closed" event that no
+  later "flagged" event undid.
+- Walks: each plan's occurrences from `plans.programme.expand`, due days on the site's
+  calendar, plus the plan's first occurrence after the range.
+- Topics: one earliest and one latest observation per topic and day, so the moments read
+  grow with days, not facts (exact for the measures: a stale window is weeks long).
+
+Only rows at or before the as-of moment are read, so a finished period's figures do not
+change when history is added later (docs/trends.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from gemba.domain import clock
+from gemba.domain.trend_coverage import TopicSeen, WalkDue
+from gemba.domain.trend_gaps import GAP_STATUSES, GapHistory, StatusChange
+from gemba.domain.trend_periods import WEEK, Period, as_utc, local_day, periods
+from gemba.domain.trends import PeriodTrend, compare_sites, site_trends
+from gemba.extensions import db
+from gemba.gaps.verification import VERB as VERIFIED
+from gemba.models import (
+    Action,
+    AuditEvent,
+    Fact,
+    Gap,
+    Plan,
+    Site,
+    Statement,
+    Topic,
+    Walk,
+    action_gaps,
+)
+from gemba.plans.programme import expand
+
+GAP_VERBS = ("flagged", "closed", "triaged", "reopened")
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """A site as the trends need it: its id, name and the clock its periods are drawn on."""
+
+    id: uuid.UUID
+    name: str
+    zone: str
+
+
+def load_sites(site_id: uuid.UUID | None = None) -> list[SiteInfo]:
+    """Every site by name (or the one asked for); an unknown zone name reads as UTC."""
+    query = select(Site.id, Site.name, Site.time_zone).order_by(Site.name, Site.id)
+    if site_id is not None:
+        query = query.where(Site.id == site_id)
+    return [
+        SiteInfo(sid, name, clock.canonical_zone(zone or "UTC") or "UTC")
+        for sid, name, zone in db.session.execute(query)
+    ]
+
+
+def spans_for(zone: str, unit: str, count: int, as_of: datetime) -> list[Period]:
+    """The last `count` weeks or months on the zone's clock, the last one holding the
+    moment just before `as_of` (so as of a month's end, that month is the last)."""
+    back = timedelta(weeks=count + 1) if unit == WEEK else timedelta(days=31 * (count + 1))
+    return periods(as_of - back, as_of, unit, zone)[-count:]
+
+
+def _uuid(text: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        return None
+
+
+@dataclass
+class _GapState:
+    site_id: uuid.UUID | None = None
+    topic_id: int | None = None
+    flagged_at: datetime | None = None
+    closed_at: datetime | None = None
+    changes: list[StatusChange] | None = None
+
+
+def _read_gap_events(as_of: datetime) -> dict[uuid.UUID, _GapState]:
+    """Every gap's audit trail up to the moment, in the order it was written."""
+    states: dict[uuid.UUID, _GapState] = defaultdict(_GapState)
+    rows = db.session.execute(
+        select(AuditEvent.object_id, AuditEvent.verb, AuditEvent.at, AuditEvent.detail)
+        .where(
+            AuditEvent.object_type == "gap",
+            AuditEvent.verb.in_(GAP_VERBS),
+            AuditEvent.at <= as_of,
+        )
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    for object_id, verb, at, detail in rows:
+        gap_id = _uuid(object_id)
+        if gap_id is None:
+            continue
+        state, detail = states[gap_id], detail or {}
+        if verb == "flagged":
+            if state.flagged_at is None:
+                state.flagged_at = at
+                state.site_id = _uuid(detail.get("site"))
+                topic = detail.get("topic")
+                state.topic_id = topic if isinstance(topic, int) else None
+            state.closed_at = None  # contradicted again: no longer closed
+        elif verb == "closed":
+            state.closed_at = at
+        elif detail.get("from") in GAP_STATUSES and detail.get("to") in GAP_STATUSES:
+            state.changes = (state.changes or []) + [StatusChange(at, detail["from"], detail["to"])]
+    return states
+
+
+def _verified(site_ids: Sequence[uuid.UUID], as_of: datetime) -> dict[uuid.UUID, datetime]:
+    """Per gap, the first moment an action answering it was verified by evidence."""
+    first: dict[uuid.UUID, datetime] = {}
+    for object_id, at in db.session.execute(
+        select(AuditEvent.object_id, func.min(AuditEvent.at))
+        .where(
+            AuditEvent.object_type == "action",
+            AuditEvent.verb == VERIFIED,
+            AuditEvent.at <= as_of,
+        )
+        .group_by(AuditEvent.object_id)
+    ):
+        action_id = _uuid(object_id)
+        if action_id is not None:
+            first[action_id] = at
+    found: dict[uuid.UUID, datetime] = {}
+    for action_id, gap_id in db.session.execute(
+        select(action_gaps.c.action_id, action_gaps.c.gap_id)
+        .join(Action, Action.id == action_gaps.c.action_id)
+        .where(Action.site_id.in_(site_ids))
+    ):
+        moment = first.get(action_id)
+        if moment is not None and (gap_id not in found or moment < found[gap_id]):
+            found[gap_id] = moment
+    return found
+
+
+def gap_histories(site_ids: Sequence[uuid.UUID], as_of: datetime) -> list[GapHistory]:
+    """The history of every gap of the sites, current or removed, as of the moment."""
+    wanted = set(site_ids)
+    states = _read_gap_events(as_of)
+    for gap_id, site_id, topic_id, flagged_at in db.session.execute(
+        select(Gap.id, Gap.site_id, Gap.topic_id, Gap.flagged_at).where(Gap.site_id.in_(wanted))
+    ):
+        state = states[gap_id]
+        state.site_id, state.topic_id = site_id, topic_id
+        state.flagged_at = state.flagged_at or flagged_at
+    verified = _verified(list(wanted), as_of)
+    return [
+        GapHistory(
+            gap_id=gap_id,
+            site_id=state.site_id,
+            topic_id=state.topic_id,
+            flagged_at=state.flagged_at,
+            changes=state.changes or (),
+            verified_at=verified.get(gap_id),
+            closed_at=state.closed_at,
+        )
+        for gap_id, state in states.items()
+        if state.site_id in wanted and state.flagged_at is not None
+    ]
+
+
+def walk_dues(sites: Sequence[SiteInfo], spans: dict, as_of: datetime) -> list[WalkDue]:
+    """Each plan's due walks over the sites' periods (and the first one after), with when
+    the walk that counts for each was done; plans are expanded once per time zone."""
+    by_site = {site.id: site for site in sites if spans.get(site.id)}
+    if not by_site:
+        return []
+    plans = list(db.session.scalars(select(Plan).where(Plan.site_id.in_(list(by_site)))))
+    by_zone: dict[str, list[Plan]] = defaultdict(list)
+    for plan in plans:
+        by_zone[by_site[plan.site_id].zone].append(plan)
+    found: list[WalkDue] = []
+    for zone, zone_plans in by_zone.items():
+        chosen = [spans[plan.site_id] for plan in zone_plans]
+        since = min(span[0].start for span in chosen)
+        until = max([as_utc(as_of), *(as_utc(span[-1].end) for span in chosen)])
+        expanded = expand(zone_plans, as_utc(since), until, zone)
+        place = clock.zone(zone)
+        for plan in zone_plans:
+            occurrences, next_due = expanded[plan.id]
+            for occurrence in occurrences:
+                due = local_day(occurrence.due_at, place)
+                found.append(WalkDue(plan.site_id, plan.id, due, occurrence.walked_at))
+            if next_due is not None:
+                found.append(WalkDue(plan.site_id, plan.id, local_day(next_due, place)))
+    return found
+
+
+def topic_sightings(site_ids: Sequence[uuid.UUID], as_of: datetime) -> list[TopicSeen]:
+    """Per topic of the sites: since its first statement, and its observations (facts of
+    walks that shadow no other walk) as one earliest and one latest moment per day."""
+    since: dict[int, datetime] = {}
+    sites: dict[int, uuid.UUID] = {}
+    for topic_id, site_id, first in db.session.execute(
+        select(Statement.topic_id, Topic.site_id, func.min(Statement.observed_at))
+        .join(Topic, Topic.id == Statement.topic_id)
+        .where(Topic.site_id.in_(site_ids), Statement.observed_at <= as_of)
+        .group_by(Statement.topic_id, Topic.site_id)
+    ):
+        since[topic_id], sites[topic_id] = first, site_id
+    seen: dict[int, list[datetime]] = defaultdict(list)
+    for topic_id, site_id, first, last in db.session.execute(
+        select(Fact.topic_id, Topic.site_id, func.min(Fact.observed_at), func.max(Fact.observed_at))
+        .join(Topic, Topic.id == Fact.topic_id)
+        .join(Walk, Walk.id == Fact.walk_id)
+        .where(
+            Topic.site_id.in_(site_ids),
+            Walk.calibrates_id.is_(None),
+            Fact.observed_at <= as_of,
+        )
+        .group_by(Fact.topic_id, Topic.site_id, func.date(Fact.observed_at))
+    ):
+        seen[topic_id] += [first, last]
+        sites[topic_id] = site_id
+    return [
+        TopicSeen(sites[topic_id], topic_id, sorted(set(seen[topic_id])), since.get(topic_id))
+        for topic_id in sorted(sites)
+    ]
+
+
+def trends_for(
+    sites: Sequence[SiteInfo], unit: str, count: int, as_of: datetime
+) -> dict[uuid.UUID, list[PeriodTrend]]:
+    """Each site's measures for its last `count` weeks or months, as of the moment: the
+    histories of every site read once, then counted per site on its own clock."""
+    if not sites:
+        return {}
+    as_of = as_utc(as_of)
+    ids = [site.id for site in sites]
+    spans = {site.id: spans_for(site.zone, unit, count, as_of) for site in sites}
+    gaps = gap_histories(ids, as_of)
+    walks = walk_dues(sites, spans, as_of)
+    topics = topic_sightings(ids, as_of)
+    gaps_by, walks_by, topics_by = defaultdict(list), defaultdict(list), defaultdict(list)
+    for items, into in ((gaps, gaps_by), (walks, walks_by), (topics, topics_by)):
+        for item in items:
+            into[item.site_id].append(item)
+    return {
+        site.id: site_trends(
+            site.id, spans[site.id], as_of, gaps_by[site.id], walks_by[site.id], topics_by[site.id]
+        )
+        for site in sites
+    }
+
+
+def latest_comparison(trends: dict[uuid.UUID, list[PeriodTrend]]) -> list[dict[str, object]]:
+    """The sites side by side for the latest period they all have (each on its own clock:
+    as of a moment, Warsaw may be in a month Mexico City has not begun); columns are the
+    site ids as text, rows the measures."""
+    labels = [{trend.period.label for trend in found} for found in trends.values() if found]
+    if not labels or len(labels) < len(trends):
+        return []
+    common = set.intersection(*labels)
+    if not common:
+        return []
+    label = max(common)
+    chosen = [next(t for t in found if t.period.label == label) for found in trends.values()]
+    return compare_sites(chosen)

@@ -1,0 +1,206 @@
+"""The query layer: histories built from the write path and the audit trail give exact
+counts, a finished period's rows do not move when history is added later, and the page
+sends as many statements for ten more gaps, walks and topics as for none."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from gemba.domain.trend_periods import WEEK, local_midnight, site_zone
+from gemba.extensions import db
+from gemba.gaps.verification import VERB
+from gemba.models import Action, AuditEvent, Gap, Plan, User, gap_id_for, utcnow
+from gemba.trends import queries
+from tests.conftest import uid
+from tests.review.conftest import count_queries
+
+
+def _event(object_type: str, object_id, verb: str, at: datetime, **detail) -> AuditEvent:
+    return AuditEvent(
+        at=at, object_type=object_type, object_id=str(object_id), verb=verb, detail=detail
+    )
+
+
+def _contradiction(site: str, topic: str, n: int = 0) -> list[dict]:
+    """A walk where someone said "always" and the observer saw it not done."""
+    walk, statement = uid(), uid()
+    return [
+        {"type": "walk", "id": walk, "site": site, "title": f"Round {n}"},
+        {
+            "type": "statement",
+            "id": statement,
+            "walk": walk,
+            "topic": topic,
+            "text": f"We always do it {n}",
+            "claim": {"frequency": "always"},
+        },
+        {
+            "type": "fact",
+            "id": uid(),
+            "walk": walk,
+            "topic": topic,
+            "text": "Not done",
+            "performed": False,
+        },
+    ]
+
+
+@pytest.fixture
+def hand_built(app, make_user, make_site, write):
+    """Four UTC weeks A, B, C (holding now) and D of one site, as of D's end."""
+    site, other = make_site("Plant 5"), make_site("Plant 6")
+    user = make_user("analyst")
+    batch = _contradiction(site, "Gloves at the press")
+    assert all(r.status == "created" for r in write(user, *batch).results)
+    now = utcnow()
+    week_c = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time(), UTC)
+    a, b = week_c - timedelta(days=14), week_c - timedelta(days=7)
+    removed, reflagged, elsewhere = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    live = gap_id_for(uuid.UUID(batch[1]["id"]))
+    with app.app_context():
+        assert db.session.get(Gap, live) is not None
+        action = Action(site_id=uuid.UUID(site), title="Gloves at the door")
+        action.gaps = [db.session.get(Gap, live)]
+        db.session.add(action)
+        db.session.flush()
+        here = {"site": site, "topic": None}
+        db.session.add_all(
+            [
+                # Removed from the gaps table: its events are all that is left.
+                _event("gap", removed, "flagged", a + timedelta(days=1, hours=8), **here),
+                _event(
+                    "gap",
+                    removed,
+                    "triaged",
+                    a + timedelta(days=1, hours=18),
+                    **{"from": "open", "to": "confirmed"},
+                ),
+                _event("gap", removed, "closed", b + timedelta(days=2), by="evidence", **here),
+                # Closed, then contradicted again: not closed any more.
+                _event("gap", reflagged, "flagged", a + timedelta(days=2), **here),
+                _event("gap", reflagged, "closed", a + timedelta(days=3), by="evidence", **here),
+                _event("gap", reflagged, "flagged", b + timedelta(days=1), **here),
+                # Another site's gap.
+                _event("gap", elsewhere, "flagged", a + timedelta(days=1), site=other, topic=None),
+                # The live gap: actioned half a minute after it was flagged, verified after.
+                _event(
+                    "gap",
+                    live,
+                    "triaged",
+                    now + timedelta(seconds=30),
+                    **{"from": "open", "to": "actioned"},
+                ),
+                _event("action", action.id, VERB, now + timedelta(seconds=60)),
+            ]
+        )
+        db.session.commit()
+    return {"site": uuid.UUID(site), "as_of": week_c + timedelta(days=14)}
+
+
+def _rows(app, site_id: uuid.UUID, unit: str, count: int, as_of: datetime) -> list[dict]:
+    with app.app_context():
+        sites = queries.load_sites(site_id)
+        found = queries.trends_for(sites, unit, count, as_of)
+        db.session.remove()
+    return [trend.to_row() for trend in found[site_id]]
+
+
+COLUMNS = (
+    "gaps_flagged",
+    "gaps_confirmed",
+    "gaps_actioned",
+    "gaps_verified",
+    "gaps_closed_by_evidence",
+    "gaps_open_at_end",
+    "gaps_untriaged_at_end",
+    "median_hours_to_triage",
+    "gaps_first_triaged",
+    "median_days_to_verified",
+    "topics_observed",
+    "topics_stale",
+    "walks_due",
+)
+EXPECTED = [  # weeks A, B, C, D: one tuple of COLUMNS each
+    (2, 1, 0, 0, 0, 2, 1, 10.0, 1, None, 0, 0, 0),
+    (0, 0, 0, 0, 1, 1, 1, None, 0, None, 0, 0, 0),
+    (1, 0, 1, 1, 0, 1, 1, 0.0, 1, 0.0, 1, 0, 0),
+    (0, 0, 0, 0, 0, 1, 1, None, 0, None, 1, 0, 0),
+]
+
+
+def test_a_hand_built_history_gives_exact_counts(app, hand_built):
+    rows = _rows(app, hand_built["site"], WEEK, 4, hand_built["as_of"])
+    assert [tuple(row[c] for c in COLUMNS) for row in rows] == EXPECTED
+    assert all(row["complete"] for row in rows)
+
+
+def test_a_finished_period_does_not_move_when_history_is_added(app, plant, write, make_user):
+    """Last weeks computed as of this Monday, then again after new gaps, facts, triage
+    and walks dated now: the same rows."""
+    site = plant["site"]
+    monday = datetime.now(UTC).date() - timedelta(days=datetime.now(UTC).weekday())
+    as_of = local_midnight(monday, site_zone("Europe/Warsaw"))
+    before = _rows(app, site, WEEK, 3, as_of)
+    assert any(row["walks_due"] for row in before)
+    user = make_user("analyst")
+    with app.app_context():
+        plan = db.session.scalars(select(Plan).where(Plan.site_id == site)).first()
+        gap = db.session.scalars(select(Gap).where(Gap.site_id == site)).first()
+        db.session.add(
+            _event("gap", gap.id, "triaged", utcnow(), **{"from": gap.status, "to": "dismissed"})
+        )
+        db.session.add(
+            _event(
+                "gap", gap.id, "closed", utcnow(), by="evidence", site=str(site), topic=gap.topic_id
+            )
+        )
+        db.session.commit()
+        plan_id = str(plan.id)
+    batch = _contradiction(str(site), "Brand-new topic")
+    batch[0]["plan"] = plan_id
+    assert all(r.status == "created" for r in write(user, *batch).results)
+    assert _rows(app, site, WEEK, 3, as_of) == before
+    now_rows = _rows(app, site, WEEK, 1, datetime.now(UTC) + timedelta(seconds=1))
+    assert now_rows[-1]["gaps_flagged"] >= 1
+
+
+def _grow(app, write, site: uuid.UUID, n: int, start: int) -> None:
+    """n more gaps (with triage events and an action verified), walks on a plan and topics."""
+    with app.app_context():
+        user = db.session.scalars(select(User)).first()
+        db.session.expunge(user)
+        plan = str(db.session.scalars(select(Plan).where(Plan.site_id == site)).first().id)
+    batch = []
+    for i in range(start, start + n):
+        records = _contradiction(str(site), f"Grown topic {i}", i)
+        records[0]["plan"] = plan
+        batch += records
+    assert all(r.status == "created" for r in write(user, *batch).results)
+    with app.app_context():
+        gaps = db.session.scalars(select(Gap).where(Gap.site_id == site)).all()
+        action = Action(site_id=site, title=f"Grown {start}", gaps=list(gaps))
+        db.session.add(action)
+        db.session.flush()
+        for gap in gaps:
+            db.session.add(
+                _event("gap", gap.id, "triaged", utcnow(), **{"from": "open", "to": "confirmed"})
+            )
+        db.session.add(_event("action", action.id, VERB, utcnow()))
+        db.session.commit()
+
+
+def test_the_page_sends_as_many_statements_however_much_history(app, plant, analyst, write):
+    client, _ = analyst
+    client.get("/review/trends/")  # the first request warms caches (catalogs, tokens)
+    _grow(app, write, plant["site"], 1, 0)
+    with count_queries(app) as first:
+        assert client.get("/review/trends/?unit=week&periods=26").status_code == 200
+    _grow(app, write, plant["site"], 10, 1)
+    with count_queries(app) as second:
+        assert client.get("/review/trends/?unit=week&periods=26").status_code == 200
+    assert len(second) == len(first), second
+    assert len(first) <= 20, first
