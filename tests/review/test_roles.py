@@ -45,6 +45,9 @@ ANALYST_PAGES = [
     "/review/calibration",
     "/topics/duplicates",
     "/topics/duplicates?site={site}",
+    "/review/trends/",
+    "/review/trends/?site={site}&unit=month&periods=3",
+    "/review/trends.csv",
 ]
 ACTION = {"title": "T", "status": "open", "owner": "", "gaps": ["{gap}"]}
 POSTS = [
