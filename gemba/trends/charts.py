@@ -34,6 +34,15 @@ def _count(value: float) -> str:
     return str(int(value))
 
 
+def _x_labels(trends: Sequence[PeriodTrend]) -> list[tuple[int, str]]:
+    """Period labels under the groups, weeks without their year ("W03") so more fit; the
+    full label is in each bar's <title> and in the table."""
+    return [
+        (i, t.period.label.split("-")[-1] if "-W" in t.period.label else t.period.label)
+        for i, t in enumerate(trends)
+    ]
+
+
 def _bar_width(frame: Frame, bars: int) -> float:
     slot = (frame.x1 - frame.x0) / max(frame.n, 1)
     return min(22.0, slot * 0.8 / bars)
@@ -80,7 +89,7 @@ def gap_chart(chart_id: str, site: str, trends: Sequence[PeriodTrend]) -> Markup
     flagged = [t.gaps_flagged for t in trends]
     frame, ticks = _frame(len(trends), max([*flagged, *closed, 0]))
     body = _legend(chart_id, [(SOLID, _("flagged")), (HATCHED, _("closed"))])
-    body += axes(frame, ticks, _count, [(i, t.period.label) for i, t in enumerate(trends)])
+    body += axes(frame, ticks, _count, _x_labels(trends))
     width = _bar_width(frame, 2)
     for i, trend in enumerate(trends):
         x, label = frame.x(i), trend.period.label
@@ -114,7 +123,7 @@ def walk_chart(chart_id: str, site: str, trends: Sequence[PeriodTrend]) -> Marku
         chart_id,
         [(SOLID, _("on time")), (HATCHED, _("late")), (DOTTED, _("missed")), (DASHED, _("due"))],
     )
-    body += axes(frame, ticks, _count, [(i, t.period.label) for i, t in enumerate(trends)])
+    body += axes(frame, ticks, _count, _x_labels(trends))
     width = _bar_width(frame, 1.5)
     for i, trend in enumerate(trends):
         x, label = frame.x(i), trend.period.label
