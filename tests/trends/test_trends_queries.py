@@ -13,7 +13,7 @@ from sqlalchemy import select
 from gemba.domain.trend_periods import WEEK, local_midnight, site_zone
 from gemba.extensions import db
 from gemba.gaps.verification import VERB
-from gemba.models import Action, AuditEvent, Gap, Plan, User, gap_id_for, utcnow
+from gemba.models import Action, AuditEvent, Gap, Plan, Site, User, gap_id_for, utcnow
 from gemba.trends import queries
 from tests.conftest import uid
 from tests.review.conftest import count_queries
@@ -204,3 +204,20 @@ def test_the_page_sends_as_many_statements_however_much_history(app, plant, anal
         assert client.get("/review/trends/?unit=week&periods=26").status_code == 200
     assert len(second) == len(first), second
     assert len(first) <= 20, first
+
+
+@pytest.mark.parametrize(("zone", "expected"), [("Europe/Warsaw", [0, 1]), ("UTC", [1, 0])])
+def test_weeks_are_on_the_sites_clock(app, zone, expected):
+    """Sunday 11 January 2026 at 23:30 UTC is already Monday in Warsaw: the next week."""
+    with app.app_context():
+        site = Site(name="Plant 7", time_zone=zone)
+        db.session.add(site)
+        db.session.flush()
+        moment = datetime(2026, 1, 11, 23, 30, tzinfo=UTC)
+        db.session.add(_event("gap", uuid.uuid4(), "flagged", moment, site=str(site.id)))
+        db.session.commit()
+        site_id = site.id
+    as_of = datetime(2026, 1, 20, tzinfo=UTC)
+    rows = _rows(app, site_id, WEEK, 3, as_of)
+    assert [row["period"] for row in rows[:2]] == ["2026-W02", "2026-W03"]
+    assert [row["gaps_flagged"] for row in rows[:2]] == expected
