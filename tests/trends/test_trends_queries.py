@@ -13,7 +13,21 @@ from sqlalchemy import select
 from gemba.domain.trend_periods import WEEK, local_midnight, site_zone
 from gemba.extensions import db
 from gemba.gaps.verification import VERB
-from gemba.models import Action, AuditEvent, Gap, Plan, Site, User, gap_id_for, utcnow
+from gemba.models import (
+    Action,
+    AuditEvent,
+    Fact,
+    Gap,
+    Plan,
+    Site,
+    Statement,
+    Topic,
+    User,
+    Walk,
+    gap_id_for,
+    topic_key,
+    utcnow,
+)
 from gemba.trends import queries
 from tests.conftest import uid
 from tests.review.conftest import count_queries
@@ -221,3 +235,38 @@ def test_weeks_are_on_the_sites_clock(app, zone, expected):
     rows = _rows(app, site_id, WEEK, 3, as_of)
     assert [row["period"] for row in rows[:2]] == ["2026-W02", "2026-W03"]
     assert [row["gaps_flagged"] for row in rows[:2]] == expected
+
+
+def test_a_topic_seen_only_on_a_shadow_walk_is_stale(app, make_user):
+    """Facts of a calibration walk (one that shadows another) do not keep a topic observed:
+    they repeat what the walk it shadows saw."""
+    user = make_user("analyst")
+    day = datetime(2026, 3, 10, 9, tzinfo=UTC)
+    with app.app_context():
+        site = Site(name="Plant 8")
+        db.session.add(site)
+        db.session.flush()
+        walk = Walk(site_id=site.id, observer_id=user.id, title="Round", started_at=day)
+        db.session.add(walk)
+        db.session.flush()
+        shadow = Walk(
+            site_id=site.id,
+            observer_id=user.id,
+            title="Shadow",
+            started_at=day,
+            calibrates_id=walk.id,
+        )
+        seen, shadowed = (Topic(site_id=site.id, name=n, key=topic_key(n)) for n in ("A", "B"))
+        db.session.add_all([shadow, seen, shadowed])
+        db.session.flush()
+        db.session.add_all(
+            [
+                Statement(walk_id=walk.id, topic_id=shadowed.id, text="We do", observed_at=day),
+                Fact(walk_id=walk.id, topic_id=seen.id, text="Done", observed_at=day),
+                Fact(walk_id=shadow.id, topic_id=shadowed.id, text="Done", observed_at=day),
+            ]
+        )
+        db.session.commit()
+        site_id = site.id
+    rows = _rows(app, site_id, "month", 1, datetime(2026, 4, 1, tzinfo=UTC))
+    assert (rows[0]["topics_observed"], rows[0]["topics_stale"]) == (1, 1)
