@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -91,7 +91,7 @@ class _GapState:
     topic_id: int | None = None
     flagged_at: datetime | None = None
     closed_at: datetime | None = None
-    changes: list[StatusChange] | None = None
+    changes: list[StatusChange] = field(default_factory=list)
 
 
 def _read_gap_events(as_of: datetime) -> dict[uuid.UUID, _GapState]:
@@ -121,7 +121,7 @@ def _read_gap_events(as_of: datetime) -> dict[uuid.UUID, _GapState]:
         elif verb == "closed":
             state.closed_at = at
         elif detail.get("from") in GAP_STATUSES and detail.get("to") in GAP_STATUSES:
-            state.changes = (state.changes or []) + [StatusChange(at, detail["from"], detail["to"])]
+            state.changes.append(StatusChange(at, detail["from"], detail["to"]))
     return states
 
 
@@ -169,7 +169,7 @@ def gap_histories(site_ids: Sequence[uuid.UUID], as_of: datetime) -> list[GapHis
             site_id=state.site_id,
             topic_id=state.topic_id,
             flagged_at=state.flagged_at,
-            changes=state.changes or (),
+            changes=state.changes,
             verified_at=verified.get(gap_id),
             closed_at=state.closed_at,
         )
