@@ -192,13 +192,19 @@ def _plan(
                 }
                 plan.inserts.append(inserted)
                 plan.cites[inserted["id"]] = ([], inserted["evidence"])
+                plan.audits.append(_verdict_event(inserted["id"], row, FLAGGED, now))
             continue
         if not contradicted and not _triaged(state):
             plan.deletes.append(state.id)
+            plan.audits.append(_verdict_event(state.id, row, CLOSED, now))
             continue
         fields = _fields(row, verdict) if contradicted else _settled_fields(row, verdict, state)
         if all(getattr(state, name) == value for name, value in fields.items()):
             continue
+        if bool(state.contradicted) != contradicted:  # a kept gap's verdict turned
+            plan.audits.append(
+                _verdict_event(state.id, row, FLAGGED if contradicted else CLOSED, now)
+            )
         status = state.status
         if contradicted and status == GapStatus.dismissed and _much_stronger(state, fields):
             status = GapStatus.open.value
@@ -275,6 +281,31 @@ def _much_stronger(state: Any, fields: dict[str, Any]) -> bool:
     if count >= max(REOPEN_COUNT_FACTOR * before, before + REOPEN_COUNT_MORE):
         return True
     return fields["confidence"] >= (state.triage_confidence or 0.0) + REOPEN_CONFIDENCE
+
+
+# The engine's own audit verbs: a gap flagged (or contradicted again) and a gap the evidence
+# no longer contradicts (removed, or kept as "no longer contradicted" once triaged). With
+# "triaged" and "reopened" they are the history trends count from (docs/trends.md), so a
+# past month's numbers stay what they were after gaps come and go.
+FLAGGED, CLOSED = "flagged", "closed"
+ENGINE_VERBS = (FLAGGED, CLOSED)
+
+
+def _verdict_event(gap_id: uuid.UUID, row: StatementRow, verb: str, now: datetime) -> dict:
+    """The audit row of a verdict that turned, with the gap's site and topic (a removed
+    gap's row is gone, its history is not)."""
+    detail: dict[str, Any] = {"site": str(row.site_id), "topic": row.topic_id}
+    if verb == CLOSED:
+        detail["by"] = "evidence"
+    return {
+        "at": now,
+        "user_id": None,
+        "object_type": "gap",
+        "object_id": str(gap_id),
+        "verb": verb,
+        "detail": detail,
+        "note": None,
+    }
 
 
 def _reopened_event(state: Any, fields: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -17,6 +17,8 @@ VERBS = {
     "created": _l("created"),
     "updated": _l("updated"),
     "noted": _l("noted"),
+    "flagged": _l("flagged by the evidence"),
+    "closed": _l("no longer contradicted by the evidence"),
     "merged": _l("merged"),
     "merge undone": _l("merge undone"),
     "synonym added": _l("synonym added"),

@@ -22,6 +22,7 @@ from sqlalchemy import Select, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload
 
 from gemba.extensions import db
+from gemba.gaps.updates import ENGINE_VERBS
 from gemba.models import (
     AuditEvent,
     Fact,
@@ -298,4 +299,7 @@ def audit_page(object_type: str | None, page: int):
     )
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
+    # The engine's verdict events are each gap's own history (its page shows them), not
+    # decisions people made: they would bury those here.
+    query = query.where(AuditEvent.verb.not_in(ENGINE_VERBS))
     return db.paginate(query, page=page, per_page=50, error_out=False)

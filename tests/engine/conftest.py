@@ -14,6 +14,7 @@ from gemba.capture import records
 from gemba.extensions import db
 from gemba.gaps import triage
 from gemba.gaps import updates as gap_updates
+from gemba.gaps.updates import ENGINE_VERBS
 from gemba.models import AuditEvent, Gap, Site, User, Walk
 from gemba.platform.database import transaction
 from tests.conftest import uid
@@ -144,10 +145,13 @@ class Floor:
             return gap_updates.recompute_all()
 
     def audit(self, verb: str | None = None) -> list[SimpleNamespace]:
+        """The audit trail (by default without the engine's own verdict events)."""
         with self.app.app_context():
             query = select(AuditEvent).order_by(AuditEvent.id)
             if verb:
                 query = query.where(AuditEvent.verb == verb)
+            else:
+                query = query.where(AuditEvent.verb.not_in(ENGINE_VERBS))
             return [
                 SimpleNamespace(**{c.name: getattr(e, c.name) for c in AuditEvent.__table__.c})
                 for e in db.session.scalars(query)

@@ -6,12 +6,14 @@ import csv
 import io
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from gemba.domain import clock
 from gemba.extensions import db
 from gemba.models import Gap
+from gemba.ops import demo as demo_data
 from tests.conftest import uid
 from tests.review.conftest import topic_id
 
@@ -81,7 +83,7 @@ def test_filters_narrow_the_list(demo, analyst, query, expected):
 
 def test_date_range_filters_on_when_it_was_said(demo, analyst):
     client, _ = analyst
-    today = datetime.now(UTC).date()
+    today = datetime.now(clock.zone(demo_data.TIME_ZONE)).date()  # the demo's days are the plant's
     three_days_ago = (today - timedelta(days=3)).isoformat()
     rows = _rows(
         client.get(f"/review/?date_from={three_days_ago}&date_to={three_days_ago}").get_data(

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from gemba.extensions import db
+from gemba.gaps.updates import ENGINE_VERBS
 from gemba.models import AuditEvent, gap_id_for
 from gemba.ops import demo as demo_data
 from tests.conftest import login
@@ -24,6 +25,7 @@ def _events(app, gap_id: str) -> list[AuditEvent]:
         rows = db.session.scalars(
             select(AuditEvent)
             .where(AuditEvent.object_type == "gap", AuditEvent.object_id == gap_id)
+            .where(AuditEvent.verb.not_in(ENGINE_VERBS))  # people's decisions only
             .order_by(AuditEvent.id)
         ).all()
         for row in rows:
