@@ -11,6 +11,7 @@ from babel.dates import format_skeleton
 from babel.numbers import get_decimal_symbol
 from flask import Flask
 from flask_babel import get_locale, get_translations
+from markupsafe import Markup, escape
 
 from gemba.domain import clock, phrases
 from gemba.domain.saydo import FREQUENCY_WORDS
@@ -65,6 +66,16 @@ def claim_word(word: str | None) -> str:
     return word or ""
 
 
+QUOTED = phrases.N_("“%(text)s”")  # the quotation marks of the reader's language
+
+
+def quoted(text: object) -> Markup:
+    """Jinja `|quoted`: typed words between the reader's quotation marks: “…” in English,
+    „…“ in German, «…» in Spanish."""
+    return escape(get_translations().gettext(QUOTED)) % {"text": text}  # the text escaped
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["explained"] = explained
+    app.jinja_env.filters["quoted"] = quoted
     app.jinja_env.filters["claim_word"] = claim_word

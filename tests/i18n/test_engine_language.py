@@ -271,3 +271,15 @@ def test_a_frequency_gap_reads_in_german(app, client, make_user, make_walk, writ
     assert "Gesagt: „immer“; beobachtet 1 von 2 (50 %, 95-%-KI" in html
     assert 'Said "always"' not in html
     assert "Said &#34;always&#34;" not in html
+
+
+def test_a_quote_stands_between_the_readers_quotation_marks(
+    app, client, make_user, make_walk, write
+):
+    facts = [{"performed": False}]
+    german = _gap_page(app, client, make_user, make_walk, write, {"frequency": "always"}, facts)
+    assert "„Changeover takes a minute and a half“" in german  # the typed words, German marks
+    english = _gap_page(
+        app, client, make_user, make_walk, write, {"frequency": "always"}, facts, "en"
+    )
+    assert "“Changeover takes a minute and a half”" in english
