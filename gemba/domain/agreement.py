@@ -15,6 +15,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from gemba.domain.explanations import percent
 from gemba.domain.quantiles import Z_95
 
 T = TypeVar("T")
@@ -117,7 +118,7 @@ def describe(agreement: Agreement) -> str:
     "Agreed on 18 of 20 (90%); Cohen's kappa 0.78 (95% CI 0.52–1.00): substantial"."""
     if agreement.n == 0 or agreement.po is None:
         return "No items rated by both observers"
-    agreed = f"Agreed on {agreement.agreed} of {agreement.n} ({_percent(agreement.po)}%)"
+    agreed = f"Agreed on {agreement.agreed} of {agreement.n} ({percent(agreement.po)}%)"
     if agreement.kappa is None or agreement.ci_low is None or agreement.ci_high is None:
         return f"{agreed}; Cohen's kappa undefined: {agreement.reason}"
     kappa = _two_places(agreement.kappa)
@@ -141,11 +142,6 @@ def pair_in_order(a: Sequence[T], b: Sequence[T]) -> tuple[list[tuple[T, T]], in
 def _quoted(category: Hashable) -> str:
     """Quote a category for a sentence: 'done'."""
     return f"'{category}'"
-
-
-def _percent(fraction: float) -> int:
-    """Round a fraction to a whole percentage, halves up, as saydo's explanations do."""
-    return math.floor(min(max(fraction, 0.0), 1.0) * 100 + 0.5)
 
 
 def _two_places(value: float) -> str:

@@ -10,10 +10,10 @@ alone. Pure ``math``; explained in docs/saydo.md.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gemba.domain.explanations import percent
 from gemba.domain.phrases import N_, Phrase, Word, english
 from gemba.domain.proportions import FISHER, Z_TEST, RateComparison, compare_rates, format_p
 from gemba.domain.saydo import Claim, FrequencyClaim, Observation, Verdict, judge, wilson_interval
@@ -142,9 +142,9 @@ def _group_text(group: GroupRate) -> Phrase:
         {
             "k": group.k,
             "n": group.n,
-            "rate": _percent(group.rate),
-            "low": _percent(group.ci_low),
-            "high": _percent(group.ci_high),
+            "rate": percent(group.rate),
+            "low": percent(group.ci_low),
+            "high": percent(group.ci_high),
         },
     )
 
@@ -207,8 +207,3 @@ def _only_text(effect: ObserverEffect, on_announced: bool, other: GroupRate) -> 
             "on announced walks %(rate)s contradicts %(said)s"
         )
     return Phrase(template, values)
-
-
-def _percent(fraction: float) -> int:
-    """Round a fraction to a whole percentage, halves up, as saydo's explanations do."""
-    return math.floor(min(max(fraction, 0.0), 1.0) * 100 + 0.5)
