@@ -18,6 +18,7 @@ from gemba.extensions import db
 from gemba.models import Fact, Place, PlanSchedule, Walk
 from tests.offline.conftest import log_in, wait_for_worker
 from tests.offline.test_capture_app import LAYOUT_JS, TARGET, WIDTH, Finger, rows, synced
+from tests.offline.test_offline_capture import wait_until
 
 QUEUED_RECORD_JS = """async ([uid, id]) => {
   const open = indexedDB.open(`gemba-offline-user-${uid}`);
@@ -161,6 +162,21 @@ def answered(page, item: dict) -> str:
     """The item's answer once it shows (drawn at once, before any write)."""
     page.wait_for_selector(f"#item-{item['id']}.is-answered")
     return page.inner_text(f"#item-{item['id']} .answer-line")
+
+
+QUEUED_VALUE_JS = """async ([uid, id]) => {
+  const open = indexedDB.open(`gemba-offline-user-${uid}`);
+  const idb = await new Promise((ok, fail) => { open.onsuccess = () => ok(open.result); open.onerror = fail; });
+  const get = idb.transaction("queue").objectStore("queue").get(id);
+  const item = await new Promise((ok) => { get.onsuccess = () => ok(get.result); });
+  idb.close();
+  return item ? item.record.value ?? null : null;
+}"""
+
+
+def queued_value(page, user, record_id: str):
+    """The measured value the phone's queue holds for a record: the write has landed."""
+    return page.evaluate(QUEUED_VALUE_JS, [user.id, record_id])
 
 
 def progress(page) -> str:
@@ -328,6 +344,8 @@ def test_a_changed_answer_updates_the_same_fact(server, floor, phone, phone_cont
     page.tap(f"#item-{guard['id']} .answer-done")
     measure(page, changeover, "26,5")
     assert "26.5 min" in answered(page, changeover)
+    fact = str(first[changeover["id"]][0])
+    assert wait_until(lambda: queued_value(page, floor.user, fact) == 26.5)  # on the phone
     reload(page, path)
     assert page.get_attribute(f"#item-{guard['id']} .answer-done", "aria-pressed") == "true"
     assert page.input_value(f"#item-{changeover['id']} input[name=value]") == "26.5"
