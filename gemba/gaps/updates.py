@@ -146,7 +146,8 @@ def _no_cycle_collection() -> Iterator[None]:
 def _judge_all(
     rows: Iterable[StatementRow], evidence: Evidence
 ) -> Iterator[tuple[StatementRow, Verdict | None]]:
-    """Judge each statement; statements with the same claim on a topic share one verdict."""
+    """Judge each statement; statements with the same claim on a topic share one verdict.
+    The evidence lists come sorted in the verdict's order (`load_evidence`)."""
     cache: dict[tuple[int | None, Claim | None], Verdict | None] = {}
     for row in rows:
         claim, topic = row.claim, row.evidence_topic
@@ -158,12 +159,12 @@ def _judge_all(
             observations = evidence.measurements.get(topic, ())
         manual = evidence.links.get(row.id)
         if manual:
-            yield row, judge(claim, observations, manual)
+            yield row, judge(claim, observations, manual, ordered=True)
             continue
         # Without manual links the verdict is a function of (topic, claim) alone.
         key = (topic, claim)
         if key not in cache:
-            cache[key] = judge(claim, observations)
+            cache[key] = judge(claim, observations, ordered=True)
         yield row, cache[key]
 
 
