@@ -39,12 +39,14 @@ from gemba.models import (
     AuditEvent,
     Fact,
     Gap,
+    Persona,
     Plan,
     Site,
     Statement,
     Topic,
     Walk,
     action_gaps,
+    gap_id_for,
 )
 from gemba.plans.programme import expand
 
@@ -69,6 +71,25 @@ def load_sites(site_id: uuid.UUID | None = None) -> list[SiteInfo]:
         SiteInfo(sid, name, clock.canonical_zone(zone or "UTC") or "UTC")
         for sid, name, zone in db.session.execute(query)
     ]
+
+
+@dataclass(frozen=True)
+class PersonaInfo:
+    """A persona as the filter offers it: under its site's name."""
+
+    id: uuid.UUID
+    name: str
+    site_id: uuid.UUID
+
+
+def load_personas() -> list[PersonaInfo]:
+    """Every persona, by site name and then its own name."""
+    query = (
+        select(Persona.id, Persona.name, Persona.site_id)
+        .join(Site, Site.id == Persona.site_id)
+        .order_by(Site.name, Site.id, Persona.name, Persona.id)
+    )
+    return [PersonaInfo(*row) for row in db.session.execute(query)]
 
 
 def spans_for(zone: str, unit: str, count: int, as_of: datetime) -> list[Period]:
@@ -152,13 +173,25 @@ def _verified(site_ids: Sequence[uuid.UUID], as_of: datetime) -> dict[uuid.UUID,
     return found
 
 
-def gap_histories(site_ids: Sequence[uuid.UUID], as_of: datetime) -> list[GapHistory]:
-    """The history of every gap of the sites, current or removed, as of the moment."""
+def gap_histories(
+    site_ids: Sequence[uuid.UUID], as_of: datetime, persona_id: uuid.UUID | None = None
+) -> list[GapHistory]:
+    """The history of every gap of the sites, current or removed, as of the moment; with a
+    persona, only the gaps on what that persona said (a gap's id follows from its
+    statement's, so a removed gap is found too)."""
     wanted = set(site_ids)
     states = _read_gap_events(as_of)
+    if persona_id is not None:
+        said = db.session.scalars(select(Statement.id).where(Statement.persona_id == persona_id))
+        theirs = {gap_id_for(statement_id) for statement_id in said}
+        states = defaultdict(_GapState, {k: v for k, v in states.items() if k in theirs})
+    else:
+        theirs = None
     for gap_id, site_id, topic_id, flagged_at in db.session.execute(
         select(Gap.id, Gap.site_id, Gap.topic_id, Gap.flagged_at).where(Gap.site_id.in_(wanted))
     ):
+        if theirs is not None and gap_id not in theirs:
+            continue
         state = states[gap_id]
         state.site_id, state.topic_id = site_id, topic_id
         state.flagged_at = state.flagged_at or flagged_at
@@ -205,20 +238,21 @@ def walk_dues(sites: Sequence[SiteInfo], spans: dict, as_of: datetime) -> list[W
     return found
 
 
-def topic_sightings(site_ids: Sequence[uuid.UUID], as_of: datetime) -> list[TopicSeen]:
+def topic_sightings(
+    site_ids: Sequence[uuid.UUID], as_of: datetime, persona_id: uuid.UUID | None = None
+) -> list[TopicSeen]:
     """Per topic of the sites: since its first statement, and its observations (facts of
-    walks that shadow no other walk) as one earliest and one latest moment per day."""
+    walks that shadow no other walk) as one earliest and one latest moment per day. With a
+    persona, only what that persona said and was seen doing."""
     since: dict[int, datetime] = {}
     sites: dict[int, uuid.UUID] = {}
-    for topic_id, site_id, first in db.session.execute(
+    said = (
         select(Statement.topic_id, Topic.site_id, func.min(Statement.observed_at))
         .join(Topic, Topic.id == Statement.topic_id)
         .where(Topic.site_id.in_(site_ids), Statement.observed_at <= as_of)
         .group_by(Statement.topic_id, Topic.site_id)
-    ):
-        since[topic_id], sites[topic_id] = first, site_id
-    seen: dict[int, list[datetime]] = defaultdict(list)
-    for topic_id, site_id, first, last in db.session.execute(
+    )
+    done = (
         select(Fact.topic_id, Topic.site_id, func.min(Fact.observed_at), func.max(Fact.observed_at))
         .join(Topic, Topic.id == Fact.topic_id)
         .join(Walk, Walk.id == Fact.walk_id)
@@ -228,7 +262,14 @@ def topic_sightings(site_ids: Sequence[uuid.UUID], as_of: datetime) -> list[Topi
             Fact.observed_at <= as_of,
         )
         .group_by(Fact.topic_id, Topic.site_id, func.date(Fact.observed_at))
-    ):
+    )
+    if persona_id is not None:
+        said = said.where(Statement.persona_id == persona_id)
+        done = done.where(Fact.persona_id == persona_id)
+    for topic_id, site_id, first in db.session.execute(said):
+        since[topic_id], sites[topic_id] = first, site_id
+    seen: dict[int, list[datetime]] = defaultdict(list)
+    for topic_id, site_id, first, last in db.session.execute(done):
         seen[topic_id] += [first, last]
         sites[topic_id] = site_id
     return [
@@ -238,18 +279,24 @@ def topic_sightings(site_ids: Sequence[uuid.UUID], as_of: datetime) -> list[Topi
 
 
 def trends_for(
-    sites: Sequence[SiteInfo], unit: str, count: int, as_of: datetime
+    sites: Sequence[SiteInfo],
+    unit: str,
+    count: int,
+    as_of: datetime,
+    persona_id: uuid.UUID | None = None,
 ) -> dict[uuid.UUID, list[PeriodTrend]]:
     """Each site's measures for its last `count` weeks or months, as of the moment: the
-    histories of every site read once, then counted per site on its own clock."""
+    histories of every site read once, then counted per site on its own clock. With a
+    persona, the gaps and topics are that persona's; planned walks stay the site's (a walk
+    is not one persona's)."""
     if not sites:
         return {}
     as_of = as_utc(as_of)
     ids = [site.id for site in sites]
     spans = {site.id: spans_for(site.zone, unit, count, as_of) for site in sites}
-    gaps = gap_histories(ids, as_of)
+    gaps = gap_histories(ids, as_of, persona_id)
     walks = walk_dues(sites, spans, as_of)
-    topics = topic_sightings(ids, as_of)
+    topics = topic_sightings(ids, as_of, persona_id)
     gaps_by, walks_by, topics_by = defaultdict(list), defaultdict(list), defaultdict(list)
     for items, into in ((gaps, gaps_by), (walks, walks_by), (topics, topics_by)):
         for item in items:

@@ -35,23 +35,41 @@ class Choice:
     """What the filter asks for, once every odd value is replaced by its default."""
 
     site_id: uuid.UUID | None = None
+    persona_id: uuid.UUID | None = None
     unit: str = WEEK
     count: int = DEFAULT_PERIODS[WEEK]
     problems: dict[str, str] = field(default_factory=dict)  # argument -> what was done
 
     def args(self) -> dict[str, str]:
-        return {"site": str(self.site_id or ""), "unit": self.unit, "periods": str(self.count)}
+        found = {"site": str(self.site_id or ""), "unit": self.unit, "periods": str(self.count)}
+        if self.persona_id is not None:
+            found["persona"] = str(self.persona_id)
+        return found
 
 
-def read_choice(args: Mapping[str, str], known: set[uuid.UUID]) -> Choice:
-    """The filter from the query string: a site id or all sites, week or month, 1 to 26
-    periods (12 weeks or 6 months unless told)."""
+def read_choice(
+    args: Mapping[str, str],
+    known: set[uuid.UUID],
+    personas: Mapping[uuid.UUID, uuid.UUID] | None = None,
+) -> Choice:
+    """The filter from the query string: a site id or all sites, a persona (its site's
+    trends, that persona's gaps and topics), week or month, 1 to 26 periods (12 weeks or 6
+    months unless told). `personas` maps each persona to its site."""
     choice = Choice()
     if args.get("site"):
         choice.site_id = params.uuid_or_none(args, "site")
         if choice.site_id not in known:
             choice.site_id = None
             choice.problems["site"] = _("No such site; showing all sites.")
+    if args.get("persona"):
+        persona_id = params.uuid_or_none(args, "persona")
+        site_id = (personas or {}).get(persona_id) if persona_id else None
+        if site_id is None:
+            choice.problems["persona"] = _("No such persona; showing everyone.")
+        else:
+            if choice.site_id not in (None, site_id):
+                choice.problems["site"] = _("The persona is at another site; showing its site.")
+            choice.persona_id, choice.site_id = persona_id, site_id
     unit = args.get("unit") or WEEK
     if unit not in DEFAULT_PERIODS:
         unit = WEEK
@@ -91,15 +109,25 @@ def cell(value: object) -> str:
 
 def _compute(choice: Choice, sites: list[queries.SiteInfo], as_of: datetime):
     chosen = [s for s in sites if choice.site_id in (None, s.id)]
-    return chosen, queries.trends_for(chosen, choice.unit, choice.count, as_of)
+    found = queries.trends_for(chosen, choice.unit, choice.count, as_of, choice.persona_id)
+    return chosen, found
+
+
+def _read(args: Mapping[str, str]):
+    """The sites, the personas and the filter the query string asks for."""
+    sites = queries.load_sites()
+    personas = queries.load_personas()
+    choice = read_choice(
+        args, {site.id for site in sites}, {persona.id: persona.site_id for persona in personas}
+    )
+    return sites, personas, choice
 
 
 @bp.route("/")
 @role_required(Role.analyst)
 def trends_page():
     """Each site's trends as a table and two charts, then the sites side by side."""
-    sites = queries.load_sites()
-    choice = read_choice(request.args, {site.id for site in sites})
+    sites, personas, choice = _read(request.args)
     as_of = utcnow()
     chosen, found = _compute(choice, sites, as_of)
     blocks = [
@@ -115,6 +143,12 @@ def trends_page():
     return render_template(
         "trends/index.html",
         sites=sites,
+        persona_groups=[
+            (site, group)
+            for site in sites
+            if (group := [p for p in personas if p.site_id == site.id])
+        ],
+        persona=next((p for p in personas if p.id == choice.persona_id), None),
         choice=choice,
         blocks=blocks,
         comparison=comparison,
@@ -131,8 +165,7 @@ def trends_page():
 @role_required(Role.analyst)
 def trends_csv():
     """Every site's table as CSV: one row per site and period, the same arguments."""
-    sites = queries.load_sites()
-    choice = read_choice(request.args, {site.id for site in sites})
+    sites, _personas, choice = _read(request.args)
     as_of = utcnow()
     chosen, found = _compute(choice, sites, as_of)
     buffer = io.StringIO()
