@@ -166,7 +166,10 @@ def answered(page, item: dict) -> str:
 
 QUEUED_VALUE_JS = """async ([uid, id]) => {
   const open = indexedDB.open(`gemba-offline-user-${uid}`);
-  const idb = await new Promise((ok, fail) => { open.onsuccess = () => ok(open.result); open.onerror = fail; });
+  const idb = await new Promise((ok, fail) => {
+    open.onsuccess = () => ok(open.result);
+    open.onerror = fail;
+  });
   const get = idb.transaction("queue").objectStore("queue").get(id);
   const item = await new Promise((ok) => { get.onsuccess = () => ok(get.result); });
   idb.close();

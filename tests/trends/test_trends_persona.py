@@ -126,7 +126,8 @@ def test_the_page_filters_by_persona_and_says_walks_stay_the_sites(app, two_pers
     csv = client.get(f"/review/trends.csv?persona={operator}&unit=week&periods=2")
     assert csv.status_code == 200
     lines = csv.get_data(as_text=True).strip().splitlines()
-    assert len(lines) == 3 and all("Plant 9" in line for line in lines[1:])
+    assert len(lines) == 3
+    assert all("Plant 9" in line for line in lines[1:])
 
 
 @pytest.mark.parametrize(
@@ -142,7 +143,8 @@ def test_an_unknown_persona_shows_everyone_and_says_so(app, two_personas, analys
     response = client.get(f"/review/trends/?{query}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert message in html and 'aria-invalid="true"' in html
+    assert message in html
+    assert 'aria-invalid="true"' in html
     assert "Showing what" not in html
     assert client.get(f"/review/trends.csv?{query}").status_code == 200
 
@@ -154,4 +156,5 @@ def test_a_persona_of_another_site_shows_its_own_site(app, two_personas, analyst
     assert "The persona is at another site; showing its site." in html
     assert "Showing what Driver said" in html
     shown = html.split("</form>")[1]
-    assert "Plant 10" in shown and "Plant 9" not in shown
+    assert "Plant 10" in shown
+    assert "Plant 9" not in shown
