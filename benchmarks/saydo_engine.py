@@ -21,11 +21,11 @@ must contain "bench" or "scratch"). Then, on each database, it measures
 
 The floor, measured in the same run on the SQLite file with the `sqlite3` module alone (no
 SQLAlchemy): read the statements' claim columns and the facts' (topic_id, id, performed,
-value, unit), judge each statement with `gemba.domain.saydo.judge` (same claim on a topic
-judged once, as the engine does), write the contradicted ones into a temporary table with
-executemany, commit. For one new fact: read one topic's facts and statements, judge, write
-one row, commit (median over --writes topics). Each figure is printed with the floor and
-the ratio to it.
+value, unit), judge each statement with `gemba.domain.saydo.judge` (the same claim on a
+topic judged once, the cycle collector paused, as the engine does), write the contradicted
+ones into a temporary table with executemany, commit. For one new fact: read one topic's
+facts and statements, judge, write one row, commit (median over --writes topics). Each
+figure is printed with the floor and the ratio to it.
 
 Each line shows wall-clock time (median, p95, max) and the median CPU time of this process
 (SQLite runs in it too; PostgreSQL does not); the load average is printed with the figures.
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import json
 import math
 import os
@@ -232,13 +233,17 @@ def floor_full(path: str, runs: int) -> tuple[list[float], int]:
     con.execute(_FLOOR_TABLE)
     times, count = [], 0
     for _ in range(runs):
-        started = time.perf_counter()
-        statements = con.execute(_FLOOR_STATEMENTS).fetchall()
-        facts = con.execute(_FLOOR_FACTS)
-        links = con.execute(_FLOOR_LINKS).fetchall()
-        rows = _floor_judge(statements, facts, links)
-        _floor_write(con, rows)
-        times.append(time.perf_counter() - started)
+        gc.disable()  # as recompute_all() does: its many small objects form no cycles
+        try:
+            started = time.perf_counter()
+            statements = con.execute(_FLOOR_STATEMENTS).fetchall()
+            facts = con.execute(_FLOOR_FACTS)
+            links = con.execute(_FLOOR_LINKS).fetchall()
+            rows = _floor_judge(statements, facts, links)
+            _floor_write(con, rows)
+            times.append(time.perf_counter() - started)
+        finally:
+            gc.enable()
         count = len(rows)
     con.close()
     return times, count
