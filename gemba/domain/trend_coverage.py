@@ -127,9 +127,23 @@ def tally_topics(
     if weeks < 1:
         raise ValueError(f"weeks must be at least 1, got {weeks!r}")
     counts: list[dict[str, int]] = [{OBSERVED: 0, STALE: 0} for _ in spans]
+    # `topic_state` per topic and period, with what depends on the period alone worked out
+    # once: whether its end has passed, and where its stale window begins.
+    edges = []
+    for span in spans:
+        done = span.end <= as_of
+        reference = span.end if done else as_of.astimezone(span.start.tzinfo)
+        edges.append((span.end, done, reference - timedelta(weeks=weeks)))
     for topic in topics:
-        for index, span in enumerate(spans):
-            state = topic_state(topic, span, as_of, weeks)
-            if state is not None:
-                counts[index][state] += 1
+        seen, since = topic.seen, topic.since
+        upto_as_of = bisect_right(seen, as_of)
+        for index, (end, done, cutoff) in enumerate(edges):
+            known = min(bisect_left(seen, end), upto_as_of) if done else upto_as_of
+            first = seen[0] if known else None
+            if since is not None and (first is None or since < first):
+                first = since
+            if first is None or first >= end or first > as_of:
+                continue
+            observed = known and seen[known - 1] >= cutoff
+            counts[index][OBSERVED if observed else STALE] += 1
     return counts

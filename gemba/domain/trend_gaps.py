@@ -20,7 +20,7 @@ over and `as_of` is past its end. The rules in words are in docs/trends.md.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -131,12 +131,29 @@ def _open_at(
     return status
 
 
+def _open_after(
+    gap: GapHistory, changes: Sequence[StatusChange], moment: datetime, as_of: datetime
+) -> str | None:
+    """`_open_at` for an end just after `moment`: what counts is what happened by then."""
+    before = changes[: bisect_right([c.at for c in changes], moment)]
+    status = before[-1].to_status if before else OPEN
+    if status == DISMISSED:
+        return None
+    resolved = [m for m in (_known(gap.verified_at, as_of), _known(gap.closed_at, as_of)) if m]
+    resolved = [m for m in resolved if m <= moment]
+    if resolved and not any(c.to_status == OPEN and c.at >= max(resolved) for c in before):
+        return None
+    return status
+
+
 def tally_gaps(
     gaps: Iterable[GapHistory], spans: Sequence[Period], as_of: datetime
 ) -> list[GapTally]:
     """Per period: the gaps' events, the gaps open at its end and the medians' values."""
     tallies = [GapTally() for _ in spans]
     starts = [span.start for span in spans]
+    ends = [span.end for span in spans]
+    opened, untriaged = [0] * len(spans), [0] * len(spans)
     for gap in gaps:
         if gap.flagged_at > as_of or not spans:
             continue
@@ -148,12 +165,51 @@ def tally_gaps(
                 marked.add((index, event))
                 tallies[index].events[event] += 1
         _tally_durations(gap, changes, spans, starts, as_of, tallies)
-        for index, span in enumerate(spans):
-            status = _open_at(gap, changes, span.end, as_of)
-            if status is not None:
-                tallies[index].open_at_end += 1
-                tallies[index].untriaged_at_end += status == OPEN
+        _sweep_open(gap, changes, ends, as_of, opened, untriaged)
+    running_open = running_untriaged = 0
+    for index, tally in enumerate(tallies):
+        running_open += opened[index]
+        running_untriaged += untriaged[index]
+        tally.open_at_end, tally.untriaged_at_end = running_open, running_untriaged
     return tallies
+
+
+def _sweep_open(
+    gap: GapHistory,
+    changes: Sequence[StatusChange],
+    ends: Sequence[datetime],
+    as_of: datetime,
+    opened: list[int],
+    untriaged: list[int],
+) -> None:
+    """Add the gap to the open (and untriaged) counts of the periods it was open at the end
+    of, as differences: +1 at the first such period, -1 after the last.
+
+    `_open_at` is the rule; it changes value only at the gap's own moments (flagged, each
+    status change, verified, closed), so it is asked once per moment, not once per period:
+    its value just after a moment holds for every period end up to the next moment.
+    """
+    moments = sorted(
+        {
+            gap.flagged_at,
+            *(c.at for c in changes if c.at > gap.flagged_at),
+            *(m for m in (gap.verified_at, gap.closed_at) if m is not None and m > gap.flagged_at),
+        }
+    )
+    count = len(ends)
+    for position, moment in enumerate(moments):
+        status = _open_after(gap, changes, moment, as_of)
+        if status is None:
+            continue
+        low = bisect_right(ends, moment)
+        high = bisect_right(ends, moments[position + 1]) if position + 1 < len(moments) else count
+        if low >= high:
+            continue
+        opened[low] += 1
+        untriaged[low] += status == OPEN
+        if high < count:
+            opened[high] -= 1
+            untriaged[high] -= status == OPEN
 
 
 def _tally_durations(

@@ -58,6 +58,7 @@ def triage(gap: Gap, status: GapStatus | str, actor: User, reason: str | None = 
             user_id=actor.id,
             object_type="gap",
             object_id=str(gap.id),
+            site_id=gap.site_id,
             verb="triaged",
             detail={
                 "from": previous,

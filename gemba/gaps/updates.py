@@ -303,6 +303,7 @@ def _verdict_event(gap_id: uuid.UUID, row: StatementRow, verb: str, now: datetim
         "user_id": None,
         "object_type": "gap",
         "object_id": str(gap_id),
+        "site_id": row.site_id,
         "verb": verb,
         "detail": detail,
         "note": None,
@@ -316,6 +317,7 @@ def _reopened_event(state: Any, fields: dict[str, Any], now: datetime) -> dict[s
         "user_id": None,
         "object_type": "gap",
         "object_id": str(state.id),
+        "site_id": state.site_id,
         "verb": "reopened",
         "detail": {
             "from": GapStatus.dismissed.value,

@@ -82,6 +82,7 @@ def verify_one(action: Action) -> bool:
             user_id=None,
             object_type="action",
             object_id=str(action.id),
+            site_id=action.site_id,
             verb=VERB,
             detail={
                 "since": action.done_at.isoformat(),

@@ -133,7 +133,11 @@ class AuditEvent(Base):
     """Who changed what and when: triage, actions, accounts."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_object", "object_type", "object_id"),
+        # One site's gap and action history in time order (trends).
+        Index("ix_audit_events_site", "site_id", "object_type", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -143,5 +147,8 @@ class AuditEvent(Base):
     verb: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text)
+    # The site a gap's or an action's event belongs to (kept when the gap is gone; not a
+    # foreign key: the history outlives what it describes).
+    site_id: Mapped[uuid.UUID | None] = mapped_column()
 
     user: Mapped[User | None] = relationship()

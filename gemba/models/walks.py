@@ -157,13 +157,15 @@ class Fact(_WalkRecord, Base):
         Index("ix_facts_walk_time", "walk_id", "observed_at", "id"),
         # A walk's topics, and its facts on given topics, without reading the rows.
         Index("ix_facts_walk_topic", "walk_id", "topic_id"),
+        # A topic's facts, and its first and latest observation (trends) from the index.
+        Index("ix_facts_topic_time", "topic_id", "observed_at"),
     )
 
     walk_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"))
     place_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("places.id", ondelete="SET NULL"), index=True
     )
-    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"), index=True)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"))
     persona_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("personas.id", ondelete="SET NULL"), index=True
     )
@@ -202,8 +204,12 @@ class Statement(_WalkRecord, Base):
     it like any other claim."""
 
     __tablename__ = "statements"
-    # A walk's timeline, newest first, a page at a time (gemba/timeline.py).
-    __table_args__ = (Index("ix_statements_walk_time", "walk_id", "observed_at", "id"),)
+    __table_args__ = (
+        # A walk's timeline, newest first, a page at a time (gemba/timeline.py).
+        Index("ix_statements_walk_time", "walk_id", "observed_at", "id"),
+        # A topic's statements, and when it was first spoken of (trends).
+        Index("ix_statements_topic_time", "topic_id", "observed_at"),
+    )
 
     walk_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("walks.id", ondelete="CASCADE"), index=True
@@ -214,7 +220,7 @@ class Statement(_WalkRecord, Base):
     place_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("places.id", ondelete="SET NULL"), index=True
     )
-    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"), index=True)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"))
     persona_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("personas.id", ondelete="SET NULL"), index=True
     )

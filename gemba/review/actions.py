@@ -217,6 +217,7 @@ def _audit(actor: User, action: Action, verb: str, detail: dict) -> None:
             user_id=actor.id,
             object_type="action",
             object_id=str(action.id),
+            site_id=action.site_id,
             verb=verb,
             detail=detail,
         )

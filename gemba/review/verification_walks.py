@@ -84,6 +84,7 @@ def ask(actor: User, action_id: uuid.UUID, walker_id: int, day: date) -> uuid.UU
                 user_id=actor.id,
                 object_type="action",
                 object_id=str(action.id),
+                site_id=action.site_id,
                 verb=VERB,
                 detail={"plan": record["id"], "walker": walker.email, "day": day.isoformat()},
             )

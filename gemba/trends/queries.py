@@ -25,10 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import String, case, func, select, type_coerce
 
 from gemba.domain import clock
-from gemba.domain.trend_coverage import TopicSeen, WalkDue
+from gemba.domain.trend_coverage import DEFAULT_STALE_WEEKS, TopicSeen, WalkDue
 from gemba.domain.trend_gaps import GAP_STATUSES, GapHistory, StatusChange
 from gemba.domain.trend_periods import WEEK, Period, as_utc, local_day, periods
 from gemba.domain.trends import PeriodTrend, compare_sites, site_trends
@@ -99,11 +99,10 @@ def spans_for(zone: str, unit: str, count: int, as_of: datetime) -> list[Period]
     return periods(as_of - back, as_of, unit, zone)[-count:]
 
 
-def _uuid(text: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(text))
-    except ValueError:
-        return None
+def _key(value: object) -> str:
+    """A gap's id as a dictionary key: its 32 hex digits, whichever way it was read (a
+    uuid, the driver's text, an audit event's canonical text)."""
+    return str(value).replace("-", "").lower()
 
 
 @dataclass
@@ -115,27 +114,37 @@ class _GapState:
     changes: list[StatusChange] = field(default_factory=list)
 
 
-def _read_gap_events(as_of: datetime) -> dict[uuid.UUID, _GapState]:
-    """Every gap's audit trail up to the moment, in the order it was written."""
-    states: dict[uuid.UUID, _GapState] = defaultdict(_GapState)
+def _read_gap_events(
+    site_ids: Sequence[uuid.UUID], as_of: datetime, wanted: set[str] | None
+) -> dict[str, _GapState]:
+    """The sites' gap audit trails up to the moment, in the order they were written (only
+    the gaps in `wanted`, when given)."""
+    states: dict[str, _GapState] = defaultdict(_GapState)
     rows = db.session.execute(
-        select(AuditEvent.object_id, AuditEvent.verb, AuditEvent.at, AuditEvent.detail)
+        select(
+            type_coerce(AuditEvent.object_id, String),
+            AuditEvent.site_id,
+            AuditEvent.verb,
+            AuditEvent.at,
+            AuditEvent.detail,
+        )
         .where(
+            AuditEvent.site_id.in_(site_ids),
             AuditEvent.object_type == "gap",
             AuditEvent.verb.in_(GAP_VERBS),
             AuditEvent.at <= as_of,
         )
         .order_by(AuditEvent.at, AuditEvent.id)
     )
-    for object_id, verb, at, detail in rows:
-        gap_id = _uuid(object_id)
-        if gap_id is None:
+    for object_id, site_id, verb, at, detail in rows:
+        key = _key(object_id)
+        if wanted is not None and key not in wanted:
             continue
-        state, detail = states[gap_id], detail or {}
+        state, detail = states[key], detail or {}
         if verb == "flagged":
             if state.flagged_at is None:
                 state.flagged_at = at
-                state.site_id = _uuid(detail.get("site"))
+                state.site_id = site_id
                 topic = detail.get("topic")
                 state.topic_id = topic if isinstance(topic, int) else None
             state.closed_at = None  # contradicted again: no longer closed
@@ -146,30 +155,31 @@ def _read_gap_events(as_of: datetime) -> dict[uuid.UUID, _GapState]:
     return states
 
 
-def _verified(site_ids: Sequence[uuid.UUID], as_of: datetime) -> dict[uuid.UUID, datetime]:
+def _verified(site_ids: Sequence[uuid.UUID], as_of: datetime) -> dict[str, datetime]:
     """Per gap, the first moment an action answering it was verified by evidence."""
-    first: dict[uuid.UUID, datetime] = {}
+    first: dict[str, datetime] = {}
     for object_id, at in db.session.execute(
-        select(AuditEvent.object_id, func.min(AuditEvent.at))
+        select(type_coerce(AuditEvent.object_id, String), func.min(AuditEvent.at))
         .where(
+            AuditEvent.site_id.in_(site_ids),
             AuditEvent.object_type == "action",
             AuditEvent.verb == VERIFIED,
             AuditEvent.at <= as_of,
         )
         .group_by(AuditEvent.object_id)
     ):
-        action_id = _uuid(object_id)
-        if action_id is not None:
-            first[action_id] = at
-    found: dict[uuid.UUID, datetime] = {}
+        first[_key(object_id)] = at
+    found: dict[str, datetime] = {}
     for action_id, gap_id in db.session.execute(
-        select(action_gaps.c.action_id, action_gaps.c.gap_id)
+        select(
+            type_coerce(action_gaps.c.action_id, String), type_coerce(action_gaps.c.gap_id, String)
+        )
         .join(Action, Action.id == action_gaps.c.action_id)
         .where(Action.site_id.in_(site_ids))
     ):
-        moment = first.get(action_id)
-        if moment is not None and (gap_id not in found or moment < found[gap_id]):
-            found[gap_id] = moment
+        moment, gap = first.get(_key(action_id)), _key(gap_id)
+        if moment is not None and (gap not in found or moment < found[gap]):
+            found[gap] = moment
     return found
 
 
@@ -179,34 +189,36 @@ def gap_histories(
     """The history of every gap of the sites, current or removed, as of the moment; with a
     persona, only the gaps on what that persona said (a gap's id follows from its
     statement's, so a removed gap is found too)."""
-    wanted = set(site_ids)
-    states = _read_gap_events(as_of)
+    sites = list(site_ids)
+    theirs: set[str] | None = None
     if persona_id is not None:
         said = db.session.scalars(select(Statement.id).where(Statement.persona_id == persona_id))
-        theirs = {gap_id_for(statement_id) for statement_id in said}
-        states = defaultdict(_GapState, {k: v for k, v in states.items() if k in theirs})
-    else:
-        theirs = None
+        theirs = {gap_id_for(statement_id).hex for statement_id in said}
+    states = _read_gap_events(sites, as_of, theirs)
     for gap_id, site_id, topic_id, flagged_at in db.session.execute(
-        select(Gap.id, Gap.site_id, Gap.topic_id, Gap.flagged_at).where(Gap.site_id.in_(wanted))
+        select(type_coerce(Gap.id, String), Gap.site_id, Gap.topic_id, Gap.flagged_at).where(
+            Gap.site_id.in_(sites)
+        )
     ):
-        if theirs is not None and gap_id not in theirs:
+        key = _key(gap_id)
+        if theirs is not None and key not in theirs:
             continue
-        state = states[gap_id]
+        state = states[key]
         state.site_id, state.topic_id = site_id, topic_id
         state.flagged_at = state.flagged_at or flagged_at
-    verified = _verified(list(wanted), as_of)
+    verified = _verified(sites, as_of)
+    wanted = set(sites)
     return [
         GapHistory(
-            gap_id=gap_id,
+            gap_id=key,
             site_id=state.site_id,
             topic_id=state.topic_id,
             flagged_at=state.flagged_at,
             changes=state.changes,
-            verified_at=verified.get(gap_id),
+            verified_at=verified.get(key),
             closed_at=state.closed_at,
         )
-        for gap_id, state in states.items()
+        for key, state in states.items()
         if state.site_id in wanted and state.flagged_at is not None
     ]
 
@@ -239,42 +251,80 @@ def walk_dues(sites: Sequence[SiteInfo], spans: dict, as_of: datetime) -> list[W
 
 
 def topic_sightings(
-    site_ids: Sequence[uuid.UUID], as_of: datetime, persona_id: uuid.UUID | None = None
+    sites: Sequence[SiteInfo],
+    spans: dict[uuid.UUID, list[Period]],
+    as_of: datetime,
+    persona_id: uuid.UUID | None = None,
+    stale_weeks: int = DEFAULT_STALE_WEEKS,
 ) -> list[TopicSeen]:
-    """Per topic of the sites: since its first statement, and its observations (facts of
-    walks that shadow no other walk) as one earliest and one latest moment per day. With a
-    persona, only what that persona said and was seen doing."""
-    since: dict[int, datetime] = {}
-    sites: dict[int, uuid.UUID] = {}
-    said = (
-        select(Statement.topic_id, Topic.site_id, func.min(Statement.observed_at))
-        .join(Topic, Topic.id == Statement.topic_id)
-        .where(Topic.site_id.in_(site_ids), Statement.observed_at <= as_of)
-        .group_by(Statement.topic_id, Topic.site_id)
+    """Per topic of the sites: when it was first spoken of and first observed (facts of walks
+    that shadow no other walk), and its latest observation before each period's end within
+    reach of the stale window. With a persona, only what that persona said and was seen
+    doing.
+
+    Those moments decide the topic measures exactly as every observation would (the first
+    says since when it exists; the latest before a period's end says whether it is stale
+    then; an older one never changes that), and they come from the topic-and-time indexes:
+    one row per topic, however many facts, and only the facts of the periods shown are read.
+    """
+    ids = [site.id for site in sites]
+    if not ids:
+        return []
+    fact_walk = Walk.id == Fact.walk_id
+    first_seen = (
+        select(Fact.observed_at)
+        .join(Walk, fact_walk)
+        .where(Fact.topic_id == Topic.id, Walk.calibrates_id.is_(None), Fact.observed_at <= as_of)
+        .order_by(Fact.observed_at)
+        .limit(1)
     )
-    done = (
-        select(Fact.topic_id, Topic.site_id, func.min(Fact.observed_at), func.max(Fact.observed_at))
-        .join(Topic, Topic.id == Fact.topic_id)
-        .join(Walk, Walk.id == Fact.walk_id)
-        .where(
-            Topic.site_id.in_(site_ids),
-            Walk.calibrates_id.is_(None),
-            Fact.observed_at <= as_of,
-        )
-        .group_by(Fact.topic_id, Topic.site_id, func.date(Fact.observed_at))
+    first_said = select(func.min(Statement.observed_at)).where(
+        Statement.topic_id == Topic.id, Statement.observed_at <= as_of
     )
     if persona_id is not None:
-        said = said.where(Statement.persona_id == persona_id)
-        done = done.where(Fact.persona_id == persona_id)
-    for topic_id, site_id, first in db.session.execute(said):
-        since[topic_id], sites[topic_id] = first, site_id
-    seen: dict[int, list[datetime]] = defaultdict(list)
-    for topic_id, site_id, first, last in db.session.execute(done):
-        seen[topic_id] += [first, last]
-        sites[topic_id] = site_id
+        first_seen = first_seen.where(Fact.persona_id == persona_id)
+        first_said = first_said.where(Statement.persona_id == persona_id)
+    firsts = {
+        topic_id: (site_id, seen, said)
+        for topic_id, site_id, seen, said in db.session.execute(
+            select(
+                Topic.id,
+                Topic.site_id,
+                first_seen.scalar_subquery(),
+                first_said.scalar_subquery(),
+            ).where(Topic.site_id.in_(ids))
+        )
+        if seen is not None or said is not None
+    }
+    latest: dict[int, list[datetime]] = defaultdict(list)
+    by_clock: dict[tuple, list[uuid.UUID]] = defaultdict(list)
+    for site in sites:  # sites on one clock share their periods: one statement for them all
+        if spans.get(site.id):
+            by_clock[tuple((p.start, p.end) for p in spans[site.id])].append(site.id)
+    for bounds, site_ids in by_clock.items():
+        reach = bounds[0][0] - timedelta(weeks=stale_weeks, days=1)
+        columns = [
+            func.max(case((Fact.observed_at < end, Fact.observed_at))) for _start, end in bounds
+        ]
+        query = (
+            select(Fact.topic_id, *columns)
+            .join(Topic, Topic.id == Fact.topic_id)
+            .join(Walk, fact_walk)
+            .where(
+                Topic.site_id.in_(site_ids),
+                Walk.calibrates_id.is_(None),
+                Fact.observed_at >= reach,
+                Fact.observed_at <= as_of,
+            )
+            .group_by(Fact.topic_id)
+        )
+        if persona_id is not None:
+            query = query.where(Fact.persona_id == persona_id)
+        for topic_id, *moments in db.session.execute(query):
+            latest[topic_id] = [m for m in moments if m is not None]
     return [
-        TopicSeen(sites[topic_id], topic_id, sorted(set(seen[topic_id])), since.get(topic_id))
-        for topic_id in sorted(sites)
+        TopicSeen(site_id, topic_id, sorted({*([seen] if seen else []), *latest[topic_id]}), said)
+        for topic_id, (site_id, seen, said) in sorted(firsts.items())
     ]
 
 
@@ -296,7 +346,7 @@ def trends_for(
     spans = {site.id: spans_for(site.zone, unit, count, as_of) for site in sites}
     gaps = gap_histories(ids, as_of, persona_id)
     walks = walk_dues(sites, spans, as_of)
-    topics = topic_sightings(ids, as_of, persona_id)
+    topics = topic_sightings(sites, spans, as_of, persona_id)
     gaps_by, walks_by, topics_by = defaultdict(list), defaultdict(list), defaultdict(list)
     for items, into in ((gaps, gaps_by), (walks, walks_by), (topics, topics_by)):
         for item in items:

@@ -94,3 +94,42 @@ def test_the_migration_records_the_gaps_there_are(app, floor):
         db.session.remove()
     assert _verbs(floor, statement) == ["flagged"]
     assert _verbs(floor, kept) == ["triaged", "flagged", "closed"]
+
+
+def _sites_of_gap_events(floor) -> list[tuple[str, str | None]]:
+    with floor.app.app_context():
+        rows = db.session.execute(
+            select(AuditEvent.verb, AuditEvent.site_id)
+            .where(AuditEvent.object_type == "gap")
+            .order_by(AuditEvent.id)
+        ).all()
+        db.session.remove()
+    return [(verb, str(site) if site else None) for verb, site in rows]
+
+
+def test_every_gap_event_carries_its_site_and_the_migration_fills_older_ones(app, floor):
+    """Trends read one site's history by the events' site: the engine and triage write it,
+    and the migration finds it for rows written before (a removed gap's triage included,
+    from its "flagged" event)."""
+    site = floor.sites["A"]
+    kept = floor.say("Badge scan", ALWAYS)
+    floor.see("Badge scan", False)
+    floor.triage(kept, "confirmed", "Seen it myself")
+    gone = floor.say("Guard closed", ALWAYS)
+    miss = floor.see("Guard closed", False)
+    floor.triage(gone, "needs_observation", "Look again")
+    with app.app_context():
+        gap = db.session.get(Gap, gap_id_for(uuid.UUID(gone)))
+        gap.status, gap.triaged_at = "open", None  # untriaged again: the engine may drop it
+        db.session.commit()
+    floor.delete("fact", miss)
+    assert floor.gap(gone) is None
+    written = _sites_of_gap_events(floor)
+    assert {verb for verb, _ in written} == {"flagged", "triaged", "closed"}
+    assert all(found == site for _, found in written), written
+    with app.app_context():
+        db.session.remove()
+        downgrade(directory=MIGRATIONS_DIR, revision="c5d7e9f1a3b6")  # no site column
+        upgrade(directory=MIGRATIONS_DIR)
+        db.session.remove()
+    assert _sites_of_gap_events(floor) == written

@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import defaultdict
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 
-from gemba.domain.trend_coverage import DEFAULT_STALE_WEEKS
+from gemba.domain.trend_coverage import DEFAULT_STALE_WEEKS, TopicSeen
 from gemba.domain.trends import site_trends
 from gemba.extensions import db
+from gemba.models import Fact, Statement, Topic, Walk
 from gemba.trends import measures, queries, views
 from tests.conftest import login
 
@@ -25,6 +28,30 @@ def frozen(monkeypatch, plant):
     return moment
 
 
+def every_sighting(site_ids, as_of: datetime) -> list[TopicSeen]:
+    """Each topic with every moment it was observed (no shadow walks) and its first
+    statement: the plain history the page's few moments per topic must count the same as."""
+    seen: dict[int, list] = defaultdict(list)
+    sites: dict[int, object] = {}
+    for topic_id, site_id, moment in db.session.execute(
+        select(Fact.topic_id, Topic.site_id, Fact.observed_at)
+        .join(Topic, Topic.id == Fact.topic_id)
+        .join(Walk, Walk.id == Fact.walk_id)
+        .where(Topic.site_id.in_(site_ids), Walk.calibrates_id.is_(None), Fact.observed_at <= as_of)
+    ):
+        seen[topic_id].append(moment)
+        sites[topic_id] = site_id
+    since = {}
+    for topic_id, site_id, first in db.session.execute(
+        select(Statement.topic_id, Topic.site_id, func.min(Statement.observed_at))
+        .join(Topic, Topic.id == Statement.topic_id)
+        .where(Topic.site_id.in_(site_ids), Statement.observed_at <= as_of)
+        .group_by(Statement.topic_id, Topic.site_id)
+    ):
+        since[topic_id], sites[topic_id] = first, site_id
+    return [TopicSeen(sites[t], t, seen[t], since.get(t)) for t in sorted(sites)]
+
+
 def expected_trends(app, unit: str, count: int, as_of: datetime):
     """The domain's measures of the histories the query layer reads, site by site."""
     with app.app_context():
@@ -33,7 +60,7 @@ def expected_trends(app, unit: str, count: int, as_of: datetime):
         spans = {s.id: queries.spans_for(s.zone, unit, count, as_of) for s in sites}
         gaps = queries.gap_histories(ids, as_of)
         walks = queries.walk_dues(sites, spans, as_of)
-        topics = queries.topic_sightings(ids, as_of)
+        topics = every_sighting(ids, as_of)
         found = {
             s.id: site_trends(s.id, spans[s.id], as_of, gaps, walks, topics, DEFAULT_STALE_WEEKS)
             for s in sites

@@ -80,6 +80,7 @@ def two_personas(app, make_user, make_site, write):
                 at=flagged,
                 object_type="gap",
                 object_id=str(gap_id_for(gone)),
+                site_id=uuid.UUID(site),
                 verb="flagged",
                 detail={"site": site, "topic": kept.topic_id},
             )

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from gemba.domain.trend_periods import WEEK, local_midnight, site_zone
+from gemba.domain.trends import site_trends
 from gemba.extensions import db
 from gemba.gaps.verification import VERB
 from gemba.models import (
@@ -33,9 +34,18 @@ from tests.conftest import uid
 from tests.review.conftest import count_queries
 
 
-def _event(object_type: str, object_id, verb: str, at: datetime, **detail) -> AuditEvent:
+def _event(
+    object_type: str, object_id, verb: str, at: datetime, *, on=None, **detail
+) -> AuditEvent:
+    """An audit row as the app writes it: with its site (`on`, or the detail's)."""
+    site = on or detail.get("site")
     return AuditEvent(
-        at=at, object_type=object_type, object_id=str(object_id), verb=verb, detail=detail
+        at=at,
+        object_type=object_type,
+        object_id=str(object_id),
+        site_id=uuid.UUID(str(site)) if site else None,
+        verb=verb,
+        detail=detail,
     )
 
 
@@ -91,6 +101,7 @@ def hand_built(app, make_user, make_site, write):
                     removed,
                     "triaged",
                     a + timedelta(days=1, hours=18),
+                    on=site,
                     **{"from": "open", "to": "confirmed"},
                 ),
                 _event("gap", removed, "closed", b + timedelta(days=2), by="evidence", **here),
@@ -106,9 +117,10 @@ def hand_built(app, make_user, make_site, write):
                     live,
                     "triaged",
                     now + timedelta(seconds=30),
+                    on=site,
                     **{"from": "open", "to": "actioned"},
                 ),
-                _event("action", action.id, VERB, now + timedelta(seconds=60)),
+                _event("action", action.id, VERB, now + timedelta(seconds=60), on=site),
             ]
         )
         db.session.commit()
@@ -165,7 +177,14 @@ def test_a_finished_period_does_not_move_when_history_is_added(app, plant, write
         plan = db.session.scalars(select(Plan).where(Plan.site_id == site)).first()
         gap = db.session.scalars(select(Gap).where(Gap.site_id == site)).first()
         db.session.add(
-            _event("gap", gap.id, "triaged", utcnow(), **{"from": gap.status, "to": "dismissed"})
+            _event(
+                "gap",
+                gap.id,
+                "triaged",
+                utcnow(),
+                on=site,
+                **{"from": gap.status, "to": "dismissed"},
+            )
         )
         db.session.add(
             _event(
@@ -201,9 +220,16 @@ def _grow(app, write, site: uuid.UUID, n: int, start: int) -> None:
         db.session.flush()
         for gap in gaps:
             db.session.add(
-                _event("gap", gap.id, "triaged", utcnow(), **{"from": "open", "to": "confirmed"})
+                _event(
+                    "gap",
+                    gap.id,
+                    "triaged",
+                    utcnow(),
+                    on=site,
+                    **{"from": "open", "to": "confirmed"},
+                )
             )
-        db.session.add(_event("action", action.id, VERB, utcnow()))
+        db.session.add(_event("action", action.id, VERB, utcnow(), on=site))
         db.session.commit()
 
 
@@ -270,3 +296,77 @@ def test_a_topic_seen_only_on_a_shadow_walk_is_stale(app, make_user):
         site_id = site.id
     rows = _rows(app, site_id, "month", 1, datetime(2026, 4, 1, tzinfo=UTC))
     assert (rows[0]["topics_observed"], rows[0]["topics_stale"]) == (1, 1)
+
+
+@pytest.mark.parametrize("unit", ["week", "month"])
+@pytest.mark.parametrize("as_of_day", [3, 17, 40])
+def test_the_few_moments_read_per_topic_count_like_every_observation(
+    app, make_user, unit, as_of_day
+):
+    """Topics observed long before the periods shown, exactly on a stale window's edge, a
+    second before it, after the as-of moment, only on a shadow walk, or only spoken of:
+    the page reads a topic's first and latest moments, and counts what all of them give."""
+    from tests.trends.test_trends_page import every_sighting
+
+    user = make_user("analyst")
+    start = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
+    with app.app_context():
+        site = Site(name="Plant 11", time_zone="UTC")
+        db.session.add(site)
+        db.session.flush()
+        walk = Walk(site_id=site.id, observer_id=user.id, title="Round", started_at=start)
+        db.session.add(walk)
+        db.session.flush()
+        shadow = Walk(
+            site_id=site.id,
+            observer_id=user.id,
+            title="Shadow",
+            started_at=start,
+            calibrates_id=walk.id,
+        )
+        db.session.add(shadow)
+        moments = {
+            "long ago": [start - timedelta(weeks=30)],
+            "edge": [start + timedelta(weeks=w) for w in (2, 6)],
+            "just before edge": [start + timedelta(weeks=2) - timedelta(seconds=1)],
+            "every few days": [start + timedelta(days=d) for d in range(0, 70, 5)],
+            "later": [start + timedelta(days=80)],
+        }
+        for n, (name, when) in enumerate(moments.items()):
+            topic = Topic(site_id=site.id, name=name, key=topic_key(name))
+            db.session.add(topic)
+            db.session.flush()
+            for moment in when:
+                db.session.add(
+                    Fact(walk_id=walk.id, topic_id=topic.id, text="Seen", observed_at=moment)
+                )
+            if n % 2:
+                db.session.add(
+                    Statement(
+                        walk_id=walk.id,
+                        topic_id=topic.id,
+                        text="We do",
+                        observed_at=when[0] + timedelta(days=1),
+                    )
+                )
+        quiet = Topic(site_id=site.id, name="Spoken of", key=topic_key("Spoken of"))
+        shadowed = Topic(site_id=site.id, name="Shadowed", key=topic_key("Shadowed"))
+        db.session.add_all([quiet, shadowed])
+        db.session.flush()
+        db.session.add_all(
+            [
+                Statement(walk_id=walk.id, topic_id=quiet.id, text="We do", observed_at=start),
+                Fact(walk_id=shadow.id, topic_id=shadowed.id, text="Seen", observed_at=start),
+            ]
+        )
+        db.session.commit()
+        as_of = start + timedelta(days=as_of_day)
+        sites = queries.load_sites(site.id)
+        spans = {site.id: queries.spans_for("UTC", unit, 4, as_of)}
+        few = queries.topic_sightings(sites, spans, as_of)
+        every = every_sighting([site.id], as_of)
+        trend = [t.to_row() for t in site_trends(site.id, spans[site.id], as_of, (), (), few)]
+        expected = [t.to_row() for t in site_trends(site.id, spans[site.id], as_of, (), (), every)]
+        db.session.remove()
+    assert trend == expected
+    assert any(row["topics_observed"] for row in trend) or as_of_day == 3
