@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -19,6 +20,7 @@ from gemba.extensions import db
 from gemba.gaps import evidence as evidence_mod
 from gemba.models import (
     Action,
+    Contradiction,
     Fact,
     Gap,
     Photo,
@@ -29,9 +31,10 @@ from gemba.models import (
     Topic,
     Walk,
     action_gaps,
+    gap_evidence,
     topic_key,
 )
-from gemba.review.queries import PER_PAGE, STATUS_ORDER, gap_options, photos_for
+from gemba.review.queries import PER_PAGE, STATUS_ORDER, photos_for
 
 FACT_LIMIT = 500  # facts listed on a topic page; the chart uses them all
 CHUNK = 500  # ids per IN (...) list
@@ -168,34 +171,111 @@ class WalkReport:
 def walk_gaps(walk: Walk) -> tuple[list[Gap], set[str]]:
     """Gaps of the walk's statements, and contradicted gaps its facts are evidence for.
 
-    Returns the gaps, strongest first, and the ids of the walk's facts. Candidates are
-    read as plain rows first; only the gaps kept are loaded with their statements.
+    Returns the gaps, strongest first, and the ids of the walk's facts. The gaps a walk
+    adds evidence to are found in SQL through `gap_evidence` (the rows of each gap's
+    evidence list), so no evidence list is read to choose them.
     """
     own_topics = select(Fact.topic_id).where(Fact.walk_id == walk.id, Fact.topic_id.is_not(None))
-    candidates = db.session.execute(
-        select(Gap.id, Gap.walk_id, Gap.evidence).where(
-            Gap.site_id == walk.site_id,
-            or_(
-                Gap.walk_id == walk.id,
-                Gap.contradicted.is_(True) & Gap.topic_id.in_(own_topics),
-            ),
-        )
-    ).all()
-    fact_ids = {str(i) for i in db.session.scalars(select(Fact.id).where(Fact.walk_id == walk.id))}
-    keep = [
-        gap_id
-        for gap_id, walk_id, evidence in candidates
-        if walk_id == walk.id or fact_ids.intersection(evidence)
-    ]
-    gaps: list[Gap] = []
-    for start in range(0, len(keep), CHUNK):
-        gaps += db.session.scalars(
+    cited = select(gap_evidence.c.gap_id).where(gap_evidence.c.walk_id == walk.id)
+    gaps = list(
+        db.session.scalars(
             select(Gap)
-            .where(Gap.id.in_(keep[start : start + CHUNK]))
-            .options(*gap_options(), joinedload(Gap.triaged_by))
+            .where(
+                Gap.site_id == walk.site_id,
+                or_(
+                    Gap.walk_id == walk.id,
+                    Gap.contradicted.is_(True) & Gap.topic_id.in_(own_topics) & Gap.id.in_(cited),
+                ),
+            )
+            .options(
+                joinedload(Gap.statement, innerjoin=True).joinedload(Statement.topic),
+                joinedload(Gap.triaged_by),
+            )
         ).unique()
+    )
     gaps.sort(key=lambda g: (-g.score, str(g.id)))
+    fact_ids = {str(i) for i in db.session.scalars(select(Fact.id).where(Fact.walk_id == walk.id))}
     return gaps, fact_ids
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """The one attribute of a place (its name) or a walk (its title) that a fact line shows."""
+
+    name: str | None = None
+    title: str | None = None
+
+
+@dataclass(slots=True)
+class EvidenceFact:
+    """A contradicting fact as a report lists it: the columns `_fact.html` reads."""
+
+    id: uuid.UUID
+    walk_id: uuid.UUID
+    text: str
+    performed: bool | None
+    value: float | None
+    unit: str | None
+    sentiment: str | None
+    observed_at: datetime
+    place: Named | None
+    walk: Named
+
+
+def contradicting_facts(
+    gaps: list[Gap], walk_id: uuid.UUID, walk_fact_ids: set[str], per_gap: int = 10
+) -> dict[uuid.UUID, evidence_mod.GapEvidence]:
+    """Up to `per_gap` contradicting facts per gap, as `evidence.contradicting_facts`
+    chooses them, read as the few columns a report shows rather than as mapped facts."""
+    wanted: dict[uuid.UUID, list[str]] = {}
+    for gap in gaps:
+        ids = gap.evidence or []
+        if gap.walk_id != walk_id:
+            ids = [i for i in ids if i in walk_fact_ids]
+        wanted[gap.id] = ids[: per_gap * 3]  # some may be deleted meanwhile; keep spares
+    all_ids = [uuid.UUID(i) for i in {i for ids in wanted.values() for i in ids}]
+    facts: dict[str, EvidenceFact] = {}
+    places: dict[str, Named] = {}
+    walks: dict[uuid.UUID, Named] = {}
+    query = (
+        select(
+            Fact.id, Fact.walk_id, Fact.text, Fact.performed, Fact.value, Fact.unit,
+            Fact.sentiment, Fact.observed_at, Place.name, Walk.title,
+        )
+        .join(Walk, Walk.id == Fact.walk_id)
+        .outerjoin(Place, Place.id == Fact.place_id)
+    )  # fmt: skip
+    for start in range(0, len(all_ids), CHUNK):
+        rows = db.session.execute(query.where(Fact.id.in_(all_ids[start : start + CHUNK])))
+        for fid, fwalk, text, performed, value, unit, sentiment, at, place, title in rows:
+            named_place = None
+            if place is not None:
+                named_place = places.get(place) or places.setdefault(place, Named(name=place))
+            named_walk = walks.get(fwalk) or walks.setdefault(fwalk, Named(title=title))
+            facts[str(fid)] = EvidenceFact(
+                fid, fwalk, text, performed, value, unit, sentiment, at, named_place, named_walk
+            )
+    notes: dict[tuple[uuid.UUID, str], str | None] = {}
+    statement_ids = sorted({gap.statement_id for gap in gaps})
+    for start in range(0, len(statement_ids), CHUNK):
+        rows = db.session.execute(
+            select(Contradiction.statement_id, Contradiction.fact_id, Contradiction.note).where(
+                Contradiction.statement_id.in_(statement_ids[start : start + CHUNK])
+            )
+        )
+        notes.update({(sid, str(fid)): note or "" for sid, fid, note in rows})
+    out = {}
+    for gap in gaps:
+        found = [facts[i] for i in wanted[gap.id] if i in facts]
+        found.sort(key=lambda f: (f.observed_at, str(f.id)))
+        shown = [(f, notes.get((gap.statement_id, str(f.id)))) for f in found[:per_gap]]
+        evidence = gap.evidence or []
+        out[gap.id] = evidence_mod.GapEvidence(
+            facts=shown,
+            total=len(evidence),
+            on_walk=sum(1 for i in evidence if i in walk_fact_ids),
+        )
+    return out
 
 
 def _in_status_order(counts: Counter) -> Counter:
@@ -224,7 +304,7 @@ def walk_report(walk: Walk) -> WalkReport:
         )
     )
     gaps, fact_ids = walk_gaps(walk)
-    found = evidence_mod.contradicting_facts(gaps, walk.id, fact_ids)
+    found = contradicting_facts(gaps, walk.id, fact_ids)
     actions: list[Action] = []
     if gaps:
         ids = [g.id for g in gaps]

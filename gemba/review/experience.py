@@ -142,39 +142,50 @@ def for_site(site: Site) -> ExperienceMap:
     for place_id, sentiment, n in rows:
         key = place_keys.get(place_id) if place_id else None
         _count(stations.get(key, elsewhere), sentiment, n)
-    _place_site_gaps(site, stations)
+    _place_site_gaps(site, stations, place_keys)
     ordered = list(stations.values())
     if elsewhere.pain or elsewhere.delight or elsewhere.neutral:
         ordered.append(elsewhere)
     return ExperienceMap(site.name, site, None, _finish(ordered))
 
 
-def _place_site_gaps(site: Site, stations: dict[str, Station]) -> None:
-    """Put the site's strongest gaps at the places of their statement and evidence."""
-    gaps = list(
-        db.session.scalars(
-            select(Gap)
-            .join(Statement, Statement.id == Gap.statement_id)
-            .where(Gap.site_id == site.id, Gap.contradicted.is_(True))
-            .options(contains_eager(Gap.statement).joinedload(Statement.place))
-            .order_by(Gap.score.desc(), Gap.id)
-            .limit(SITE_GAPS)
-        )
-    )
-    wanted = sorted({f for g in gaps for f in g.evidence[:EVIDENCE_PER_GAP]})
-    fact_places: dict[str, str] = {}
+def _place_site_gaps(
+    site: Site, stations: dict[str, Station], place_keys: dict[uuid.UUID, str]
+) -> None:
+    """Put the site's strongest gaps at the places of their statement and evidence.
+
+    Places are named through `place_keys` (the site's places, already read); only a
+    place the site's walks do not have is looked up, in one more query."""
+    found = db.session.execute(
+        select(Gap, Statement.place_id)
+        .join(Statement, Statement.id == Gap.statement_id)
+        .where(Gap.site_id == site.id, Gap.contradicted.is_(True))
+        .options(contains_eager(Gap.statement))
+        .order_by(Gap.score.desc(), Gap.id)
+        .limit(SITE_GAPS)
+    ).all()
+    wanted = sorted({f for gap, _ in found for f in gap.evidence[:EVIDENCE_PER_GAP]})
+    fact_places: dict[str, uuid.UUID] = {}
     for start in range(0, len(wanted), 500):
         chunk = [uuid.UUID(f) for f in wanted[start : start + 500]]
         rows = db.session.execute(
-            select(Fact.id, Place.name)
-            .join(Place, Place.id == Fact.place_id)
-            .where(Fact.id.in_(chunk))
+            select(Fact.id, Fact.place_id).where(Fact.id.in_(chunk), Fact.place_id.is_not(None))
         )
-        fact_places.update({str(fid): topic_key(name) for fid, name in rows})
-    for gap in gaps:
-        where = {fact_places[f] for f in gap.evidence[:EVIDENCE_PER_GAP] if f in fact_places}
-        if gap.statement.place is not None:
-            where.add(topic_key(gap.statement.place.name))
+        fact_places.update({str(fid): pid for fid, pid in rows})
+    statement_places = {pid for _, pid in found if pid is not None}
+    missing = (set(fact_places.values()) | statement_places).difference(place_keys)
+    keys = dict(place_keys)
+    if missing:
+        rows = db.session.execute(select(Place.id, Place.name).where(Place.id.in_(missing)))
+        keys.update({pid: topic_key(name) for pid, name in rows})
+    for gap, statement_place in found:
+        where = {
+            keys[fact_places[f]]
+            for f in gap.evidence[:EVIDENCE_PER_GAP]
+            if f in fact_places and fact_places[f] in keys
+        }
+        if statement_place is not None and statement_place in keys:
+            where.add(keys[statement_place])
         for key in where:
             if key in stations:
                 _add_gap(stations[key], gap)
