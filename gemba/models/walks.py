@@ -157,8 +157,9 @@ class Fact(_WalkRecord, Base):
         Index("ix_facts_walk_time", "walk_id", "observed_at", "id"),
         # A walk's topics, and its facts on given topics, without reading the rows.
         Index("ix_facts_walk_topic", "walk_id", "topic_id"),
-        # A topic's facts, and its first and latest observation (trends) from the index.
-        Index("ix_facts_topic_time", "topic_id", "observed_at"),
+        # A topic's facts, and its first and latest observation on walks that shadow no
+        # other walk (trends), from the index alone.
+        Index("ix_facts_topic_time", "topic_id", "observed_at", "walk_id"),
     )
 
     walk_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"))

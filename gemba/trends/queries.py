@@ -126,7 +126,9 @@ def _read_gap_events(
             AuditEvent.site_id,
             AuditEvent.verb,
             AuditEvent.at,
-            AuditEvent.detail,
+            AuditEvent.detail["topic"].as_integer(),
+            AuditEvent.detail["from"].as_string(),
+            AuditEvent.detail["to"].as_string(),
         )
         .where(
             AuditEvent.site_id.in_(site_ids),
@@ -136,22 +138,19 @@ def _read_gap_events(
         )
         .order_by(AuditEvent.at, AuditEvent.id)
     )
-    for object_id, site_id, verb, at, detail in rows:
+    for object_id, site_id, verb, at, topic, old, new in rows:
         key = _key(object_id)
         if wanted is not None and key not in wanted:
             continue
-        state, detail = states[key], detail or {}
+        state = states[key]
         if verb == "flagged":
             if state.flagged_at is None:
-                state.flagged_at = at
-                state.site_id = site_id
-                topic = detail.get("topic")
-                state.topic_id = topic if isinstance(topic, int) else None
+                state.flagged_at, state.site_id, state.topic_id = at, site_id, topic
             state.closed_at = None  # contradicted again: no longer closed
         elif verb == "closed":
             state.closed_at = at
-        elif detail.get("from") in GAP_STATUSES and detail.get("to") in GAP_STATUSES:
-            state.changes.append(StatusChange(at, detail["from"], detail["to"]))
+        elif old in GAP_STATUSES and new in GAP_STATUSES:
+            state.changes.append(StatusChange(at, old, new))
     return states
 
 
@@ -270,11 +269,12 @@ def topic_sightings(
     ids = [site.id for site in sites]
     if not ids:
         return []
-    fact_walk = Walk.id == Fact.walk_id
+    # Calibration walks are few: leaving out their facts by a short list keeps the fact
+    # queries on the topic-and-time index (topic, moment, walk) without reading the rows.
+    shadows = select(Walk.id).where(Walk.calibrates_id.is_not(None)).scalar_subquery()
     first_seen = (
         select(Fact.observed_at)
-        .join(Walk, fact_walk)
-        .where(Fact.topic_id == Topic.id, Walk.calibrates_id.is_(None), Fact.observed_at <= as_of)
+        .where(Fact.topic_id == Topic.id, Fact.walk_id.not_in(shadows), Fact.observed_at <= as_of)
         .order_by(Fact.observed_at)
         .limit(1)
     )
@@ -306,13 +306,12 @@ def topic_sightings(
         columns = [
             func.max(case((Fact.observed_at < end, Fact.observed_at))) for _start, end in bounds
         ]
+        topics = select(Topic.id).where(Topic.site_id.in_(site_ids)).scalar_subquery()
         query = (
             select(Fact.topic_id, *columns)
-            .join(Topic, Topic.id == Fact.topic_id)
-            .join(Walk, fact_walk)
             .where(
-                Topic.site_id.in_(site_ids),
-                Walk.calibrates_id.is_(None),
+                Fact.topic_id.in_(topics),
+                Fact.walk_id.not_in(shadows),
                 Fact.observed_at >= reach,
                 Fact.observed_at <= as_of,
             )

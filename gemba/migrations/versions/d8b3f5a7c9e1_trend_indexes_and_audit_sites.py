@@ -42,7 +42,7 @@ def _uuid(text):
 def upgrade():
     with op.batch_alter_table("facts") as batch:
         batch.drop_index("ix_facts_topic_id")
-        batch.create_index("ix_facts_topic_time", ["topic_id", "observed_at"])
+        batch.create_index("ix_facts_topic_time", ["topic_id", "observed_at", "walk_id"])
     with op.batch_alter_table("statements") as batch:
         batch.drop_index("ix_statements_topic_id")
         batch.create_index("ix_statements_topic_time", ["topic_id", "observed_at"])
