@@ -12,6 +12,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -162,7 +163,7 @@ class WalkReport:
     photos: dict[uuid.UUID, list[Photo]]
     status_counts: Counter
 
-    @property
+    @cached_property
     def numbers(self) -> dict[uuid.UUID, int]:
         """Gap id -> its number in the report (1 = strongest)."""
         return {gap.id: i for i, gap in enumerate(self.gaps, start=1)}
