@@ -16,7 +16,7 @@ from itertools import chain
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, or_, select, type_coerce
+from sqlalchemy import String, bindparam, cast, func, or_, select, type_coerce
 
 from gemba.domain.saydo import Claim, FrequencyClaim, ManualLink, MeasureClaim, Observation
 from gemba.extensions import db
@@ -62,16 +62,16 @@ _STATEMENTS = select(
     .outerjoin(_I, _I.c.id == _S.c.plan_item_id)
     .outerjoin(_T, _T.c.id == _S.c.topic_id)
 )
-# Fact ids are read as the driver returns them (32 hex digits on SQLite, a uuid on
-# PostgreSQL), not as uuid.UUID objects: building 100,000 of those was a sixth of a full
-# recompute. They sort like canonical ids, and only the ids a gap cites are converted.
+# Fact ids are read as text (32 hex digits on SQLite, the canonical form on PostgreSQL),
+# not as uuid.UUID objects: building 100,000 of those was a sixth of a full recompute. They
+# sort like canonical ids, and only the ids a gap cites are converted.
 # A fact counts only where its walk is at its topic's site: the write path keeps it so, and
 # the join makes "another site's facts never count" hold whatever wrote the rows. Notes
 # (neither performed nor a value) say nothing to a claim and are not loaded. A calibration
 # walk's facts record the same events as the walk it shadows: they measure the observers'
 # agreement and would count the events twice here, so they are left out.
 _FACTS = (
-    select(_F.c.topic_id, type_coerce(_F.c.id, String), _F.c.performed, _F.c.value, _F.c.unit)
+    select(_F.c.topic_id, cast(_F.c.id, String), _F.c.performed, _F.c.value, _F.c.unit)
     .select_from(_F.join(_W, _W.c.id == _F.c.walk_id).join(_T, _T.c.id == _F.c.topic_id))
     .where(
         _T.c.site_id == _W.c.site_id,

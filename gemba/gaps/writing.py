@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 
 from gemba.extensions import db
 from gemba.gaps.loading import IN_CHUNK
@@ -24,6 +24,13 @@ _UNCITE = delete(gap_evidence).where(
     gap_evidence.c.gap_id == bindparam("gap"), gap_evidence.c.fact_id == bindparam("fact")
 )
 _FACTS = Fact.__table__
+_PG_CHUNK = 50_000
+_CITE_PG = text(
+    "INSERT INTO gap_evidence (gap_id, fact_id, walk_id)"
+    " SELECT c.gap_id, f.id, f.walk_id"
+    " FROM unnest(CAST(:gaps AS uuid[]), CAST(:facts AS uuid[])) AS c (gap_id, fact_id)"
+    " JOIN facts AS f ON f.id = c.fact_id ORDER BY c.gap_id, f.id"
+)
 # SQLite: a full recompute cites about 100,000 facts; building, binding and looking up uuid
 # objects for each, and a query per 900 of them for their walks, was half of its time.
 _CITE_TEMP = (
@@ -86,17 +93,39 @@ def _write_citations(cites: dict[uuid.UUID, tuple[list[str], list[str]]]) -> Non
         session.execute(_UNCITE, gone)
     if not new:
         return
-    if session.get_bind().dialect.name == "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         _cite_sqlite(new)
-        return
-    new = [(gap_id, uuid.UUID(fact_id)) for gap_id, fact_id in new]
+    elif dialect == "postgresql":
+        _cite_postgresql(new)
+    else:
+        _cite_rows(new)
+
+
+def _cite_postgresql(new: list[tuple[uuid.UUID, str]]) -> None:
+    """The citation rows on PostgreSQL: the pairs as two arrays, joined to their facts'
+    walks by one INSERT ... SELECT per 50,000 (a full recompute cites about a million facts
+    at a million; a query per 900 of them for their walks, then the rows, took a minute)."""
+    connection = db.session.connection()
+    for start in range(0, len(new), _PG_CHUNK):
+        chunk = new[start : start + _PG_CHUNK]
+        connection.execute(
+            _CITE_PG,
+            {"gaps": [gap_id for gap_id, _ in chunk], "facts": [fact for _, fact in chunk]},
+        )
+
+
+def _cite_rows(new: list[tuple[uuid.UUID, str]]) -> None:
+    """The citation rows on any other database: the facts' walks looked up, then inserted."""
+    session = db.session
+    pairs = [(gap_id, uuid.UUID(fact_id)) for gap_id, fact_id in new]
     walk_of: dict[uuid.UUID, uuid.UUID] = {}
-    for chunk in _chunks({fact_id for _, fact_id in new}):
+    for chunk in _chunks({fact_id for _, fact_id in pairs}):
         query = select(Fact.id, Fact.walk_id).where(Fact.id.in_(chunk))
         walk_of.update((fact_id, walk_id) for fact_id, walk_id in session.execute(query))
     rows = [
         {"gap_id": gap_id, "fact_id": fact_id, "walk_id": walk_of[fact_id]}
-        for gap_id, fact_id in new
+        for gap_id, fact_id in pairs
         if fact_id in walk_of
     ]
     if rows:
