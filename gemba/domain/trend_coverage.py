@@ -129,11 +129,14 @@ def tally_topics(
     counts: list[dict[str, int]] = [{OBSERVED: 0, STALE: 0} for _ in spans]
     # `topic_state` per topic and period, with what depends on the period alone worked out
     # once: whether its end has passed, and where its stale window begins.
+    # In UTC, like the moments they are compared with: comparing two times of one zone
+    # object skips working out each one's offset, which was most of the cost.
+    as_of = as_utc(as_of)
     edges = []
     for span in spans:
         done = span.end <= as_of
         reference = span.end if done else as_of.astimezone(span.start.tzinfo)
-        edges.append((span.end, done, reference - timedelta(weeks=weeks)))
+        edges.append((as_utc(span.end), done, as_utc(reference - timedelta(weeks=weeks))))
     for topic in topics:
         seen, since = topic.seen, topic.since
         upto_as_of = bisect_right(seen, as_of)

@@ -152,7 +152,7 @@ def tally_gaps(
     """Per period: the gaps' events, the gaps open at its end and the medians' values."""
     tallies = [GapTally() for _ in spans]
     starts = [span.start for span in spans]
-    ends = [span.end for span in spans]
+    ends = [as_utc(span.end) for span in spans]  # UTC like the gaps' moments: cheap to compare
     opened, untriaged = [0] * len(spans), [0] * len(spans)
     for gap in gaps:
         if gap.flagged_at > as_of or not spans:

@@ -16,11 +16,9 @@ dismissed gap re-opens only when the contradiction got much stronger (see
 
 from __future__ import annotations
 
-import gc
 import math
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +51,7 @@ from gemba.models import (
     gap_id_for,
     utcnow,
 )
+from gemba.platform.allocation import no_cycle_collection
 from gemba.platform.database import transaction
 
 # A dismissed gap re-opens when the contradiction is much stronger than when it was
@@ -107,7 +106,7 @@ def recompute_all() -> dict[str, int]:
     One transaction (joining the caller's, if any). Returns counts: statements judged,
     gaps changed (created or updated), cleared (deleted), and in all.
     """
-    with transaction(), _no_cycle_collection():
+    with transaction(), no_cycle_collection():
         serialise(None, None)
         rows = load_statements(None)
         evidence = load_evidence(rows, None, None)
@@ -120,24 +119,6 @@ def recompute_all() -> dict[str, int]:
         "cleared": len(plan.deletes),
         "gaps": db.session.scalar(select(func.count()).select_from(Gap)) or 0,
     }
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a recompute allocates its many small objects.
-
-    None of them form cycles, but every few hundred allocations the collector walks
-    them all again: about a tenth of a full recompute. Reference counting still frees
-    everything, and the collector runs as usual afterwards.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 # -- judge --------------------------------------------------------------------------------------

@@ -160,6 +160,8 @@ class Fact(_WalkRecord, Base):
         # A topic's facts, and its first and latest observation on walks that shadow no
         # other walk (trends), from the index alone.
         Index("ix_facts_topic_time", "topic_id", "observed_at", "walk_id"),
+        # Pain and delight per place of a walk or a site (experience maps), from the index.
+        Index("ix_facts_walk_feeling", "walk_id", "sentiment", "place_id"),
     )
 
     walk_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"))

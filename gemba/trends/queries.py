@@ -49,6 +49,7 @@ from gemba.models import (
     gap_id_for,
 )
 from gemba.plans.programme import expand
+from gemba.platform.allocation import no_cycle_collection
 
 GAP_VERBS = ("flagged", "closed", "triaged", "reopened")
 
@@ -120,10 +121,11 @@ def _read_gap_events(
     """The sites' gap audit trails up to the moment, in the order they were written (only
     the gaps in `wanted`, when given)."""
     states: dict[str, _GapState] = defaultdict(_GapState)
+    site_of = {_key(site_id): site_id for site_id in site_ids}  # ids read as text
     rows = db.session.execute(
         select(
             type_coerce(AuditEvent.object_id, String),
-            AuditEvent.site_id,
+            type_coerce(AuditEvent.site_id, String),
             AuditEvent.verb,
             AuditEvent.at,
             AuditEvent.detail["topic"].as_integer(),
@@ -145,7 +147,7 @@ def _read_gap_events(
         state = states[key]
         if verb == "flagged":
             if state.flagged_at is None:
-                state.flagged_at, state.site_id, state.topic_id = at, site_id, topic
+                state.flagged_at, state.site_id, state.topic_id = at, site_of[_key(site_id)], topic
             state.closed_at = None  # contradicted again: no longer closed
         elif verb == "closed":
             state.closed_at = at
@@ -194,16 +196,20 @@ def gap_histories(
         said = db.session.scalars(select(Statement.id).where(Statement.persona_id == persona_id))
         theirs = {gap_id_for(statement_id).hex for statement_id in said}
     states = _read_gap_events(sites, as_of, theirs)
+    site_of = {_key(site_id): site_id for site_id in sites}
     for gap_id, site_id, topic_id, flagged_at in db.session.execute(
-        select(type_coerce(Gap.id, String), Gap.site_id, Gap.topic_id, Gap.flagged_at).where(
-            Gap.site_id.in_(sites)
-        )
+        select(
+            type_coerce(Gap.id, String),
+            type_coerce(Gap.site_id, String),
+            Gap.topic_id,
+            Gap.flagged_at,
+        ).where(Gap.site_id.in_(sites))
     ):
         key = _key(gap_id)
         if theirs is not None and key not in theirs:
             continue
         state = states[key]
-        state.site_id, state.topic_id = site_id, topic_id
+        state.site_id, state.topic_id = site_of[_key(site_id)], topic_id
         state.flagged_at = state.flagged_at or flagged_at
     verified = _verified(sites, as_of)
     wanted = set(sites)
@@ -340,7 +346,17 @@ def trends_for(
     is not one persona's)."""
     if not sites:
         return {}
-    as_of = as_utc(as_of)
+    with no_cycle_collection():
+        return _trends_for(sites, unit, count, as_utc(as_of), persona_id)
+
+
+def _trends_for(
+    sites: Sequence[SiteInfo],
+    unit: str,
+    count: int,
+    as_of: datetime,
+    persona_id: uuid.UUID | None,
+) -> dict[uuid.UUID, list[PeriodTrend]]:
     ids = [site.id for site in sites]
     spans = {site.id: spans_for(site.zone, unit, count, as_of) for site in sites}
     gaps = gap_histories(ids, as_of, persona_id)

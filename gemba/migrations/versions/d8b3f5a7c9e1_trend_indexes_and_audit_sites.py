@@ -1,6 +1,7 @@
 """trend indexes and audit sites: facts and statements indexed by topic and time (a topic's
-first and latest observation without reading its rows), and each gap and action audit
-event tagged with its site, so one site's trends read one site's history
+first and latest observation without reading its rows), facts by walk and feeling (the
+experience maps' counts), and each gap and action audit event tagged with its site, so one
+site's trends read one site's history
 
 Revision ID: d8b3f5a7c9e1
 Revises: c5d7e9f1a3b6
@@ -43,6 +44,7 @@ def upgrade():
     with op.batch_alter_table("facts") as batch:
         batch.drop_index("ix_facts_topic_id")
         batch.create_index("ix_facts_topic_time", ["topic_id", "observed_at", "walk_id"])
+        batch.create_index("ix_facts_walk_feeling", ["walk_id", "sentiment", "place_id"])
     with op.batch_alter_table("statements") as batch:
         batch.drop_index("ix_statements_topic_id")
         batch.create_index("ix_statements_topic_time", ["topic_id", "observed_at"])
@@ -92,5 +94,6 @@ def downgrade():
         batch.drop_index("ix_statements_topic_time")
         batch.create_index("ix_statements_topic_id", ["topic_id"])
     with op.batch_alter_table("facts") as batch:
+        batch.drop_index("ix_facts_walk_feeling")
         batch.drop_index("ix_facts_topic_time")
         batch.create_index("ix_facts_topic_id", ["topic_id"])
