@@ -26,7 +26,9 @@ from gemba.domain.saydo import (
     voiced,
 )
 from gemba.extensions import db
-from gemba.models import Contradiction, Fact, Statement, Topic, Walk
+from gemba.models import Contradiction, Fact, Place, Statement, Topic, Walk
+
+_CHUNK = 500  # ids per IN (...) list
 
 
 @dataclass
@@ -104,42 +106,78 @@ def load_for_statements(statements: Sequence[Statement]) -> dict[uuid.UUID, Stat
 class GapEvidence:
     """The contradicting facts a report shows for one gap, with observers' notes."""
 
-    facts: list[tuple[Fact, str | None]]  # (fact, note of its manual link or None)
+    facts: list[tuple[EvidenceFact, str | None]]  # (fact, note of its manual link or None)
     total: int  # contradicting facts in all
     on_walk: int  # of those, how many were seen on the walk the report is about
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """The one attribute of a place (its name) or a walk (its title) that a fact line shows."""
+
+    name: str | None = None
+    title: str | None = None
+
+
+@dataclass(slots=True)
+class EvidenceFact:
+    """A contradicting fact as a report lists it: the columns `_fact.html` reads."""
+
+    id: uuid.UUID
+    walk_id: uuid.UUID
+    text: str
+    performed: bool | None
+    value: float | None
+    unit: str | None
+    sentiment: str | None
+    observed_at: datetime
+    place: Named | None
+    walk: Named
 
 
 def contradicting_facts(
     gaps: Sequence, walk_id: uuid.UUID, walk_fact_ids: set[str], per_gap: int = 10
 ) -> dict[uuid.UUID, GapEvidence]:
-    """Up to `per_gap` contradicting facts per gap, in two queries per 500 facts.
+    """Up to `per_gap` contradicting facts per gap, read as the few columns a report shows
+    (two queries per 500 facts) rather than as mapped facts.
 
     For a gap of the walk's own statement any contradicting fact is shown; for a gap
     the walk only adds evidence to, the walk's own facts are.
     """
     wanted: dict[uuid.UUID, list[str]] = {}
     for gap in gaps:
-        ids = list(gap.evidence or [])
+        ids = gap.evidence or []
         if gap.walk_id != walk_id:
             ids = [i for i in ids if i in walk_fact_ids]
         wanted[gap.id] = ids[: per_gap * 3]  # some may be deleted meanwhile; keep spares
-    all_ids = sorted({uuid.UUID(i) for ids in wanted.values() for i in ids})
-    facts: dict[str, Fact] = {}
-    for start in range(0, len(all_ids), 500):
-        chunk = all_ids[start : start + 500]
-        rows = db.session.scalars(
-            select(Fact)
-            .where(Fact.id.in_(chunk))
-            .options(joinedload(Fact.walk), joinedload(Fact.place))
+    all_ids = [uuid.UUID(i) for i in {i for ids in wanted.values() for i in ids}]
+    facts: dict[str, EvidenceFact] = {}
+    places: dict[str, Named] = {}
+    walks: dict[uuid.UUID, Named] = {}
+    query = (
+        select(
+            Fact.id, Fact.walk_id, Fact.text, Fact.performed, Fact.value, Fact.unit,
+            Fact.sentiment, Fact.observed_at, Place.name, Walk.title,
         )
-        facts.update({str(f.id): f for f in rows})
+        .join(Walk, Walk.id == Fact.walk_id)
+        .outerjoin(Place, Place.id == Fact.place_id)
+    )  # fmt: skip
+    for start in range(0, len(all_ids), _CHUNK):
+        rows = db.session.execute(query.where(Fact.id.in_(all_ids[start : start + _CHUNK])))
+        for fid, fwalk, text, performed, value, unit, sentiment, at, place, title in rows:
+            named_place = None
+            if place is not None:
+                named_place = places.get(place) or places.setdefault(place, Named(name=place))
+            named_walk = walks.get(fwalk) or walks.setdefault(fwalk, Named(title=title))
+            facts[str(fid)] = EvidenceFact(
+                fid, fwalk, text, performed, value, unit, sentiment, at, named_place, named_walk
+            )
     notes: dict[tuple[uuid.UUID, str], str | None] = {}
     statement_ids = sorted({gap.statement_id for gap in gaps})
-    for start in range(0, len(statement_ids), 500):
-        chunk = statement_ids[start : start + 500]
+    for start in range(0, len(statement_ids), _CHUNK):
         rows = db.session.execute(
             select(Contradiction.statement_id, Contradiction.fact_id, Contradiction.note).where(
-                Contradiction.statement_id.in_(chunk)
+                Contradiction.statement_id.in_(statement_ids[start : start + _CHUNK])
             )
         )
         notes.update({(sid, str(fid)): note or "" for sid, fid, note in rows})

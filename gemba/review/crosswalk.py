@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cached_property
 
 from sqlalchemy import func, or_, select
@@ -21,7 +20,6 @@ from gemba.extensions import db
 from gemba.gaps import evidence as evidence_mod
 from gemba.models import (
     Action,
-    Contradiction,
     Fact,
     Gap,
     Photo,
@@ -199,86 +197,6 @@ def walk_gaps(walk: Walk) -> tuple[list[Gap], set[str]]:
     return gaps, fact_ids
 
 
-@dataclass(frozen=True, slots=True)
-class Named:
-    """The one attribute of a place (its name) or a walk (its title) that a fact line shows."""
-
-    name: str | None = None
-    title: str | None = None
-
-
-@dataclass(slots=True)
-class EvidenceFact:
-    """A contradicting fact as a report lists it: the columns `_fact.html` reads."""
-
-    id: uuid.UUID
-    walk_id: uuid.UUID
-    text: str
-    performed: bool | None
-    value: float | None
-    unit: str | None
-    sentiment: str | None
-    observed_at: datetime
-    place: Named | None
-    walk: Named
-
-
-def contradicting_facts(
-    gaps: list[Gap], walk_id: uuid.UUID, walk_fact_ids: set[str], per_gap: int = 10
-) -> dict[uuid.UUID, evidence_mod.GapEvidence]:
-    """Up to `per_gap` contradicting facts per gap, as `evidence.contradicting_facts`
-    chooses them, read as the few columns a report shows rather than as mapped facts."""
-    wanted: dict[uuid.UUID, list[str]] = {}
-    for gap in gaps:
-        ids = gap.evidence or []
-        if gap.walk_id != walk_id:
-            ids = [i for i in ids if i in walk_fact_ids]
-        wanted[gap.id] = ids[: per_gap * 3]  # some may be deleted meanwhile; keep spares
-    all_ids = [uuid.UUID(i) for i in {i for ids in wanted.values() for i in ids}]
-    facts: dict[str, EvidenceFact] = {}
-    places: dict[str, Named] = {}
-    walks: dict[uuid.UUID, Named] = {}
-    query = (
-        select(
-            Fact.id, Fact.walk_id, Fact.text, Fact.performed, Fact.value, Fact.unit,
-            Fact.sentiment, Fact.observed_at, Place.name, Walk.title,
-        )
-        .join(Walk, Walk.id == Fact.walk_id)
-        .outerjoin(Place, Place.id == Fact.place_id)
-    )  # fmt: skip
-    for start in range(0, len(all_ids), CHUNK):
-        rows = db.session.execute(query.where(Fact.id.in_(all_ids[start : start + CHUNK])))
-        for fid, fwalk, text, performed, value, unit, sentiment, at, place, title in rows:
-            named_place = None
-            if place is not None:
-                named_place = places.get(place) or places.setdefault(place, Named(name=place))
-            named_walk = walks.get(fwalk) or walks.setdefault(fwalk, Named(title=title))
-            facts[str(fid)] = EvidenceFact(
-                fid, fwalk, text, performed, value, unit, sentiment, at, named_place, named_walk
-            )
-    notes: dict[tuple[uuid.UUID, str], str | None] = {}
-    statement_ids = sorted({gap.statement_id for gap in gaps})
-    for start in range(0, len(statement_ids), CHUNK):
-        rows = db.session.execute(
-            select(Contradiction.statement_id, Contradiction.fact_id, Contradiction.note).where(
-                Contradiction.statement_id.in_(statement_ids[start : start + CHUNK])
-            )
-        )
-        notes.update({(sid, str(fid)): note or "" for sid, fid, note in rows})
-    out = {}
-    for gap in gaps:
-        found = [facts[i] for i in wanted[gap.id] if i in facts]
-        found.sort(key=lambda f: (f.observed_at, str(f.id)))
-        shown = [(f, notes.get((gap.statement_id, str(f.id)))) for f in found[:per_gap]]
-        evidence = gap.evidence or []
-        out[gap.id] = evidence_mod.GapEvidence(
-            facts=shown,
-            total=len(evidence),
-            on_walk=sum(1 for i in evidence if i in walk_fact_ids),
-        )
-    return out
-
-
 def _in_status_order(counts: Counter) -> Counter:
     """The same counts, iterating in the inbox's status order."""
     return Counter({s.value: counts[s.value] for s in STATUS_ORDER if counts[s.value]})
@@ -305,7 +223,7 @@ def walk_report(walk: Walk) -> WalkReport:
         )
     )
     gaps, fact_ids = walk_gaps(walk)
-    found = contradicting_facts(gaps, walk.id, fact_ids)
+    found = evidence_mod.contradicting_facts(gaps, walk.id, fact_ids)
     actions: list[Action] = []
     if gaps:
         ids = [g.id for g in gaps]

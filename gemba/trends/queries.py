@@ -1,6 +1,7 @@
 """The histories the trend measures read, filled from the database in a bounded number of
-statements: a handful per page, however many gaps, walks and topics (one more pair per
-distinct time zone for the walk plans), never one per row.
+statements: a handful per page, however many gaps, walks and topics (one more per distinct
+clock for the walk plans and for the topics), never one per row. Gap and action events are
+read by their site (`audit_events.site_id`).
 
 - Gaps: the union of the sites' current gaps and the gap ids seen in "flagged" audit
   events (a gap the engine removed keeps its events, and its site and topic are in the
@@ -10,8 +11,8 @@ distinct time zone for the walk plans), never one per row.
   later "flagged" event undid.
 - Walks: each plan's occurrences from `plans.programme.expand`, due days on the site's
   calendar, plus the plan's first occurrence after the range.
-- Topics: one earliest and one latest observation per topic and day, so the moments read
-  grow with days, not facts (exact for the measures: a stale window is weeks long).
+- Topics: per topic its first observation and statement, and its latest observation before
+  each period's end (gemba/trends/sightings.py): rows grow with topics, not facts.
 
 Only rows at or before the as-of moment are read, so a finished period's figures do not
 change when history is added later (docs/trends.md).
@@ -25,10 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 
 from gemba.domain import clock
-from gemba.domain.trend_coverage import DEFAULT_STALE_WEEKS, TopicSeen, WalkDue
+from gemba.domain.trend_coverage import WalkDue
 from gemba.domain.trend_gaps import GAP_STATUSES, GapHistory, StatusChange
 from gemba.domain.trend_periods import WEEK, Period, as_utc, local_day, periods
 from gemba.domain.trends import PeriodTrend, compare_sites, site_trends
@@ -37,19 +38,17 @@ from gemba.gaps.verification import VERB as VERIFIED
 from gemba.models import (
     Action,
     AuditEvent,
-    Fact,
     Gap,
     Persona,
     Plan,
     Site,
     Statement,
-    Topic,
-    Walk,
     action_gaps,
     gap_id_for,
 )
 from gemba.plans.programme import expand
 from gemba.platform.allocation import no_cycle_collection
+from gemba.trends.sightings import topic_sightings
 
 GAP_VERBS = ("flagged", "closed", "triaged", "reopened")
 
@@ -253,84 +252,6 @@ def walk_dues(sites: Sequence[SiteInfo], spans: dict, as_of: datetime) -> list[W
             if next_due is not None:
                 found.append(WalkDue(plan.site_id, plan.id, local_day(next_due, place)))
     return found
-
-
-def topic_sightings(
-    sites: Sequence[SiteInfo],
-    spans: dict[uuid.UUID, list[Period]],
-    as_of: datetime,
-    persona_id: uuid.UUID | None = None,
-    stale_weeks: int = DEFAULT_STALE_WEEKS,
-) -> list[TopicSeen]:
-    """Per topic of the sites: when it was first spoken of and first observed (facts of walks
-    that shadow no other walk), and its latest observation before each period's end within
-    reach of the stale window. With a persona, only what that persona said and was seen
-    doing.
-
-    Those moments decide the topic measures exactly as every observation would (the first
-    says since when it exists; the latest before a period's end says whether it is stale
-    then; an older one never changes that), and they come from the topic-and-time indexes:
-    one row per topic, however many facts, and only the facts of the periods shown are read.
-    """
-    ids = [site.id for site in sites]
-    if not ids:
-        return []
-    # Calibration walks are few: leaving out their facts by a short list keeps the fact
-    # queries on the topic-and-time index (topic, moment, walk) without reading the rows.
-    shadows = select(Walk.id).where(Walk.calibrates_id.is_not(None)).scalar_subquery()
-    first_seen = (
-        select(Fact.observed_at)
-        .where(Fact.topic_id == Topic.id, Fact.walk_id.not_in(shadows), Fact.observed_at <= as_of)
-        .order_by(Fact.observed_at)
-        .limit(1)
-    )
-    first_said = select(func.min(Statement.observed_at)).where(
-        Statement.topic_id == Topic.id, Statement.observed_at <= as_of
-    )
-    if persona_id is not None:
-        first_seen = first_seen.where(Fact.persona_id == persona_id)
-        first_said = first_said.where(Statement.persona_id == persona_id)
-    firsts = {
-        topic_id: (site_id, seen, said)
-        for topic_id, site_id, seen, said in db.session.execute(
-            select(
-                Topic.id,
-                Topic.site_id,
-                first_seen.scalar_subquery(),
-                first_said.scalar_subquery(),
-            ).where(Topic.site_id.in_(ids))
-        )
-        if seen is not None or said is not None
-    }
-    latest: dict[int, list[datetime]] = defaultdict(list)
-    by_clock: dict[tuple, list[uuid.UUID]] = defaultdict(list)
-    for site in sites:  # sites on one clock share their periods: one statement for them all
-        if spans.get(site.id):
-            by_clock[tuple((p.start, p.end) for p in spans[site.id])].append(site.id)
-    for bounds, site_ids in by_clock.items():
-        reach = bounds[0][0] - timedelta(weeks=stale_weeks, days=1)
-        columns = [
-            func.max(case((Fact.observed_at < end, Fact.observed_at))) for _start, end in bounds
-        ]
-        topics = select(Topic.id).where(Topic.site_id.in_(site_ids)).scalar_subquery()
-        query = (
-            select(Fact.topic_id, *columns)
-            .where(
-                Fact.topic_id.in_(topics),
-                Fact.walk_id.not_in(shadows),
-                Fact.observed_at >= reach,
-                Fact.observed_at <= as_of,
-            )
-            .group_by(Fact.topic_id)
-        )
-        if persona_id is not None:
-            query = query.where(Fact.persona_id == persona_id)
-        for topic_id, *moments in db.session.execute(query):
-            latest[topic_id] = [m for m in moments if m is not None]
-    return [
-        TopicSeen(site_id, topic_id, sorted({*([seen] if seen else []), *latest[topic_id]}), said)
-        for topic_id, (site_id, seen, said) in sorted(firsts.items())
-    ]
 
 
 def trends_for(
