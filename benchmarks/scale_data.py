@@ -427,7 +427,7 @@ def _history(rng, now: datetime, analyst_id: int, site_ids: list) -> None:
                 "b_conf": confidence,
             }
         )
-        events.append(_triage_event(gap_id, "open", status, at, analyst_id, reason))
+        events.append(_triage_event(gap_id, site, "open", status, at, analyst_id, reason))
         if status == "confirmed":
             confirmed_by_site[site].append((gap_id, at))
     actions, links, actioned = [], [], []
@@ -462,7 +462,7 @@ def _history(rng, now: datetime, analyst_id: int, site_ids: list) -> None:
                 actioned.append({"b_id": gap_id})
                 events.append(
                     _triage_event(
-                        gap_id, "confirmed", "actioned", min(now, created), analyst_id, None
+                        gap_id, site, "confirmed", "actioned", min(now, created), analyst_id, None
                     )
                 )
             if status == "verified":
@@ -472,6 +472,7 @@ def _history(rng, now: datetime, analyst_id: int, site_ids: list) -> None:
                         "user_id": None,
                         "object_type": "action",
                         "object_id": str(action_id),
+                        "site_id": site,
                         "verb": VERIFIED,
                         "detail": {"since": done_at.isoformat(), "status": ["done", "verified"]},
                         "note": None,
@@ -501,12 +502,14 @@ def _history(rng, now: datetime, analyst_id: int, site_ids: list) -> None:
     _bulk(AuditEvent, events)
 
 
-def _triage_event(gap_id, before: str, after: str, at, user_id: int, reason) -> dict:
+def _triage_event(gap_id, site, before: str, after: str, at, user_id: int, reason) -> dict:
+    """A "triaged" audit row as gaps/triage.py writes it (with the gap's site)."""
     return {
         "at": at,
         "user_id": user_id,
         "object_type": "gap",
         "object_id": str(gap_id),
+        "site_id": site,
         "verb": "triaged",
         "detail": {"from": before, "to": after},
         "note": reason,
