@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, jsonify, request, url_for
+from flask import abort, current_app, g, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -22,6 +22,7 @@ from gemba.extensions import db
 from gemba.models import Photo
 from gemba.photos import queries as photo_queries
 from gemba.photos import service as photos
+from gemba.photos import serving
 from gemba.platform.errors import problem
 
 NEEDS_RECORD = _l(
@@ -82,11 +83,21 @@ def get_photo(photo_id: uuid.UUID):
     return jsonify(photo_body(db.get_or_404(Photo, photo_id)))
 
 
+@bp.get("/photos/<uuid:photo_id>/<variant>")
+def get_photo_copy(photo_id: uuid.UUID, variant: str):
+    """A photo's thumbnail or display copy, for a token as for a session."""
+    if variant not in serving.VARIANTS:
+        abort(404)
+    return serving.copy_response(db.get_or_404(Photo, photo_id), variant)
+
+
 def photo_body(photo: Photo) -> dict[str, Any]:
-    """The metadata with the URLs of the served copies."""
+    """The metadata with the URLs of the served copies: under /api/v1 for a bearer token
+    (a script has no session for the pages' addresses), the pages' own for a session."""
+    endpoint = "api.get_photo_copy" if g.get("api_bearer") else "media.serve_photo"
     urls = {
-        variant: url_for("media.serve_photo", photo_id=photo.id, variant=variant)
-        for variant in ("display", "thumb")
+        variant: url_for(endpoint, photo_id=photo.id, variant=variant)
+        for variant in serving.VARIANTS
     }
     return photo_queries.photo_json(photo, urls)
 
@@ -116,7 +127,8 @@ _RENDITION = {
     "properties": {
         "url": {
             "type": "string",
-            "description": "Where the copy is served, to logged-in users (session cookie).",
+            "description": "Where the copy is served: `/api/v1/photos/{id}/{variant}` when "
+            "the request carried a bearer token, the pages' address for a session.",
         },
         "width": {"type": "integer", "minimum": 1},
         "height": {"type": "integer", "minimum": 1},
@@ -272,6 +284,48 @@ openapi.add_operation(
         "parameters": [openapi_parts.path_id("photo_id", "photo")],
         "responses": {
             "200": openapi_parts.json_body(openapi_parts.ref("Photo"), "The photo."),
+            **openapi_parts.errors("401", "404"),
+        },
+    },
+)
+openapi.add_operation(
+    "/photos/{photo_id}/{variant}",
+    "get",
+    {
+        "operationId": "getPhotoCopy",
+        "summary": "A photo's thumbnail or display copy (JPEG).",
+        "description": (
+            "Only the re-encoded copies are served, with the camera's metadata stripped. A "
+            "copy never changes: its ETag is the SHA-256 of its bytes, it may be kept for a "
+            "year, and `If-None-Match` with that ETag answers 304."
+        ),
+        "tags": ["photos"],
+        "parameters": [
+            openapi_parts.path_id("photo_id", "photo"),
+            {
+                "name": "variant",
+                "in": "path",
+                "required": True,
+                "description": "`thumb` (at most 400 px) or `display` (at most 2048 px).",
+                "schema": {"enum": list(serving.VARIANTS)},
+            },
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "The ETag of a copy the client has.",
+                "schema": {"type": "string"},
+            },
+        ],
+        "responses": {
+            "200": {
+                "description": "The copy.",
+                "headers": {
+                    "ETag": {"description": "The copy's SHA-256.", "schema": {"type": "string"}}
+                },
+                "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+            },
+            "304": {"description": "The client's copy is current."},
             **openapi_parts.errors("401", "404"),
         },
     },

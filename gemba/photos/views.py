@@ -1,9 +1,8 @@
 """Photo files for logged-in users, and the `flask photos` commands.
 
-Only the re-encoded copies (thumbnail, display) are ever served, and only
-through this view with its login check: never from a static path, never the
-uploaded bytes. A copy never changes under its key (the key is its SHA-256),
-so browsers may keep it for a year and revalidate with the key as ETag.
+Only the re-encoded copies (thumbnail, display) are ever served, and only through this
+view with its login check or the API's (`/api/v1/photos/{id}/{variant}`, for a token):
+never from a static path, never the uploaded bytes (gemba/photos/serving.py).
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import uuid
 from pathlib import Path
 
 import click
-from flask import Response, abort, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -21,38 +19,17 @@ from gemba.capture import trash
 from gemba.cli import in_terminal_language
 from gemba.extensions import db
 from gemba.models import Photo
-from gemba.photos import bp
+from gemba.photos import bp, serving
 from gemba.photos import service as photos
 from gemba.photos.store import LocalPhotoStore
 from gemba.platform.database import transaction
-
-# Private: one user's evidence is never kept by a shared cache; immutable: the
-# key names the bytes, so the browser need not even revalidate.
-CACHE_CONTROL = "private, max-age=31536000, immutable"
 
 
 @bp.get("/photos/<uuid:photo_id>/<any(thumb, display):variant>")
 @login_required
 def serve_photo(photo_id: uuid.UUID, variant: str):
     """A photo's thumbnail or display copy, for any logged-in user (everyone may read records)."""
-    photo = db.get_or_404(Photo, photo_id)
-    key = photo.thumb_key if variant == "thumb" else photo.display_key
-    headers = {
-        "ETag": f'"{key}"',
-        "Cache-Control": CACHE_CONTROL,
-        "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": f'inline; filename="photo-{photo.id}-{variant}.jpg"',
-    }
-    if request.if_none_match.contains(key):
-        return Response(status=304, headers=headers)
-    try:
-        # Copies are small (a display copy is a few hundred KB): read and close at once.
-        with photos.store().open(key) as handle:
-            body = handle.read()
-    except KeyError:
-        abort(404)
-    response = Response(body, mimetype=photo.mime or "image/jpeg", headers=headers)
-    return response
+    return serving.copy_response(db.get_or_404(Photo, photo_id), variant)
 
 
 @bp.cli.command("sweep")

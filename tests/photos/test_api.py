@@ -79,8 +79,8 @@ def test_a_photo_of_each_record_kind_is_stored(world, kind):
     assert body["record_type"] == kind
     assert body["walk"] == world.walk
     assert response.headers["Location"] == f"/api/v1/photos/{photo_id}"
-    assert body["display"]["url"] == f"/photos/{photo_id}/display"
-    assert body["thumb"]["url"] == f"/photos/{photo_id}/thumb"
+    assert body["display"]["url"] == f"/api/v1/photos/{photo_id}/display"  # for the token
+    assert body["thumb"]["url"] == f"/api/v1/photos/{photo_id}/thumb"
     stored = world.photo(photo_id)
     assert str(stored.record_id) == world.ids[kind]
     assert getattr(stored, f"{kind}_id") is not None
