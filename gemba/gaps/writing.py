@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import bindparam, delete, insert, text, update
 
 from gemba.extensions import db
 from gemba.gaps.loading import IN_CHUNK
-from gemba.models import AuditEvent, Fact, Gap, gap_evidence
+from gemba.models import AuditEvent, Gap, gap_evidence
 
 _GAPS = Gap.__table__
 _AUDIT = AuditEvent.__table__
@@ -23,7 +23,6 @@ _UPDATE_GAP = update(_GAPS).where(_GAPS.c.id == bindparam("gap_id"))
 _UNCITE = delete(gap_evidence).where(
     gap_evidence.c.gap_id == bindparam("gap"), gap_evidence.c.fact_id == bindparam("fact")
 )
-_FACTS = Fact.__table__
 _PG_CHUNK = 50_000
 _CITE_PG = text(
     "INSERT INTO gap_evidence (gap_id, fact_id, walk_id)"
@@ -93,13 +92,10 @@ def _write_citations(cites: dict[uuid.UUID, tuple[list[str], list[str]]]) -> Non
         session.execute(_UNCITE, gone)
     if not new:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
+    if session.get_bind().dialect.name == "sqlite":
         _cite_sqlite(new)
-    elif dialect == "postgresql":
-        _cite_postgresql(new)
     else:
-        _cite_rows(new)
+        _cite_postgresql(new)
 
 
 def _cite_postgresql(new: list[tuple[uuid.UUID, str]]) -> None:
@@ -113,23 +109,6 @@ def _cite_postgresql(new: list[tuple[uuid.UUID, str]]) -> None:
             _CITE_PG,
             {"gaps": [gap_id for gap_id, _ in chunk], "facts": [fact for _, fact in chunk]},
         )
-
-
-def _cite_rows(new: list[tuple[uuid.UUID, str]]) -> None:
-    """The citation rows on any other database: the facts' walks looked up, then inserted."""
-    session = db.session
-    pairs = [(gap_id, uuid.UUID(fact_id)) for gap_id, fact_id in new]
-    walk_of: dict[uuid.UUID, uuid.UUID] = {}
-    for chunk in _chunks({fact_id for _, fact_id in pairs}):
-        query = select(Fact.id, Fact.walk_id).where(Fact.id.in_(chunk))
-        walk_of.update((fact_id, walk_id) for fact_id, walk_id in session.execute(query))
-    rows = [
-        {"gap_id": gap_id, "fact_id": fact_id, "walk_id": walk_of[fact_id]}
-        for gap_id, fact_id in pairs
-        if fact_id in walk_of
-    ]
-    if rows:
-        session.execute(insert(gap_evidence), rows)
 
 
 def _cite_sqlite(new: list[tuple[uuid.UUID, str]]) -> None:
