@@ -4,6 +4,7 @@ once (each UUID stored once)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -222,6 +223,25 @@ def big_batch(walk: str) -> list[dict]:
     return [statement, *facts]
 
 
+@contextlib.contextmanager
+def gaps_held(uri: str):
+    """On PostgreSQL, hold the gaps table so the batch waits after its facts are flushed.
+
+    A PostgreSQL server writes the batch fast enough to commit between two probes; with
+    the table held, the kill lands inside the transaction every time. SQLite's single
+    writer needs no help: the batch itself takes a good part of a second."""
+    url = make_url(uri)
+    if url.get_backend_name() == "sqlite":
+        yield
+        return
+    with psycopg.connect(url.set(drivername="postgresql").render_as_string(False)) as conn:
+        conn.execute("LOCK TABLE gaps IN EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            conn.rollback()
+
+
 def writer_in_transaction(uri: str):
     """A probe: is some connection inside a write transaction it has not committed?"""
     url = make_url(uri)
@@ -279,7 +299,7 @@ def test_a_sync_batch_killed_mid_transaction_is_all_or_nothing_and_the_retry_wri
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode()
     in_transaction = writer_in_transaction(floor.uri)
-    with live.connect() as sock:
+    with gaps_held(floor.uri), live.connect() as sock:
         sock.sendall(head + body)
         wait_for(in_transaction, 30, "the batch's write transaction")
         time.sleep(0.05)  # into the batch: rows flushed, nothing committed
