@@ -73,7 +73,9 @@ def _register_blueprints(app: Flask) -> None:
     import gemba.api.photos
     import gemba.api.suggest
     import gemba.api.views
+    import gemba.capture.export_views
     import gemba.capture.views
+    import gemba.manage.export_views
     import gemba.manage.views
     import gemba.notices.views
     import gemba.offline.links
