@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from gemba.api import wording
+from gemba.api.pagination import Key, Page, QueryInvalid, keyset_page
 from gemba.capture.outcomes import WriteResult
 from gemba.domain.gemba_json import FORMAT, MAX_NAME, FieldError, format_timestamp
 from gemba.domain.schema_errors import Message
@@ -18,49 +18,7 @@ from gemba.extensions import db
 from gemba.interchange.exports import site_record
 from gemba.models import Fact, Gap, GapStatus, Site, Statement, Topic, User, Walk, topic_key
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
 MAX_TOPIC = MAX_NAME
-MAX_OFFSET = 1_000_000_000  # beyond any real list; keeps OFFSET inside every database's range
-
-
-class QueryInvalid(Exception):
-    """A query parameter is malformed; carries (field, message) pairs."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class Page:
-    limit: int
-    offset: int
-
-
-# -- query parameters ------------------------------------------------------------------------
-
-
-def _integer(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    """A bounded whole number; digits only, so "1e3" or " 5" is an error, not a guess."""
-    raw = args.get(name)
-    if raw is None:
-        return default
-    wrong = Message("Must be a whole number from %(low)s to %(high)s.", low=low, high=high)
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
-        raise QueryInvalid([FieldError(name, wrong)])
-    value = int(raw)
-    if not low <= value <= high:
-        raise QueryInvalid([FieldError(name, wrong)])
-    return value
-
-
-def page_params(args: Mapping[str, str]) -> Page:
-    """limit (1..200, default 50) and offset (0 and up) from the query string."""
-    return Page(
-        limit=_integer(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-        offset=_integer(args, "offset", 0, 0, MAX_OFFSET),
-    )
 
 
 def uuid_param(args: Mapping[str, str], name: str) -> uuid.UUID | None:
@@ -74,26 +32,13 @@ def uuid_param(args: Mapping[str, str], name: str) -> uuid.UUID | None:
         raise QueryInvalid([FieldError(name, Message("Must be a UUID."))]) from None
 
 
-def _paged(query: Select, page: Page, to_json) -> dict[str, Any]:
-    """One page of the query with the total, so a client knows when to stop."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(page.limit).offset(page.offset)).all()
-    end = page.offset + len(rows)
-    return {
-        "items": [to_json(*row) for row in rows],
-        "total": total or 0,
-        "limit": page.limit,
-        "offset": page.offset,
-        "next_offset": end if end < (total or 0) else None,
-    }
-
-
 # -- lists ----------------------------------------------------------------------------------
 
 
 def list_sites(page: Page) -> dict[str, Any]:
     """Every site, by name, as Gemba JSON site records."""
-    return _paged(select(Site).order_by(Site.name, Site.id), page, site_record)
+    keys = [Key(Site.name, "str"), Key(Site.id, "uuid")]
+    return keyset_page("sites", select(Site), keys, page, site_record, lambda s: (s.name, s.id))
 
 
 def list_walks(page: Page, site_id: uuid.UUID | None) -> dict[str, Any]:
@@ -102,11 +47,13 @@ def list_walks(page: Page, site_id: uuid.UUID | None) -> dict[str, Any]:
         select(Walk, Site.name, User.email)
         .join(Site, Site.id == Walk.site_id)
         .join(User, User.id == Walk.observer_id)
-        .order_by(Walk.started_at.desc(), Walk.id)
     )
     if site_id is not None:
         query = query.where(Walk.site_id == site_id)
-    return _paged(query, page, walk_summary)
+    keys = [Key(Walk.started_at, "time", descending=True), Key(Walk.id, "uuid")]
+    return keyset_page(
+        "walks", query, keys, page, walk_summary, lambda w, *_: (w.started_at, w.id)
+    )
 
 
 def walk_summary(walk: Walk, site_name: str, observer_email: str) -> dict[str, Any]:
@@ -141,9 +88,9 @@ def list_topics(site: Site, page: Page) -> dict[str, Any]:
     query = (
         select(Topic, statements, facts, gaps)
         .where(Topic.site_id == site.id, Topic.merged_into_id.is_(None))
-        .order_by(Topic.key, Topic.id)
     )
-    return _paged(query, page, _topic_json)
+    keys = [Key(Topic.key, "str"), Key(Topic.id, "int")]
+    return keyset_page("topics", query, keys, page, _topic_json, lambda t, *_: (t.key, t.id))
 
 
 def _topic_json(topic: Topic, statements: int, facts: int, gaps: int) -> dict[str, Any]:
@@ -195,7 +142,6 @@ def list_gaps(
         select(Gap, Topic.name, Statement.text)
         .join(Statement, Statement.id == Gap.statement_id)
         .outerjoin(Topic, Topic.id == Gap.topic_id)
-        .order_by(Gap.score.desc(), Gap.id)
     )
     if site_id is not None:
         query = query.where(Gap.site_id == site_id)
@@ -205,7 +151,8 @@ def list_gaps(
         query = query.where(Topic.key == topic_key(topic))
     if status is not None:
         query = query.where(Gap.status == status)
-    return _paged(query, page, gap_json)
+    keys = [Key(Gap.score, "float", descending=True), Key(Gap.id, "uuid")]
+    return keyset_page("gaps", query, keys, page, gap_json, lambda g, *_: (g.score, g.id))
 
 
 def gap_json(gap: Gap, topic_name: str | None, statement_text: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from gemba.api import bp, openapi, plan_reads, reads, wording
+from gemba.api import bp, etags, openapi, pagination, plan_reads, reads, wording
 from gemba.api.auth import authenticate
 from gemba.capture import records, trash
 from gemba.domain.gemba_json import RecordInvalid
@@ -26,6 +26,8 @@ from gemba.platform.errors import problem
 csrf.exempt(bp)
 bp.before_request(authenticate)
 bp.after_request(gzip_json)
+# Registered after gzip, so it runs before it: the tag is of the JSON itself.
+bp.after_request(etags.conditional_read)
 
 
 @bp.errorhandler(imports.DocumentInvalid)
@@ -34,8 +36,8 @@ def document_invalid(error: imports.DocumentInvalid):
     return problem(error.status, error.detail, errors=wording.field_errors(error.errors))
 
 
-@bp.errorhandler(reads.QueryInvalid)
-def query_invalid(error: reads.QueryInvalid):
+@bp.errorhandler(pagination.QueryInvalid)
+def query_invalid(error: pagination.QueryInvalid):
     """A malformed query parameter is the caller's mistake, not an empty list."""
     detail = _l("A query parameter is not valid.")
     return problem(400, detail, errors=wording.field_errors(error.errors))
@@ -91,14 +93,14 @@ def delete_record(record_type: str, record_id: uuid.UUID):
 @bp.get("/sites")
 def list_sites():
     """Sites, by name."""
-    return jsonify(reads.list_sites(reads.page_params(request.args)))
+    return pagination.respond(reads.list_sites(pagination.page_params(request.args)))
 
 
 @bp.get("/sites/<uuid:site_id>/topics")
 def list_site_topics(site_id: uuid.UUID):
     """A site's topics with counts."""
     site = db.get_or_404(Site, site_id)
-    return jsonify(reads.list_topics(site, reads.page_params(request.args)))
+    return pagination.respond(reads.list_topics(site, pagination.page_params(request.args)))
 
 
 @bp.get("/sites/<uuid:site_id>/to-check")
@@ -126,8 +128,8 @@ def export_site_archive(site_id: uuid.UUID):
 @bp.get("/walks")
 def list_walks():
     """Walks, newest first, optionally at one site."""
-    page = reads.page_params(request.args)
-    return jsonify(reads.list_walks(page, reads.uuid_param(request.args, "site")))
+    page = pagination.page_params(request.args)
+    return pagination.respond(reads.list_walks(page, reads.uuid_param(request.args, "site")))
 
 
 @bp.get("/walks/<uuid:walk_id>")
@@ -178,8 +180,8 @@ def mark_notice_read(notice_id: int):
 @bp.get("/gaps")
 def list_gaps():
     """Gaps, strongest first, filtered by site, walk, topic and status."""
-    page = reads.page_params(request.args)
-    return jsonify(reads.list_gaps(page, **reads.gap_filters(request.args)))
+    page = pagination.page_params(request.args)
+    return pagination.respond(reads.list_gaps(page, **reads.gap_filters(request.args)))
 
 
 def _download_archive(export: exports.Export) -> Response:
