@@ -177,11 +177,25 @@ export async function viewWalk(walkId) {
       finished ? link(`/app/walks/${walkId}/summary`, t("Walk summary"), "button block")
         : h("button", { type: "button", class: "button block", onclick: () => finish(ctx) }, t("Finish walk")),
       link(`/app/walks/${walkId}/edit/${walkId}`, t("Edit walk"), "button block")) : null,
+    exportLinks(ctx),
     ctx.mine && !finished ? h("nav", { class: "actionbar", "aria-label": t("Add to this walk") },
       [["place", "◉", LABELS.place], ["thing", "▣", LABELS.thing], ["fact", "✓", LABELS.fact], ["statement", "❝", LABELS.statement]].map(([kind, icon, text]) =>
         h("a", { href: `/app/walks/${walkId}/new/${kind}`, class: `add add-${kind}`, "data-route": true },
           h("span", { "aria-hidden": "true" }, icon), text))) : null,
   ];
+}
+
+/** The walk as the server has it, as a file: plain downloads from the server's pages
+ * (they need the network; a walk not yet synced is not there to export). */
+function exportLinks(ctx) {
+  if (ctx.walkState === "pending" || ctx.walkState === "rejected") return null;
+  const base = `/walks/${ctx.walk.id}/export`;
+  return h("section", { class: "card export-links", "aria-labelledby": "export-title" },
+    h("h2", { id: "export-title" }, t("Export")),
+    h("p", { class: "hint" }, t("Downloads need a connection; records not yet synced are not in them.")),
+    h("div", { class: "actions" },
+      h("a", { href: `${base}.json`, class: "button small", download: "" }, t("Gemba JSON")),
+      h("a", { href: `${base}.zip`, class: "button small", download: "" }, t("Zip with photos"))));
 }
 
 async function finish(ctx) {
