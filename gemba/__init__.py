@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     import gemba.review.views
     import gemba.topics.views
     import gemba.trends.views
+    import gemba.webhooks.views
 
     app.register_blueprint(gemba.accounts.bp)
     app.register_blueprint(gemba.capture.bp)
@@ -100,3 +101,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(gemba.notices.bp)
     app.register_blueprint(gemba.topics.bp)
     app.register_blueprint(gemba.trends.bp)
+    app.register_blueprint(gemba.webhooks.bp)

@@ -237,6 +237,42 @@ def notify(digest: bool) -> None:
         raise click.ClickException(_("The SMTP server refused; the rest is sent on the next run."))
 
 
+webhooks_cli = AppGroup("webhooks", help="Webhooks: send the events queued for them.")
+
+
+@webhooks_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep running, one delivery run every --interval.")
+@click.option("--interval", type=click.IntRange(1, 3600), default=30, show_default=True)
+@click.option(
+    "--now", type=click.DateTime(), default=None, help="Act as if it were this UTC time (tests)."
+)
+@in_terminal_language
+def deliver_webhooks(loop: bool, interval: int, now) -> None:
+    """Queue what happened and send the webhook deliveries due, with retries; safe to run
+    from cron every minute (two runs at once do not send a delivery twice)."""
+    from datetime import UTC
+
+    from gemba.webhooks import delivery
+
+    while True:
+        when = now.replace(tzinfo=UTC) if now else None
+        done = delivery.run(when)
+        click.echo(
+            _(
+                "Webhooks: %(queued)d queued, %(delivered)d delivered, %(retrying)d to retry, "
+                "%(failed)d failed for good.",
+                queued=done["queued"],
+                delivered=done["delivered"],
+                retrying=done["retrying"],
+                failed=done["failed"],
+            )
+        )
+        if not loop:
+            return
+        db.session.remove()
+        time.sleep(interval)
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(user_cli)
@@ -246,6 +282,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_records)
     app.cli.add_command(import_records)
     app.cli.add_command(notify)
+    app.cli.add_command(webhooks_cli)
 
 
 @click.command("backup")

@@ -34,6 +34,7 @@ from gemba.models.walks import (
     fact_things,
     standard_label,
 )
+from gemba.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
     "Action",
@@ -44,6 +45,7 @@ __all__ = [
     "Contradiction",
     "DataRevision",
     "DeletedRecord",
+    "DeliveryStatus",
     "Fact",
     "Gap",
     "GapStatus",
@@ -75,6 +77,8 @@ __all__ = [
     "User",
     "Walk",
     "WalkStatus",
+    "Webhook",
+    "WebhookDelivery",
     "action_gaps",
     "gap_evidence",
     "fact_things",
