@@ -25,7 +25,7 @@ from gemba.models import User, utcnow
 from gemba.platform.errors import problem
 
 # Operations anyone may call, by endpoint.
-PUBLIC_ENDPOINTS = {"api.openapi_document"}
+PUBLIC_ENDPOINTS = {"api.openapi_document", "api.reference"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # last_used_at is a hint for people revoking tokens: a minute's precision saves a write
 # per request.

@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from gemba.api import openapi_operations, openapi_schemas
+from gemba.api import openapi_loop, openapi_operations, openapi_schemas
+from gemba.api.openapi_parts import IF_NONE_MATCH, NOT_MODIFIED, PAGE_HEADERS
 
 API_PREFIX = "/api/v1"
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {}
@@ -21,6 +22,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {}
 TAGS: list[dict[str, str]] = [
     {"name": "sync", "description": "Send Gemba JSON records."},
     {"name": "read", "description": "Walks, sites, topics and gaps."},
+    {"name": "review", "description": "Triage gaps; decide and follow up actions."},
+    {"name": "plans", "description": "Walk plans and the walks due."},
     {"name": "export", "description": "Gemba JSON documents to download."},
     {"name": "meta", "description": "This description."},
 ]
@@ -49,7 +52,7 @@ def document(server_url: str = API_PREFIX) -> dict[str, Any]:
     """The whole OpenAPI document, as served at /api/v1/openapi.json."""
     paths: dict[str, dict[str, Any]] = {}
     for (path, method), spec in sorted(OPERATIONS.items()):
-        paths.setdefault(path, {})[method] = copy.deepcopy(spec)
+        paths.setdefault(path, {})[method] = _conditional(method, copy.deepcopy(spec))
     return {
         "openapi": "3.1.0",
         "info": {
@@ -62,6 +65,10 @@ def document(server_url: str = API_PREFIX) -> dict[str, Any]:
                 "(`flask --app gemba token create EMAIL`); the app's own pages use their "
                 "session cookie and send the CSRF token in the `X-CSRFToken` header. "
                 "Errors are problem details (RFC 9457) with an `errors` list of field paths. "
+                "Lists page with `limit` and an opaque `cursor` (`next_cursor`, and a "
+                '`Link: <...>; rel="next"` header); reads carry an `ETag` and answer '
+                "`If-None-Match` with 304; an action's edit takes `If-Match` (412 if stale). "
+                "A readable reference is at /api/v1/reference. "
                 "See docs/gemba-json.md and docs/api.md."
             ),
         },
@@ -89,11 +96,27 @@ def document(server_url: str = API_PREFIX) -> dict[str, Any]:
     }
 
 
+def _conditional(method: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """Every read answers If-None-Match with 304 and tags its 200 (etags.conditional_read);
+    a list also links its next page. Said here once rather than in each operation."""
+    if method != "get" or "200" not in spec.get("responses", {}):
+        return spec
+    names = {p.get("name") for p in spec.get("parameters", [])}
+    if "If-None-Match" not in names:
+        spec["parameters"] = [*spec.get("parameters", []), IF_NONE_MATCH]
+    spec["responses"].setdefault("304", NOT_MODIFIED)
+    headers = spec["responses"]["200"].setdefault("headers", {})
+    headers.setdefault("ETag", PAGE_HEADERS["ETag"])
+    if "cursor" in names:
+        headers.setdefault("Link", PAGE_HEADERS["Link"])
+    return spec
+
+
 def _register_the_api_itself() -> None:
     """The schemas and operations of the API's own endpoints."""
-    for name, schema in openapi_schemas.SCHEMAS.items():
+    for name, schema in {**openapi_schemas.SCHEMAS, **openapi_loop.SCHEMAS}.items():
         add_schema(name, schema)
-    for path, method, spec in openapi_operations.OPERATIONS:
+    for path, method, spec in [*openapi_operations.OPERATIONS, *openapi_loop.OPERATIONS]:
         add_operation(path, method, spec)
 
 

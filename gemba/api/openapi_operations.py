@@ -269,42 +269,6 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
         },
     ),
     (
-        "/plans",
-        "get",
-        {
-            "operationId": "listPlans",
-            "summary": "Walk plans with their checklists (retired items last), as Gemba JSON.",
-            "description": (
-                "What the capture app keeps on the phone to walk a plan offline. An item's "
-                "`standard` is judged by the say-vs-do engine like a spoken claim."
-            ),
-            "tags": ["read"],
-            "parameters": [filter_id("site", "site")],
-            "responses": {
-                "200": json_body(ref("Document"), "The plans, by site and title."),
-                **errors("400", "401"),
-            },
-        },
-    ),
-    (
-        "/plans/due",
-        "get",
-        {
-            "operationId": "listDueWalks",
-            "summary": "The caller's walks due today and overdue, earliest first.",
-            "description": (
-                "An occurrence of a plan assigned to the caller (by name or role) that no "
-                "walk of the plan has answered: `due` on its day in the site's time zone, "
-                "`overdue` after it, until the plan's next occurrence begins (then missed)."
-            ),
-            "tags": ["read"],
-            "responses": {
-                "200": json_body(ref("DueWalks"), "The walks due."),
-                **errors("401"),
-            },
-        },
-    ),
-    (
         "/notices",
         "get",
         {

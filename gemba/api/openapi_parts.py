@@ -50,20 +50,55 @@ def errors(*codes: str) -> dict[str, Any]:
 
 # -- parameters ------------------------------------------------------------------------------
 
+CURSOR = {
+    "name": "cursor",
+    "in": "query",
+    "description": "Where the page starts: the `next_cursor` of the page before (opaque; "
+    "`offset` is ignored with it). A cursor page never repeats or skips an item because "
+    "items were added meanwhile.",
+    "schema": {"type": "string", "maxLength": 1000},
+    "example": "WyJ3YWxrcyIsWyIyMDI2LTExLTIwVDA3OjAwOjAwKzAwOjAwIiwiLi4uIl1d",
+}
+LIMIT = {
+    "name": "limit",
+    "in": "query",
+    "description": "Items per page (default 50, at most 200).",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+}
 PAGE_PARAMETERS = [
-    {
-        "name": "limit",
-        "in": "query",
-        "description": "Items per page.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
-    },
+    LIMIT,
+    CURSOR,
     {
         "name": "offset",
         "in": "query",
-        "description": "Items to skip.",
+        "description": "Items to skip (the older way to page; prefer `cursor`).",
         "schema": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000, "default": 0},
     },
 ]
+# A list the capture app reads whole: paged only when `limit` or `cursor` is given.
+WHOLE_UNLESS_PAGED = [
+    {**LIMIT, "description": "Items per page (at most 200); without it and `cursor`, all."},
+    CURSOR,
+    PAGE_PARAMETERS[2],
+]
+# The headers every answer of a list carries.
+PAGE_HEADERS = {
+    "Link": {
+        "description": 'The next page: `<URL>; rel="next"`; absent on the last page.',
+        "schema": {"type": "string"},
+    },
+    "ETag": {
+        "description": "A weak tag of the body; send it as If-None-Match to get 304.",
+        "schema": {"type": "string"},
+    },
+}
+NOT_MODIFIED = {"description": "Not modified: the If-None-Match tag is still current."}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "description": "The ETag of an earlier answer: 304 without a body if it is unchanged.",
+    "schema": {"type": "string"},
+}
 
 
 def path_id(name: str, what: str) -> dict[str, Any]:

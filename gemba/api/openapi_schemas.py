@@ -20,21 +20,35 @@ _TIME = {"type": "string", "format": "date-time"}
 _OPT_TIME = {"type": ["string", "null"], "format": "date-time"}
 
 
+PAGING: dict[str, Any] = {
+    "total": {"type": "integer", "minimum": 0, "description": "Items in the whole list."},
+    "limit": {
+        "type": ["integer", "null"],
+        "minimum": 1,
+        "description": "Items per page; null when the whole list was asked for.",
+    },
+    "offset": {
+        "type": ["integer", "null"],
+        "minimum": 0,
+        "description": "The offset asked for; null on a page asked for by cursor.",
+    },
+    "next_offset": {
+        "type": ["integer", "null"],
+        "description": "The offset of the next page; null on the last page or by cursor.",
+    },
+    "next_cursor": {
+        "type": ["string", "null"],
+        "description": "The `cursor` of the next page; null on the last page.",
+    },
+}
+
+
 def _list_of(item: dict[str, Any]) -> dict[str, Any]:
     """A page of items, as every list endpoint answers."""
     return {
         "type": "object",
-        "required": ["items", "total", "limit", "offset", "next_offset"],
-        "properties": {
-            "items": {"type": "array", "items": item},
-            "total": {"type": "integer", "minimum": 0},
-            "limit": {"type": "integer", "minimum": 1},
-            "offset": {"type": "integer", "minimum": 0},
-            "next_offset": {
-                "type": ["integer", "null"],
-                "description": "The offset of the next page; null on the last page.",
-            },
-        },
+        "required": ["items", "total", "limit", "offset", "next_offset", "next_cursor"],
+        "properties": {"items": {"type": "array", "items": item}, **PAGING},
     }
 
 
@@ -111,7 +125,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                         "status": {"enum": ["due", "overdue"]},
                     },
                 },
-            }
+            },
+            **PAGING,
         },
     },
     "FieldError": {

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -83,9 +84,7 @@ def page_params(args: Mapping[str, str], *, whole_by_default: bool = False) -> P
 
     `whole_by_default`: a list the capture app has always read whole (plans, walks due)
     stays whole unless the caller asks for a page."""
-    cursor = args.get("cursor")
-    if cursor is not None and "offset" in args:
-        raise QueryInvalid([FieldError("cursor", Message("Send either cursor or offset."))])
+    cursor = args.get("cursor")  # with a cursor, an offset is ignored: the cursor says where
     unpaged = whole_by_default and "limit" not in args and cursor is None
     return Page(
         limit=_integer(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
@@ -141,7 +140,7 @@ def decode(list_name: str, cursor: str, kinds: Sequence[str]) -> list[Any]:
             raise ValueError("another list's cursor")
         return [_parse(kind, value) for kind, value in zip(kinds, values, strict=True)]
     except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeError):
-        message = Message("Not a cursor of this list; use next_cursor from a previous page.")
+        message = _l("Not a cursor of this list; use next_cursor from a previous page.")
         raise QueryInvalid([FieldError("cursor", message)]) from None
 
 

@@ -51,9 +51,7 @@ def list_walks(page: Page, site_id: uuid.UUID | None) -> dict[str, Any]:
     if site_id is not None:
         query = query.where(Walk.site_id == site_id)
     keys = [Key(Walk.started_at, "time", descending=True), Key(Walk.id, "uuid")]
-    return keyset_page(
-        "walks", query, keys, page, walk_summary, lambda w, *_: (w.started_at, w.id)
-    )
+    return keyset_page("walks", query, keys, page, walk_summary, lambda w, *_: (w.started_at, w.id))
 
 
 def walk_summary(walk: Walk, site_name: str, observer_email: str) -> dict[str, Any]:
@@ -85,9 +83,8 @@ def list_topics(site: Site, page: Page) -> dict[str, Any]:
         .where(Gap.topic_id == Topic.id, Gap.contradicted.is_(True))
         .scalar_subquery()
     )
-    query = (
-        select(Topic, statements, facts, gaps)
-        .where(Topic.site_id == site.id, Topic.merged_into_id.is_(None))
+    query = select(Topic, statements, facts, gaps).where(
+        Topic.site_id == site.id, Topic.merged_into_id.is_(None)
     )
     keys = [Key(Topic.key, "str"), Key(Topic.id, "int")]
     return keyset_page("topics", query, keys, page, _topic_json, lambda t, *_: (t.key, t.id))
@@ -211,3 +208,14 @@ def sync_response(result: WriteResult) -> dict[str, Any]:
         ],
         "cleared_gaps": [str(g) for g in result.cleared_gaps],
     }
+
+
+def one_gap(gap_id: uuid.UUID) -> dict[str, Any] | None:
+    """One gap as the list shows it, or None."""
+    row = db.session.execute(
+        select(Gap, Topic.name, Statement.text)
+        .join(Statement, Statement.id == Gap.statement_id)
+        .outerjoin(Topic, Topic.id == Gap.topic_id)
+        .where(Gap.id == gap_id)
+    ).one_or_none()
+    return gap_json(*row) if row is not None else None

@@ -9,7 +9,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from gemba.api import bp, etags, openapi, pagination, plan_reads, reads, wording
+from gemba.api import (
+    bp,
+    etags,
+    openapi,
+    pagination,
+    plan_reads,
+    reads,
+    reference,
+    review_views,
+    wording,
+)
 from gemba.api.auth import authenticate
 from gemba.capture import records, trash
 from gemba.domain.gemba_json import RecordInvalid
@@ -21,6 +31,9 @@ from gemba.models import Site, Walk
 from gemba.notices import inbox
 from gemba.platform.compression import gzip_json
 from gemba.platform.errors import problem
+
+# Triage, actions and the reference page register on the same blueprint from there.
+_ = (review_views, reference)
 
 # Session callers are CSRF-checked in authenticate(); bearer callers need no token.
 csrf.exempt(bp)
@@ -153,13 +166,27 @@ def export_walk_archive(walk_id: uuid.UUID):
 @bp.get("/plans")
 def list_plans():
     """Walk plans with their checklists, as Gemba JSON (the capture app keeps them)."""
-    return jsonify(plan_reads.plans_document(reads.uuid_param(request.args, "site")))
+    page = pagination.page_params(request.args, whole_by_default=True)
+    site_id = reads.uuid_param(request.args, "site")
+    return pagination.respond(plan_reads.plans_document(site_id, page))
+
+
+@bp.get("/plans/<uuid:plan_id>")
+def get_plan(plan_id: uuid.UUID):
+    """One walk plan with its checklist, as Gemba JSON."""
+    document = plan_reads.plan_document(plan_id)
+    if document is None:
+        return problem(404, _l("No such walk plan."))
+    return jsonify(document)
 
 
 @bp.get("/plans/due")
+@bp.get("/walks/due", endpoint="list_walks_due")
 def list_due_walks():
-    """The caller's walks due today and overdue, earliest first."""
-    return jsonify(plan_reads.due_walks(current_user))
+    """The caller's walks due today and overdue, earliest first (at both addresses: the
+    capture app asks the plans', a script the walks')."""
+    page = pagination.page_params(request.args, whole_by_default=True)
+    return pagination.respond(plan_reads.due_walks(current_user, page))
 
 
 @bp.get("/notices")

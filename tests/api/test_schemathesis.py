@@ -31,6 +31,15 @@ OPERATION_IDS = sorted(spec["operationId"] for spec in openapi.OPERATIONS.values
 LENIENT_BODIES = {"syncRecords": [negative_data_rejection]}
 
 
+def _without_made_up_cursor(case) -> None:
+    """A page's cursor is opaque: only one the API gave is valid, and a made-up one is
+    rightly a 400, which a schema cannot say. Positive cases page from the start instead;
+    negative ones keep theirs (test_pagination.py covers malformed cursors)."""
+    positive = case.meta is None or case.meta.generation.mode.is_positive
+    if case.query and "cursor" in case.query and positive:
+        del case.query["cursor"]
+
+
 @pytest.fixture
 def seeded_api(api):
     """A token, and a site with a walk of every record type, so reads have data to return."""
@@ -78,6 +87,7 @@ def test_the_api_keeps_its_contract(app, seeded_api, operation_id):
     )
     @given(case=cases)
     def check(case):
+        _without_made_up_cursor(case)
         case.call_and_validate(excluded_checks=LENIENT_BODIES.get(operation_id, []))
 
     check()
@@ -89,6 +99,10 @@ def test_the_api_keeps_its_contract_across_calls(app, seeded_api):
     calls: Counter = Counter()
 
     class Scenarios(_schema(app, seeded_api.token).as_state_machine()):
+        def before_call(self, case):
+            super().before_call(case)
+            _without_made_up_cursor(case)
+
         def after_call(self, response, case):
             super().after_call(response, case)
             calls[(case.operation.label, response.status_code)] += 1

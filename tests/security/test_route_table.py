@@ -25,6 +25,7 @@ PUBLIC = {
     "auth.setup",
     "static",
     "api.openapi_document",
+    "api.reference",  # the same document as a page for people
     "offline.shell",
     "offline.asset",
     "offline.service_worker",
