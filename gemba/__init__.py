@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from gemba import cli
     from gemba.accounts import ratelimit, security
     from gemba.extensions import csrf, db, login_manager, mail, migrate
+    from gemba.photos.s3_store import image_origin
     from gemba.platform import (
         database,
         errors,
@@ -38,6 +39,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_files,
     )
     from gemba.platform.time_zones import init_app as init_time_zones
+
+    if origin := image_origin(app.config):
+        app.config.setdefault("GEMBA_IMAGE_ORIGINS", [origin])
 
     security.ensure_secret_key(app)
     database.configure(app)

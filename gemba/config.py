@@ -19,8 +19,22 @@ REMEMBER_COOKIE_SAMESITE = "Lax"
 
 # Create and upgrade the database on start-up, so a new user never runs a DB command.
 GEMBA_AUTO_MIGRATE = True
-# Where photos are stored; relative paths are inside the instance folder.
+# Where photos are stored: "local" files under GEMBA_PHOTO_DIR (relative paths are inside
+# the instance folder), or "s3", an S3-compatible bucket every app server shares.
+GEMBA_PHOTO_STORE = "local"
 GEMBA_PHOTO_DIR = "photos"
+# The bucket, and where it is: GEMBA_S3_ENDPOINT_URL empty for AWS, else e.g. MinIO's
+# "http://minio:9000". Objects are named GEMBA_S3_PREFIX + the photo's SHA-256. The
+# credentials are boto3's own (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, ~/.aws, a role).
+GEMBA_S3_BUCKET = ""
+GEMBA_S3_ENDPOINT_URL = ""
+GEMBA_S3_REGION = ""
+GEMBA_S3_PREFIX = "photos/"
+# False: photos are streamed through the app, behind its login. True: the app checks the
+# login, then redirects to a presigned URL that expires after GEMBA_S3_URL_SECONDS (the
+# bucket stays private; the pages' CSP then allows the store's origin for images).
+GEMBA_S3_PRESIGNED_URLS = False
+GEMBA_S3_URL_SECONDS = 300
 
 # Cookies are always HttpOnly and SameSite=Lax. They are also marked Secure whenever the
 # request came over HTTPS; set SESSION_COOKIE_SECURE and REMEMBER_COOKIE_SECURE to True

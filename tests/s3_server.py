@@ -7,6 +7,7 @@ of its own, so tests never see each other's objects.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -41,6 +42,8 @@ def endpoint() -> str:
             from moto.server import ThreadedMotoServer
         except ImportError:  # pragma: no cover - the test extra installs it
             pytest.fail("moto[server] is not installed: pip install -e '.[test]'")
+        # Its request log would fill every failing test's output.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         port = _free_port()
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()

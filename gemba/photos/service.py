@@ -29,6 +29,7 @@ from gemba.capture.permissions import can_edit_walk
 from gemba.domain.photos import PhotoRejected, ProcessedPhoto, process_photo
 from gemba.extensions import db
 from gemba.models import Fact, Photo, Place, Statement, Thing, User
+from gemba.photos import s3_store
 from gemba.photos.store import LocalPhotoStore, PhotoStore
 from gemba.platform.database import transaction, writing
 
@@ -75,23 +76,30 @@ class PhotoRefused(PhotoRejected):
 
 
 def store() -> PhotoStore:
-    """The app's photo store: GEMBA_PHOTO_STORE's factory if set, else files on disk.
+    """The app's photo store, made once per app from GEMBA_PHOTO_STORE.
 
-    GEMBA_PHOTO_DIR is a folder, relative to the instance folder unless absolute.
-    GEMBA_PHOTO_STORE names a factory ("package.module:function") that takes the
-    app and returns any `PhotoStore`, which is how an S3-compatible store plugs in.
+    "local" (the default): files under GEMBA_PHOTO_DIR, relative to the instance folder
+    unless absolute. "s3": the bucket GEMBA_S3_BUCKET (s3_store.from_settings). Anything
+    else names a factory ("package.module:function") that takes the app and returns any
+    `PhotoStore`.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cached = app.extensions.get(_STORE)
     if cached is None:
-        factory = app.config.get("GEMBA_PHOTO_STORE")
-        if factory:
-            cached = import_string(factory)(app)
-        else:
-            root = Path(app.config.get("GEMBA_PHOTO_DIR") or "photos")
-            cached = LocalPhotoStore(root if root.is_absolute() else Path(app.instance_path, root))
-        app.extensions[_STORE] = cached
+        cached = app.extensions[_STORE] = make_store(app.config, app.instance_path)
     return cached
+
+
+def make_store(config: Any, instance_path: str, kind: str | None = None) -> PhotoStore:
+    """The store `kind` (default: GEMBA_PHOTO_STORE) as these settings describe it; also
+    used by `flask photos migrate` to open the store it is not currently using."""
+    kind = kind or config.get("GEMBA_PHOTO_STORE") or "local"
+    if kind == "local":
+        root = Path(config.get("GEMBA_PHOTO_DIR") or "photos")
+        return LocalPhotoStore(root if root.is_absolute() else Path(instance_path, root))
+    if kind == "s3":
+        return s3_store.from_settings(config)
+    return import_string(kind)(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @contextmanager

@@ -1,9 +1,9 @@
-"""Where photo bytes live: a content-addressed store, on local disk for now.
+"""Where photo bytes live: a content-addressed store, on local disk or in an object store.
 
 Keys are the SHA-256 of the bytes, so the same photo sent twice (a phone
 retrying over a bad network) is stored once, and a key can never point at
-different bytes. `PhotoStore` is the small interface the app codes against,
-so an S3-compatible store can replace `LocalPhotoStore` without touching it.
+different bytes. `PhotoStore` is the small interface the app codes against;
+`LocalPhotoStore` (here) and `S3PhotoStore` (s3_store.py) implement it.
 """
 
 from __future__ import annotations
@@ -13,12 +13,24 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import BinaryIO, NamedTuple, Protocol, runtime_checkable
 
-__all__ = ["LocalPhotoStore", "PhotoStore"]
+__all__ = ["KEY_PATTERN", "LocalPhotoStore", "PhotoStore", "StoredObject"]
 
-_KEY = re.compile(r"[0-9a-f]{64}")
+KEY_PATTERN = re.compile(r"[0-9a-f]{64}")
+_KEY = KEY_PATTERN
+
+
+class StoredObject(NamedTuple):
+    """One stored photo file: its key, length, last change (Unix time) and where it is
+    (a path under the folder, or the object's name in the bucket), for the sweep's list."""
+
+    key: str
+    size: int
+    modified: float
+    name: str
 
 
 @runtime_checkable
@@ -43,6 +55,10 @@ class PhotoStore(Protocol):
 
     def size(self, key: str) -> int:
         """Number of bytes stored under the key; KeyError if there are none."""
+        ...
+
+    def objects(self) -> Iterator[StoredObject]:
+        """Every stored photo, in key order: what backups copy and the sweep weighs."""
         ...
 
 
@@ -107,6 +123,33 @@ class LocalPhotoStore:
             return self._path(key).stat().st_size
         except FileNotFoundError:
             raise KeyError(key) from None
+
+    def objects(self) -> Iterator[StoredObject]:
+        """Every stored file named by a key, in key order (temporary files are not photos)."""
+        for path in self._files():
+            if _KEY.fullmatch(path.name) is None:
+                continue
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue  # removed meanwhile
+            shown = path.relative_to(self.root).as_posix()
+            yield StoredObject(path.name, stat.st_size, stat.st_mtime, shown)
+
+    def leftovers(self) -> Iterator[Path]:
+        """Temporary files a crash left behind mid-put (no row can name them)."""
+        return (path for path in self._files() if path.name.endswith(".tmp"))
+
+    def _files(self) -> Iterator[Path]:
+        """Every file two levels down (root/ab/cd/…), sorted."""
+        if not self.root.is_dir():
+            return
+        for first in sorted(self.root.iterdir()):
+            if not first.is_dir():
+                continue
+            for second in sorted(first.iterdir()):
+                if second.is_dir():
+                    yield from sorted(p for p in second.iterdir() if p.is_file())
 
     def _path(self, key: str) -> Path:
         """Map a key to its file, refusing anything but 64 lowercase hex digits (no traversal)."""

@@ -7,9 +7,9 @@ never from a static path, never the uploaded bytes (gemba/photos/serving.py).
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
-from pathlib import Path
 
 import click
 from flask_babel import gettext as _
@@ -19,9 +19,9 @@ from gemba.capture import trash
 from gemba.cli import in_terminal_language
 from gemba.extensions import db
 from gemba.models import Photo
-from gemba.photos import bp, serving
+from gemba.photos import bp, moving, serving
 from gemba.photos import service as photos
-from gemba.photos.store import LocalPhotoStore
+from gemba.photos.store import LocalPhotoStore, PhotoStore
 from gemba.platform.database import transaction
 
 
@@ -49,8 +49,6 @@ def sweep(min_age: int, dry_run: bool) -> None:
     progress holds the photo lock, so the sweep waits for it to finish.
     """
     target = photos.store()
-    if not isinstance(target, LocalPhotoStore):
-        raise click.ClickException(_("Only the local photo store can be swept."))
     with photos.files_lock(shared=False):
         if not dry_run:
             with transaction():
@@ -65,27 +63,23 @@ def sweep(min_age: int, dry_run: bool) -> None:
         _remove_orphans(target, used, time.time() - min_age, dry_run)
 
 
-def _remove_orphans(target: LocalPhotoStore, used: set[str], cutoff: float, dry_run: bool) -> None:
+def _remove_orphans(target: PhotoStore, used: set[str], cutoff: float, dry_run: bool) -> None:
+    """Remove what no row uses and is older than `cutoff`: a younger file may belong to an
+    upload whose row is being written right now."""
     removed = kept = 0
-    for path in _files(target.root):
-        try:
-            old = path.stat().st_mtime < cutoff
-        except FileNotFoundError:
-            continue
-        orphan = path.name.endswith(".tmp") or (_is_key(path.name) and path.name not in used)
-        if not orphan:
+    for item in target.objects():
+        if item.key in used:
             kept += 1
-            continue
-        if not old:
-            continue
-        shown = path.relative_to(target.root)
-        if dry_run:
-            click.echo(_("would remove %(path)s", path=shown))
-        else:
-            click.echo(_("removing %(path)s", path=shown))
-        if not dry_run:
-            path.unlink(missing_ok=True)
-        removed += 1
+        elif item.modified < cutoff:
+            _remove(item.name, dry_run, lambda key=item.key: target.delete(key))
+            removed += 1
+    if isinstance(target, LocalPhotoStore):
+        for path in target.leftovers():
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    shown = path.relative_to(target.root).as_posix()
+                    _remove(shown, dry_run, lambda path=path: path.unlink(missing_ok=True))
+                    removed += 1
     if dry_run:
         said = _(
             "%(kept)d photo files in use, %(removed)d would remove.", kept=kept, removed=removed
@@ -95,17 +89,46 @@ def _remove_orphans(target: LocalPhotoStore, used: set[str], cutoff: float, dry_
     click.echo(said)
 
 
-def _files(root: Path):
-    """Every file two levels down in the store (root/ab/cd/…)."""
-    if not root.is_dir():
-        return
-    for first in sorted(root.iterdir()):
-        if not first.is_dir():
-            continue
-        for second in sorted(first.iterdir()):
-            if second.is_dir():
-                yield from sorted(p for p in second.iterdir() if p.is_file())
+def _remove(shown: str, dry_run: bool, remove) -> None:
+    if dry_run:
+        click.echo(_("would remove %(path)s", path=shown))
+    else:
+        click.echo(_("removing %(path)s", path=shown))
+        remove()
 
 
-def _is_key(name: str) -> bool:
-    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
+@bp.cli.command("migrate")
+@click.option("--to", "kind", type=click.Choice(["s3", "local"]), required=True)
+@click.option("--quiet", is_flag=True, help="Print only the summary.")
+@in_terminal_language
+def migrate(kind: str, quiet: bool) -> None:
+    """Copy every photo the database names into the other store, checked by SHA-256.
+
+    Resumable (photos already there are skipped) and safe to run while the app serves:
+    the current store is left as it was. Switch GEMBA_PHOTO_STORE when the run reports
+    nothing missing or failed, then run it once more for photos uploaded meanwhile.
+    """
+    from flask import current_app
+
+    source = photos.store()
+    target = photos.make_store(current_app.config, current_app.instance_path, kind)
+    if repr(source) == repr(target):
+        raise click.ClickException(_("The photos are already in that store."))
+    keys = photos.used_keys() | trash.kept_photo_keys()
+
+    def progress(key: str, outcome: str) -> None:
+        if not quiet and outcome != "present":
+            click.echo(f"{outcome}: {key}")
+
+    moved = moving.move_photos(source, target, keys, progress)
+    click.echo(
+        _(
+            "%(copied)d copied, %(present)d already there, %(missing)d missing, %(failed)d failed.",
+            copied=len(moved.copied),
+            present=len(moved.present),
+            missing=len(moved.missing),
+            failed=len(moved.failed),
+        )
+    )
+    if not moved.complete:
+        raise SystemExit(1)

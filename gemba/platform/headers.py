@@ -7,27 +7,36 @@ does nothing. Camera and geolocation stay available to the app's own pages.
 
 from __future__ import annotations
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, current_app, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        # data: for small inline icons, blob: for a photo previewed before upload.
-        "img-src 'self' data: blob:",
-        "connect-src 'self'",
-        # The offline client's service worker and web manifest come from the app itself.
-        "worker-src 'self'",
-        "manifest-src 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "object-src 'none'",
-    ]
-)
+_CSP = "gemba.content_security_policy"
 
+
+def content_security_policy(image_origins: tuple[str, ...] = ()) -> str:
+    """The policy; `image_origins` are other places photos load from (an object store
+    that serves them by presigned URL), allowed for images and the offline app's fetches."""
+    extra = "".join(f" {origin}" for origin in image_origins)
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            # data: for small inline icons, blob: for a photo previewed before upload.
+            f"img-src 'self' data: blob:{extra}",
+            f"connect-src 'self'{extra}",
+            # The offline client's service worker and web manifest come from the app itself.
+            "worker-src 'self'",
+            "manifest-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 PERMISSIONS_POLICY = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()"
 
 HEADERS = {
@@ -63,6 +72,8 @@ class SecureAwareResponse(Response):
 
 def add_security_headers(response: Response) -> Response:
     """after_request: the security headers, unless a view chose its own value."""
+    policy = current_app.extensions.get(_CSP, CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Content-Security-Policy", policy)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.is_secure:
@@ -88,5 +99,8 @@ def init_app(app: Flask) -> None:
             x_port=proxies,
             x_prefix=proxies,
         )
+    origins = tuple(app.config.get("GEMBA_IMAGE_ORIGINS") or ())
+    if origins:
+        app.extensions[_CSP] = content_security_policy(origins)
     app.response_class = SecureAwareResponse
     app.after_request(add_security_headers)

@@ -23,7 +23,9 @@ from werkzeug.test import TestResponse
 from gemba.accounts import services as accounts
 from gemba.extensions import db
 from gemba.models import Base, Photo, Role, User
-from tests.conftest import PASSWORD, PG_URL, close_test_apps, login, uid
+from gemba.photos import service as photos_service
+from tests import s3_server
+from tests.conftest import PASSWORD, PG_URL, close_test_apps, login, make_test_app, uid
 from tests.unit.photo_factories import (
     RESOURCES,
     SERIAL,
@@ -125,13 +127,60 @@ class World:
         with self.app.app_context():
             return db.session.scalar(db.select(db.func.count()).select_from(Photo))
 
+    @property
+    def on_s3(self) -> bool:
+        return self.app.config.get("GEMBA_PHOTO_STORE") == "s3"
+
     def photo_dir(self) -> Path:
+        """The local store's folder (a test of the folder's own layout needs `local_only`)."""
         return Path(self.app.config["GEMBA_PHOTO_DIR"])
 
     def stored_files(self) -> set[str]:
-        """Names of every file under the photo folder (temporary ones included)."""
+        """Names of everything in the store: the photo folder's files (temporary ones
+        included), or the bucket's objects without the prefix."""
+        if self.on_s3:
+            prefix = self.app.config["GEMBA_S3_PREFIX"]
+            bucket = self.app.config["GEMBA_S3_BUCKET"]
+            return {key.removeprefix(prefix) for key in s3_server.object_keys(bucket)}
         root = self.photo_dir()
         return {p.name for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+    def store(self):
+        with self.app.app_context():
+            return photos_service.store()
+
+    def lose_all_files(self) -> None:
+        """Every stored photo file gone (a lost disk, an emptied bucket)."""
+        store = self.store()
+        for item in list(store.objects()):
+            store.delete(item.key)
+
+
+STORES = ("local", "s3")
+
+
+@pytest.fixture(params=STORES)
+def photo_store(request) -> str:
+    """Every photo test runs on both stores: files on disk, and a bucket on a real S3 API."""
+    return request.param
+
+
+@pytest.fixture
+def local_only(photo_store) -> None:
+    """For tests of the local folder itself (its layout, its file modes)."""
+    if photo_store != "local":
+        pytest.skip("a test of the local photo folder")
+
+
+@pytest.fixture
+def app(database_uri, tmp_path, photo_store) -> Iterator[Flask]:
+    """The suite's app, its photos in the store this run of the test is for."""
+    extra = s3_server.settings(s3_server.new_bucket()) if photo_store == "s3" else {}
+    app = make_test_app(database_uri, tmp_path, **extra)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

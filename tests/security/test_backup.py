@@ -324,6 +324,7 @@ def test_disk_full_during_backup_leaves_no_half_snapshot(
     _add_photos(app, 2)
     before = _summaries(app)
     monkeypatch.setattr(files, "copy_file", _disk_full)
+    monkeypatch.setattr(files, "write_stream", _disk_full)
     target = tmp_path / "backups" / "snapshot"
     result = _invoke(app, "backup", str(target))
     assert result.exit_code == 1
@@ -422,6 +423,7 @@ def test_restore_into_an_instance_whose_photo_folder_cannot_be_written(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     app.config["GEMBA_PHOTO_DIR"] = str(blocker / "photos")
+    app.extensions.pop("gemba.photos.store", None)  # made from the settings of before
     before = _summaries(app)
     result = _invoke(app, "restore", str(target), "--force")
     assert result.exit_code == 1

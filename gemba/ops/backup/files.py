@@ -12,8 +12,12 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from flask import Flask
+
+if TYPE_CHECKING:
+    from gemba.photos.store import PhotoStore
 
 CHUNK = 1024 * 1024
 
@@ -65,18 +69,34 @@ def photo_files(root: Path) -> Iterator[Path]:
                 yield Path(dirpath, name)
 
 
-def copy_photos(source: Path, target: Path) -> dict[str, str]:
-    """Copy the photo tree; {relative path: SHA-256}."""
+def copy_photos(store: PhotoStore, target: Path) -> dict[str, str]:
+    """Copy every stored photo into target/ab/cd/<key> (the local store's layout, whichever
+    store they come from); {relative path: SHA-256 of the bytes written}."""
     files = {}
     target.mkdir(exist_ok=True)
-    for path in photo_files(source):
-        relative = path.relative_to(source)
+    for item in store.objects():
+        relative = Path(item.key[:2], item.key[2:4], item.key)
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         try:
-            files[relative.as_posix()] = copy_file(path, target / relative)
-        except FileNotFoundError:
+            with store.open(item.key) as source:
+                files[relative.as_posix()] = write_stream(source, target / relative)
+        except KeyError:
             continue  # deleted while we copied: the database snapshot no longer needs it
     return files
+
+
+def write_stream(source: BinaryIO, target: Path) -> str:
+    """Write a stream to a new file (owner-only, like the store's), fsync it, return its
+    SHA-256."""
+    digest = hashlib.sha256()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as dst:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+            dst.write(chunk)
+        dst.flush()
+        os.fsync(dst.fileno())
+    return digest.hexdigest()
 
 
 def key_paths(copied: dict[str, str]) -> dict[str, str]:

@@ -66,7 +66,7 @@ def create(app: Flask, target: Path | str | None = None) -> tuple[Path, dict[str
         # lock keeps it waiting until the files the snapshot names are copied.
         with photo_service.files_lock(shared=True):
             database = _copy_database(work)
-            photos = files.copy_photos(files.photo_dir(app), work / PHOTOS)
+            photos = files.copy_photos(photo_service.store(), work / PHOTOS)
         referenced = database.pop("photo_keys")
         missing = sorted(files.missing_photos(referenced, photos))
         if missing:
