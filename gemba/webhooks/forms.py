@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from gemba.platform.forms import BaseForm, MultiCheckboxField
 from gemba.webhooks import EVENTS
-from gemba.webhooks.services import URL_LIMIT
+from gemba.webhooks.services import URL_LIMIT, url_problem
 
 
 def _stripped(value: object) -> object:
@@ -34,6 +34,12 @@ class WebhookForm(BaseForm):
     )
     site = SelectField(_l("Site"), choices=[], validate_choice=True, default="")
     active = BooleanField(_l("Active (events are sent)"), default=True)
+
+    def validate_url(self, field: StringField) -> None:
+        """The service's own check, so every refusal shows at once by its field."""
+        problem = url_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 class HookActionForm(BaseForm):

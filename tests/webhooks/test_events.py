@@ -219,3 +219,20 @@ def test_the_migration_downgrades_and_upgrades(app):
         tables = inspect(db.engine).get_table_names()
         assert {"webhooks", "webhook_deliveries"} <= set(tables)
         assert db.session.scalar(select(WebhookDelivery.id)) is None
+
+
+def test_a_gap_the_engine_flags_is_sent_for_its_site(app, make_user, receiver, add_hook, deliver):
+    from tests.engine.conftest import Floor
+
+    floor = Floor(app, make_user("observer"), make_user("analyst"))
+    add_hook(receiver.url, ["gap.flagged"], site_id=uuid.UUID(floor.sites["A"]))
+    statement = floor.say("Badge scan", {"frequency": "always"})
+    floor.see("Badge scan", performed=False)
+    floor.say("Gloves", {"frequency": "always"}, walk="b")
+    floor.see("Gloves", performed=False, walk="b")  # site B's gap: not this hook's
+    deliver()
+    (got,) = receiver.requests
+    assert got.json["type"] == "gap.flagged"
+    assert got.json["site_id"] == floor.sites["A"]
+    assert got.json["data"]["gap"]["statement_id"] == statement
+    assert "always" in got.json["data"]["gap"]["explanation"]

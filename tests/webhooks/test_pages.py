@@ -85,6 +85,14 @@ def test_bad_input_is_shown_by_its_field(app, admin_client, demo, data, field, m
     assert _hooks(app) == []
 
 
+def test_a_bad_address_and_no_event_are_both_shown_at_once(app, admin_client, demo):
+    response = admin_client.post("/manage/webhooks/", data={"url": "ftp://nope"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "http:// or https://" in page
+    assert "Choose at least one event." in page
+
+
 def test_edit_turns_a_hook_off_and_scopes_it_to_a_site(app, admin_client, demo, add_hook):
     hook_id, _ = add_hook("https://example.com/h", ["gap.triaged"])
     response = admin_client.post(
