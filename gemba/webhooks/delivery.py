@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import time
 import urllib.error
 import urllib.request
@@ -41,6 +42,7 @@ BATCH = 10  # rows claimed at once: BATCH attempts of 2 x TIMEOUT fit well in LE
 RUN_FOR = 60.0  # seconds a run keeps claiming; the rest is for the next run
 RETRY_CODES = frozenset({408, 429})
 USER_AGENT = "Gemba-Webhooks/1"
+log = logging.getLogger(__name__)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -170,7 +172,12 @@ def record(claimed: Claimed, outcome: Outcome, now: datetime) -> str:
 def run(now: datetime | None = None, timeout: float = TIMEOUT) -> Counter:
     """Queue what happened, then send everything due; counts by outcome."""
     now = now or utcnow()
-    done: Counter = Counter(queued=events.collect(now))
+    done: Counter = Counter()
+    try:
+        done["queued"] = events.collect(now)
+    except Exception:  # what is queued already is still sent; the next run collects again
+        log.exception("Collecting webhook events failed")
+        db.session.rollback()
     started = time.monotonic()
     while batch := claim(now):
         for claimed in batch:

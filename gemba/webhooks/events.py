@@ -71,27 +71,39 @@ def audit_events(audit: AuditEvent) -> list[str]:
     return ["action.changed"] if verb == "updated" else []
 
 
+def _active_hooks() -> list[Webhook]:
+    return list(db.session.scalars(select(Webhook).where(Webhook.active.is_(True))))
+
+
 def collect(now: datetime) -> int:
     """Queue every event that happened since the last run for the hooks subscribed to it;
-    the number of rows queued."""
+    the number of rows queued. The time-based events are read before the write
+    transaction begins, so the write lock (SQLite's) is held only to queue."""
+    hooks = _active_hooks()
+    if not hooks:
+        return 0
+    timed = _timed(hooks, now)
     with transaction():
-        hooks = list(db.session.scalars(select(Webhook).where(Webhook.active.is_(True))))
-        if not hooks:
-            return 0
+        hooks = _active_hooks()
         queued = _from_audit(hooks, now)
-        bodies: list[dict[str, Any]] = []
-        wanted = {event for hook in hooks for event in hook.events}
-        if "action.overdue" in wanted:
-            bodies.extend(_overdue(now))
-        if "walk.missed" in wanted:
-            bodies.extend(_missed(now))
-        if "walk.finished" in wanted:
-            since = max(now - RECENT, min(h.created_at for h in hooks))
-            bodies.extend(_finished(since))
         for hook in hooks:
-            mine = [b for b in bodies if _wants(hook, b) and _since_created(hook, b)]
+            mine = [b for b in timed if _wants(hook, b) and _since_created(hook, b)]
             queued += queue(hook, mine, now)
         return queued
+
+
+def _timed(hooks: Sequence[Webhook], now: datetime) -> list[dict[str, Any]]:
+    """The bodies of the time-based events some hook wants."""
+    bodies: list[dict[str, Any]] = []
+    wanted = {event for hook in hooks for event in hook.events}
+    if "action.overdue" in wanted:
+        bodies.extend(_overdue(now))
+    if "walk.missed" in wanted:
+        bodies.extend(_missed(now))
+    if "walk.finished" in wanted:
+        since = max(now - RECENT, min(h.created_at for h in hooks))
+        bodies.extend(_finished(since))
+    return bodies
 
 
 def _wants(hook: Webhook, body: dict[str, Any]) -> bool:

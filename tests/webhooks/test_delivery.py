@@ -153,3 +153,37 @@ def test_a_redirect_is_not_followed(app, demo, analyst, add_hook, deliver, recei
     (row,) = deliveries(app, hook_id)
     assert (row.status, row.last_status_code) == ("failed", 302)
     assert len(receiver.requests) == 1
+
+
+def test_a_receiver_that_never_answers_times_out_and_is_retried(app, demo, analyst, add_hook):
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # accepts connections, never answers
+        hook_id, _ = add_hook(f"http://127.0.0.1:{silent.getsockname()[1]}/", ["gap.triaged"])
+        _triage(analyst[0], demo)
+        started = time.monotonic()
+        with app.app_context():
+            done = delivery.run(timeout=0.5)
+        assert time.monotonic() - started < 5
+    assert done["retrying"] == 1
+    (row,) = deliveries(app, hook_id)
+    assert row.status == "pending"
+    assert "timed out" in row.last_error
+
+
+def test_a_failure_to_collect_still_sends_what_is_queued(
+    app, demo, receiver, add_hook, deliver, admin_client, monkeypatch
+):
+    from gemba.webhooks import events
+
+    hook_id, _ = add_hook(receiver.url, ["gap.triaged"])
+    admin_client.post(f"/manage/webhooks/{hook_id}/test")
+
+    def broken(*args):
+        raise RuntimeError("a bug in a finder")
+
+    monkeypatch.setattr(events, "_timed", broken)
+    assert "1 delivered" in deliver()
+    assert receiver.events() == ["webhook.test"]
