@@ -45,7 +45,8 @@ def plans_document(site_id: uuid.UUID | None, page: Page) -> dict[str, Any]:
     for item in body.pop("items"):
         by_site.setdefault(item["site"].id, (item["site"], set()))[1].add(item["plan"])
     records = [r for site, ids in by_site.values() for r in plan_records(site, only=ids)]
-    return {"format": FORMAT, "records": records, **body}
+    # Asked for whole (the capture app), the answer is the document it always was.
+    return {"format": FORMAT, "records": records, **({} if page.unpaged else body)}
 
 
 def plan_document(plan_id: uuid.UUID) -> dict[str, Any] | None:
@@ -74,5 +75,5 @@ def due_walks(user: User, page: Page) -> dict[str, Any]:
             }
             for due in chosen
         ],
-        **paging,
+        **({} if page.unpaged else paging),
     }
