@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from psycopg import sql
 from sqlalchemy import make_url
 
@@ -45,7 +46,7 @@ class Deployment:
     root: Path
     database_url: str
     bucket: str
-    redis: object
+    redis: redis.Redis
     mailbox: Mailbox
     servers: list[AppServer] = field(default_factory=list)
 
@@ -86,7 +87,6 @@ def _admin_sql(statement: sql.Composed) -> None:
 
 
 def _redis():
-    redis = pytest.importorskip("redis", reason="the redis package is not installed")
     client = redis.Redis.from_url(redis_url(), socket_connect_timeout=0.5)
     try:
         client.ping()

@@ -91,7 +91,9 @@ class Guide:
     def run(
         self, script: str, base_env: dict[str, str], cwd: Path, stdin: str = ""
     ) -> subprocess.CompletedProcess:
-        """A shell block or cron command as /bin/sh runs it, stopping at the first error."""
+        """A shell block or cron command as /bin/sh runs it, stopping at the first error.
+        In a session of its own, as under cron: with no terminal to open, a password
+        prompt reads standard input instead of waiting for someone at the keyboard."""
         return subprocess.run(  # noqa: S603 (the guide's own commands)
             ["/bin/sh", "-e", "-c", script],
             env=base_env,
@@ -101,4 +103,5 @@ class Guide:
             text=True,
             timeout=120,
             check=False,
+            start_new_session=True,
         )

@@ -17,8 +17,10 @@ import io
 import re
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from PIL import Image
+from redis import Redis
 
 from tests.deploy import guide
 from tests.deploy.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Deployment
@@ -64,7 +66,7 @@ def test_two_app_servers_as_the_guide_sets_them_up(deployment: Deployment):
     _same_batch_sent_to_both_at_once_is_stored_once(deployment, script_a, script_b, walk)
     _page_cached_by_a_is_rebuilt_for_b_after_a_write(deployment, browser_b, script_a, walk)
     _cron_lines_run(deployment)
-    _failed_logins_on_a_count_on_b(a, b)
+    _failed_logins_on_a_count_on_b(deployment.redis, a, b)
 
 
 def _site_and_walk(script: Client) -> str:
@@ -182,7 +184,13 @@ def _same_batch_sent_to_both_at_once_is_stored_once(
 
 
 def _cache_keys(deployment: Deployment) -> set[bytes]:
-    return set(deployment.redis.scan_iter(match="gemba:*"))  # CACHE_KEY_PREFIX
+    """The page cache's keys: CACHE_KEY_PREFIX, then the version of the code that
+    rendered them. One version: both servers run the same code (a file changed under
+    gemba/ while they started would make them build apart)."""
+    keys = set(deployment.redis.scan_iter(match="gemba:*"))
+    versions = {key.split(b":")[1] for key in keys}
+    assert len(versions) <= 1, f"the servers run different code: {versions}"
+    return keys
 
 
 def _without_tokens(page: str) -> str:
@@ -217,14 +225,15 @@ def _page_cached_by_a_is_rebuilt_for_b_after_a_write(
 
 
 def _cron_lines_run(deployment: Deployment) -> None:
-    """Every cron line once, as cron would run it; each exits 0."""
+    """Every cron line once, as cron would run it, all at the same moment (each is safe
+    alongside the others and the servers); each exits 0."""
     commands = deployment.guide.cron_commands()
     assert any("flask --app gemba notify" in c for c in commands), commands
-    for command in commands:
-        deployment.run(command)
+    with ThreadPoolExecutor(len(commands)) as pool:
+        list(pool.map(deployment.run, commands))
 
 
-def _failed_logins_on_a_count_on_b(a: AppServer, b: AppServer) -> None:
+def _failed_logins_on_a_count_on_b(redis: Redis, a: AppServer, b: AppServer) -> None:
     """The account's failed logins, half on each server and each from an address of its
     own (so the per-address limit never applies), add up in Redis: the next attempt on B
     is refused with 429, even with the right password."""
@@ -241,3 +250,4 @@ def _failed_logins_on_a_count_on_b(a: AppServer, b: AppServer) -> None:
     last.address = "192.0.2.100"
     refused = last.login(ADMIN_EMAIL, ADMIN_PASSWORD, csrf)
     assert refused.status == 429, refused.status
+    assert any(b"LIMITER" in key for key in redis.scan_iter()), "no counters in Redis"
