@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import string
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ GUIDE = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
 ENV_FILE = "/etc/gemba/gemba.env"
 VENV = "/srv/gemba/venv"
 INSTANCE = "/var/lib/gemba"
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 _BLOCK = re.compile(r"<!-- deploy-test: ([\w-]+) -->\n```[\w-]*\n(.*?)\n```", re.DOTALL)
 
 
@@ -32,8 +32,15 @@ def blocks(text: str | None = None) -> dict[str, str]:
 
 
 def placeholders(text: str) -> set[str]:
-    """The `${NAME}`s a block uses."""
-    return {m.group("braced") for m in string.Template.pattern.finditer(text) if m["braced"]}
+    """The `${NAME}`s a block uses (a bare `$NAME` is the shell's or systemd's own)."""
+    return set(_PLACEHOLDER.findall(text))
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Each `${NAME}` replaced by the test's value; a name it has none for fails."""
+    missing = placeholders(text) - set(values)
+    assert not missing, f"docs/deploy.md uses values the test does not fill: {missing}"
+    return _PLACEHOLDER.sub(lambda m: values[m[1]], text)
 
 
 @dataclass
@@ -46,7 +53,7 @@ class Guide:
 
     def block(self, name: str) -> str:
         assert name in self.raw, f"docs/deploy.md has no block marked deploy-test: {name}"
-        body = string.Template(self.raw[name]).substitute(self.values)
+        body = fill(self.raw[name], self.values)
         for doc_path, ours in sorted(self.paths.items(), key=lambda p: -len(p[0])):
             body = body.replace(doc_path, ours)
         return body

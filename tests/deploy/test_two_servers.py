@@ -38,11 +38,15 @@ def uid() -> str:
 def test_the_guide_marks_every_block_the_test_runs():
     found = guide.blocks()
     assert set(found) == {"env", "app-server", "upgrade", "first-admin", "cron"}
+    # Every value a block asks for is explained in the guide's table of values.
+    table = re.search(r"## Your values\n(.*?)\n## ", guide.GUIDE.read_text(), re.DOTALL)
+    assert table, "docs/deploy.md has no 'Your values' section"
+    explained = set(re.findall(r"^\| `(\w+)`", table.group(1), re.MULTILINE))
+    explained |= set(re.findall(r"`([A-Z0-9_]+)`", table.group(1)))
     used = set().union(*(guide.placeholders(body) for body in found.values()))
-    assert "DATABASE_URL" in used
-    assert "SECRET_KEY" in used
+    assert used <= explained, f"not in the table of values: {used - explained}"
+    assert {"DATABASE_URL", "SECRET_KEY", "REDIS_CACHE_URL", "S3_BUCKET"} <= used
     assert guide.ENV_FILE in found["app-server"]
-    assert guide.VENV in found["upgrade"]
     assert any(" notify" in line for line in found["cron"].splitlines())
 
 
