@@ -22,6 +22,7 @@ from gemba.api.openapi_parts import (
     ref,
 )
 from gemba.api.openapi_schemas import PAGING
+from gemba.domain.text import ONE_LINE_PATTERN
 from gemba.gaps.triage import REASON_LIMIT
 from gemba.models import ActionStatus
 from gemba.review.forms import NOTE_MAX
@@ -31,6 +32,9 @@ _ACTION_ID = "6a1c2e9d-8b47-4d3f-a0c5-7e2b9f41d8a3"
 _SITE_ID = "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f"
 _ACTION_STATUSES = list(ActionStatus.__members__)
 _DATE = {"type": ["string", "null"], "format": "date"}
+# Text that is text: no control characters but tab and line breaks (gemba.domain.text).
+MULTI_LINE_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+_NOTE = {"type": ["string", "null"], "maxLength": NOTE_MAX, "pattern": MULTI_LINE_PATTERN}
 _OWNER = {
     "type": ["string", "null"],
     "maxLength": 254,
@@ -44,8 +48,8 @@ _GAP_IDS = {
     "description": "The gaps it answers, all at one site.",
 }
 _ACTION_FIELDS: dict[str, Any] = {
-    "title": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
-    "description": {"type": ["string", "null"], "maxLength": NOTE_MAX},
+    "title": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": ONE_LINE_PATTERN},
+    "description": _NOTE,
     "owner": _OWNER,
     "due_date": _DATE,
     "status": {"enum": _ACTION_STATUSES},
@@ -72,7 +76,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "required": ["status"],
         "properties": {
             "status": {"enum": ["confirmed", "dismissed", "needs_observation", "open"]},
-            "reason": {"type": ["string", "null"], "maxLength": REASON_LIMIT},
+            "reason": {**_NOTE, "maxLength": REASON_LIMIT},
+        },
+        # Dismissing needs a reason that says something.
+        "if": {"properties": {"status": {"const": "dismissed"}}, "required": ["status"]},
+        "then": {
+            "required": ["reason"],
+            "properties": {"reason": {"type": "string", "pattern": "\\S"}},
         },
         "examples": [{"status": "dismissed", "reason": "The SOP changed last week."}],
     },

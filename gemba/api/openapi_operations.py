@@ -327,6 +327,8 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
                     {
                         **_to_walk("$response.body#/items/0/walk"),
                         **_to_site("$response.body#/items/0/site"),
+                        "TriageGap": _link("triageGap", gap_id="$response.body#/items/0/id"),
+                        "ListActionsOfGap": _link("listActions", gap="$response.body#/items/0/id"),
                     },
                 ),
                 **errors("400", "401"),

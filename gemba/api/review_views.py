@@ -79,6 +79,9 @@ def _check_text(body: dict[str, Any]) -> None:
     references, so a body naming a gap that does not exist is 404 whatever its text."""
     if "title" in body and not body["title"].strip():
         raise BodyInvalid([FieldError("title", _l("Say what will be done."))])
+    for name in ("description", "reason"):
+        if isinstance(body.get(name), str):  # a lone carriage return is a line break too
+            body[name] = body[name].replace("\r\n", "\n").replace("\r", "\n")
     for name in ("title", "description", "reason"):
         value = body.get(name)
         refused = text_problem(value, multiline=name != "title") if value else None
