@@ -2,8 +2,10 @@
 
 Each is a (path, method, spec) triple, the path relative to /api/v1, that
 `gemba.api.openapi` registers (checking that its operationId is unique); a module with
-endpoints of its own registers them there the same way. Read endpoints page with
-`limit` and `offset`; exports answer as attachments, the archives as zip files. An
+endpoints of its own registers them there the same way (triage, actions and plans are
+in `openapi_loop`). Lists page with `limit` and `cursor` (or the older `offset`), and
+`openapi.document()` adds every read's ETag and 304; exports answer as attachments, the
+archives as zip files. An
 answer's `links` say which reads its ids lead to (a page of walks to each walk's
 document and exports, the gaps a sync moved to their walk and site), true whenever the
 answer holds such an id; schemathesis' stateful tests follow them.
