@@ -231,7 +231,26 @@ def build_world(app: Flask, make_user, make_site, write) -> World:
         }
     ids["entry"] = _deleted_entry(app, users["admin"], walks["admin"])
     ids |= _merged_topic(app, users["analyst"], walks["analyst"]["walk"], int(ids["topic"]), write)
+    ids |= _webhook(app, users["admin"])
     return World(users, walks, ids)
+
+
+def _webhook(app: Flask, admin: User) -> dict[str, str]:
+    """A webhook with a failed delivery, so its page offers every form (gemba.webhooks)."""
+    from gemba.models import WebhookDelivery
+    from gemba.webhooks import services
+
+    with app.app_context():
+        actor = db.session.get(User, admin.id)
+        data = services.HookData("https://example.com/hooks", ["gap.triaged"], None)
+        hook = services.create_hook(actor, data)
+        delivery = WebhookDelivery(
+            webhook_id=hook.id, event="gap.triaged", event_id="fuzz", body={},
+            status="failed", attempts=8, last_status_code=500,
+        )  # fmt: skip
+        db.session.add(delivery)
+        db.session.commit()
+        return {"hook": str(hook.id), "delivery": str(delivery.id)}
 
 
 def _merged_topic(app: Flask, analyst: User, walk: str, topic_id: int, write) -> dict[str, str]:
