@@ -1,7 +1,7 @@
 """A deployment as docs/deploy.md sets it up, on this worker's own pieces: a scratch
-PostgreSQL database (dropped at the end), this worker's Redis database (emptied before
-and after), a new bucket on the test S3 server, an SMTP server that keeps what it gets,
-and the guide's settings file with those values in a folder of the test's own."""
+PostgreSQL database (dropped at the end), this worker's Redis database (the servers' keys
+removed before and after), a new bucket on the test S3 server, an SMTP server that keeps
+what it gets, and the guide's settings file with those values in a folder of its own."""
 
 from __future__ import annotations
 
@@ -86,6 +86,14 @@ def _admin_sql(statement: sql.Composed) -> None:
         conn.execute(statement)
 
 
+def _forget(client: redis.Redis) -> None:
+    """Empty what the servers keep in this worker's Redis database: the page cache's
+    entries (CACHE_KEY_PREFIX) and the login counters; nothing else is touched."""
+    for pattern in ("gemba:*", "LIMITS:*"):
+        for key in list(client.scan_iter(match=pattern)):
+            client.delete(key)
+
+
 def _redis():
     client = redis.Redis.from_url(redis_url(), socket_connect_timeout=0.5)
     try:
@@ -139,7 +147,7 @@ def deployment(tmp_path) -> Iterator[Deployment]:
     if not PG_URL:
         pytest.skip("several app servers need PostgreSQL: set GEMBA_TEST_DATABASE_URL")
     redis = _redis()
-    redis.flushdb()
+    _forget(redis)
     bucket = s3_server.new_bucket()  # also puts the test server's credentials in os.environ
     database_url = _scratch_database()
     venv = Path(sys.prefix)
@@ -161,7 +169,7 @@ def deployment(tmp_path) -> Iterator[Deployment]:
                 for server in found.servers:
                     server.stop()
     finally:
-        redis.flushdb()
+        _forget(redis)
         redis.close()
         name = make_url(database_url).database
         _admin_sql(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -12,6 +12,7 @@ the other.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -22,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from PIL import Image
 from redis import Redis
 
+from tests import s3_server
 from tests.deploy import guide
 from tests.deploy.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Deployment
 from tests.deploy.servers import Answer, AppServer, Client
@@ -96,7 +98,8 @@ def _photo_sent_to_a_is_served_by_b(
     deployment: Deployment, script_a: Client, script_b: Client, browser_b: Client, walk: str
 ) -> None:
     fact = uid()
-    assert script_a.sync([{"type": "fact", "id": fact, "walk": walk, "text": "Guard open"}])
+    wrote = script_a.sync([{"type": "fact", "id": fact, "walk": walk, "text": "Guard open"}])
+    assert wrote.status == 200, wrote.text
     photo = uid()
     sent = script_a.put_photo(photo, _jpeg(), fact)
     assert sent.status == 201, sent.text
@@ -109,20 +112,17 @@ def _photo_sent_to_a_is_served_by_b(
     page_b = browser_b.request("GET", f"/photos/{photo}/display")
     assert page_b.status == 200
     assert page_b.body == on_a.body
-    # In the bucket, named by the content's digest under the guide's prefix.
-    digest = hashlib.sha256(on_a.body).hexdigest()
-    assert f"photos/{digest}" in _bucket_keys(deployment.bucket)
+    # The object both served, in the bucket under the guide's prefix, named by its digest.
+    key = f"photos/{hashlib.sha256(on_a.body).hexdigest()}"
+    assert key in s3_server.object_keys(deployment.bucket)
+    stored = s3_server.client().get_object(Bucket=deployment.bucket, Key=key)["Body"]
+    with contextlib.closing(stored):
+        assert stored.read() == on_b.body
     # Sent again through B: the same photo, not a second one.
     again = script_b.put_photo(photo, _jpeg(), fact)
     assert again.status == 200, again.text
     assert again.json()["status"] == "unchanged"
     assert deployment.rows("SELECT count(*) FROM photos") == [(1,)]
-
-
-def _bucket_keys(bucket: str) -> list[str]:
-    from tests import s3_server
-
-    return s3_server.object_keys(bucket)
 
 
 def _big_batch(walk: str) -> list[dict]:
