@@ -84,7 +84,9 @@ def collect(now: datetime) -> int:
         return 0
     timed = _timed(hooks, now)
     with transaction():
-        hooks = _active_hooks()
+        hooks = _active_hooks()  # again: one may have been turned off meanwhile
+        if not hooks:
+            return 0
         queued = _from_audit(hooks, now)
         for hook in hooks:
             mine = [b for b in timed if _wants(hook, b) and _since_created(hook, b)]
