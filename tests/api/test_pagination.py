@@ -82,8 +82,12 @@ def test_every_list_pages_by_cursor(api, path):
     for n in range(3):
         api.sync({"type": "site", "id": uid(), "name": f"Site {n}"})
         api.post("/actions", json={"title": f"Fix {n}", "gaps": [made["gaps"][n]]})
-    body = api.get(path, query_string={"limit": 1}).get_json()
+    response = api.get(path, query_string={"limit": 1})
+    body = response.get_json()
     assert "next_cursor" in body
+    if path in ("/sites", "/actions"):  # more than one: a next page, and its link
+        assert body["next_cursor"] is not None
+        assert 'rel="next"' in response.headers["Link"]
 
 
 def test_a_sites_topics_page_by_cursor(api):
