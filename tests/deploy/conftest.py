@@ -22,7 +22,7 @@ from sqlalchemy import make_url
 from tests import s3_server
 from tests.conftest import PG_URL, missing_tool, redis_url, worker_database_url
 from tests.deploy import guide as deploy_guide
-from tests.deploy.servers import AppServer, free_port
+from tests.deploy.servers import AppServer, free_port, stop_all
 
 ADMIN_EMAIL = "it-admin@example.com"
 ADMIN_PASSWORD = "deploy guide password 1"
@@ -73,11 +73,12 @@ class Deployment:
 
 def _scratch_database() -> str:
     """This worker's database name + `_deploy`, dropped and created afresh."""
-    url = make_url(worker_database_url(PG_URL))
-    name = f"{url.database}_deploy"
-    _admin_sql(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    given = make_url(worker_database_url(PG_URL))
+    name = f"{given.database}_deploy"
+    url = given.set(drivername="postgresql", database=name).render_as_string(False)
+    _drop_database(url)  # a run stopped before its clean-up left it
     _admin_sql(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return url.set(drivername="postgresql", database=name).render_as_string(False)
+    return url
 
 
 def _admin_sql(statement: sql.Composed) -> None:
@@ -146,30 +147,33 @@ def _values(database_url: str, bucket: str, smtp_port: int) -> dict[str, str]:
 def deployment(tmp_path) -> Iterator[Deployment]:
     if not PG_URL:
         pytest.skip("several app servers need PostgreSQL: set GEMBA_TEST_DATABASE_URL")
-    redis = _redis()
-    _forget(redis)
-    bucket = s3_server.new_bucket()  # also puts the test server's credentials in os.environ
-    database_url = _scratch_database()
-    venv = Path(sys.prefix)
-    paths = {
-        deploy_guide.ENV_FILE: str(tmp_path / "etc" / "gemba.env"),
-        deploy_guide.VENV: str(venv),
-        deploy_guide.INSTANCE: str(tmp_path / "instance"),
-    }
-    base_env = {"PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path)}
-    base_env["LANG"] = "C.UTF-8"
-    try:
-        with _smtp() as (mailbox, smtp_port):
-            guide = deploy_guide.Guide(_values(database_url, bucket, smtp_port), paths)
-            guide.write_env_file()
-            found = Deployment(guide, base_env, tmp_path, database_url, bucket, redis, mailbox)
-            try:
-                yield found
-            finally:
-                for server in found.servers:
-                    server.stop()
-    finally:
+    with contextlib.ExitStack() as cleanup:
+        redis = _redis()
+        cleanup.callback(redis.close)
         _forget(redis)
-        redis.close()
-        name = make_url(database_url).database
-        _admin_sql(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cleanup.callback(_forget, redis)
+        bucket = s3_server.new_bucket()  # also puts the test server's credentials in os.environ
+        database_url = _scratch_database()
+        cleanup.callback(_drop_database, database_url)
+        mailbox, smtp_port = cleanup.enter_context(_smtp())
+        venv = Path(sys.prefix)
+        paths = {
+            deploy_guide.ENV_FILE: str(tmp_path / "etc" / "gemba.env"),
+            deploy_guide.VENV: str(venv),
+            deploy_guide.INSTANCE: str(tmp_path / "instance"),
+        }
+        guide = deploy_guide.Guide(_values(database_url, bucket, smtp_port), paths)
+        guide.write_env_file()
+        base_env = {
+            "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "LANG": "C.UTF-8",
+        }
+        found = Deployment(guide, base_env, tmp_path, database_url, bucket, redis, mailbox)
+        cleanup.callback(stop_all, found.servers)
+        yield found
+
+
+def _drop_database(url: str) -> None:
+    name = make_url(url).database
+    _admin_sql(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

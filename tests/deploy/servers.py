@@ -61,16 +61,23 @@ class AppServer:
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
 
-    def stop(self) -> None:
-        """TERM the master and its workers, KILL what is left after a few seconds."""
-        if self.process.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+
+def stop_all(servers: list[AppServer], grace: float = 5.0) -> None:
+    """TERM every server at once, then KILL any still running after `grace` seconds."""
+    running = [s for s in servers if s.process.poll() is None]
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for server in running:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, sig)
+                os.killpg(server.process.pid, sig)
+        deadline = time.monotonic() + grace
+        for server in running:
             with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=wait)
-                return
+                server.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        running = [s for s in running if s.process.poll() is None]
+        if not running:
+            return
+    for server in running:
+        server.process.wait(timeout=10)
 
 
 class Answer:
