@@ -52,13 +52,24 @@ def endpoint() -> str:
 
 
 def client():
-    """A boto3 client on the test server (path-style addressing, as MinIO and moto want)."""
+    """A boto3 client on the test server (path-style addressing, as MinIO and moto want);
+    one per process, since making one reads the service model anew."""
+    url = endpoint()
+    if url not in _clients:
+        _clients[url] = _new_client(url)
+    return _clients[url]
+
+
+_clients: dict[str, object] = {}
+
+
+def _new_client(url: str):
     import boto3
     from botocore.config import Config
 
     return boto3.client(
         "s3",
-        endpoint_url=endpoint(),
+        endpoint_url=url,
         region_name=CREDENTIALS["AWS_DEFAULT_REGION"],
         config=Config(s3={"addressing_style": "path"}),
     )
