@@ -14,7 +14,7 @@ from gemba.models.gaps import (
 )
 from gemba.models.notes import PersonaNote
 from gemba.models.notices import NoticeMode, NoticePreference, NoticeState, SentNotice
-from gemba.models.photos import Photo
+from gemba.models.photos import Photo, PhotoView
 from gemba.models.plans import ItemKind, Plan, PlanEntry, PlanItem, PlanSchedule, plan_assignees
 from gemba.models.revision import DataRevision
 from gemba.models.sites import Persona, Site, Topic, topic_key
@@ -56,6 +56,7 @@ __all__ = [
     "Persona",
     "PersonaNote",
     "Photo",
+    "PhotoView",
     "ItemKind",
     "Plan",
     "PlanEntry",

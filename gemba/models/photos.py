@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gemba.models.base import Base, UTCDateTime, utcnow
@@ -46,8 +46,26 @@ class Photo(Base):
     original_key: Mapped[str | None] = mapped_column(String(64))
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The areas blurred in the stored copies: [{"x", "y", "w", "h", "source"}] as
+    # fractions of the upright picture, source "detector" or "observer".
+    blurred: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     @property
     def record_id(self) -> uuid.UUID | None:
         """The record this photo shows, whichever kind it is."""
         return self.place_id or self.thing_id or self.fact_id or self.statement_id
+
+
+class PhotoView(Base):
+    """One look at a photo of a site that logs them (works council) or at an original:
+    who, when, which copy. Kept when the photo goes, so the log outlives retention."""
+
+    __tablename__ = "photo_views"
+    __table_args__ = (Index("ix_photo_views_site_time", "site_id", "viewed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    photo_id: Mapped[uuid.UUID]  # no foreign key: the photo may be deleted, the log stays
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    variant: Mapped[str] = mapped_column(String(16))  # display, thumb or original
+    viewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

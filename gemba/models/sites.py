@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,6 +37,18 @@ class Site(Base):
     # The plant's language: pages about the site speak it to a user whose own choice and
     # browser name none Gemba has (None: English).
     language: Mapped[str | None] = mapped_column(String(8))
+    # Respect for the people in the photos (docs/privacy.md). Faces are always blurred
+    # before a photo is stored; a works-council site also forbids keeping originals and
+    # taking boxes off, shows only `photo_roles` its photos and logs every view.
+    works_council: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Keep the unblurred upload beside the blurred copies, readable by admins only, every
+    # view logged; never on a works-council site.
+    keep_originals: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # The roles that may see this site's photos, comma-separated (None: every role).
+    photo_roles: Mapped[str | None] = mapped_column(String(64))
+    # Photos, quotes and notes older than this many days are removed or anonymised by
+    # `flask retention` (None: kept).
+    retention_days: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

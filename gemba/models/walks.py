@@ -98,6 +98,9 @@ class _WalkRecord:
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When the site's retention took this record's words (a quote's text, a note) and its
+    # photos (`flask retention`): what it counts for stays, the evidence itself is gone.
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Place(_WalkRecord, Base):
