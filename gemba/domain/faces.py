@@ -14,7 +14,6 @@ only: no Flask, no database.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,16 +24,26 @@ from PIL import Image, ImageFilter
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["DETECTOR", "Box", "blur_boxes", "detect_faces", "warm_up"]
+__all__ = ["DETECTOR", "PASSES", "Box", "Pass", "blur_boxes", "detect_faces", "warm_up"]
 
-DETECTOR = "mediapipe-blazeface (full range + short range on tiles)"
+DETECTOR = "mediapipe-blazeface-short-range (whole picture + 4x3 tiles)"
 
 # Recall over precision: a false box blurs a patch of machine, a missed one
-# publishes a face. The cut-off is the lowest that stayed free of false boxes on
-# the scenes of benchmarks/face_detectors.py.
-MIN_CONFIDENCE = 0.5
+# publishes a face. At 0.5 the tiles found 2 more small faces in 50 but 3 times
+# the false boxes of 0.6; at 0.7 they found no face under 100 px
+# (benchmarks/face_detectors.py, docs/faces.md).
+MIN_CONFIDENCE = 0.6
+# The detectors keep everything above this, so settings below it can be measured.
+FLOOR_CONFIDENCE = 0.2
 # Boxes overlapping more than this (intersection over union) are one face.
 SAME_FACE_IOU = 0.3
+# One pass runs one model ("short" or "full" range) on a grid of columns × rows tiles.
+Pass = tuple[str, int, int]
+PASSES: tuple[Pass, ...] = (("short", 1, 1), ("short", 4, 3))
+TILE_OVERLAP = 0.2
+# The square each model resizes its input to (letterboxed).
+INPUT_EDGE = {"short": 128, "full": 192}
+MODEL_SELECTION = {"short": 0, "full": 1}
 # Mosaic cells across a box's longer side: few enough that no feature survives.
 MOSAIC_CELLS = 8
 
@@ -71,23 +80,45 @@ class Box:
 
 
 def warm_up() -> None:
-    """Load MediaPipe and both models now, so the first photo does not pay ~1 s for them."""
-    _load()
+    """Load MediaPipe and the models now, so the first photo does not pay ~1 s for them."""
+    for name in {model for model, _, _ in PASSES}:
+        _model(name)
 
 
-def detect_faces(picture: Image.Image) -> list[Box]:
-    """Boxes around the faces of an upright RGB picture, as the detector proposes them."""
+def detect_faces(
+    picture: Image.Image,
+    *,
+    passes: Sequence[Pass] = PASSES,
+    min_confidence: float = MIN_CONFIDENCE,
+) -> list[Box]:
+    """Boxes around the faces of an upright RGB picture, as the detector proposes them.
+
+    `passes` and `min_confidence` are for benchmarks/face_detectors.py, which
+    compares settings; the defaults are the chosen ones.
+    """
     import numpy as np
 
-    pixels = np.asarray(picture if picture.mode == "RGB" else picture.convert("RGB"))
-    width, height = picture.size
-    models = _load()
+    picture = picture if picture.mode == "RGB" else picture.convert("RGB")
     found: list[tuple[float, Box]] = []
-    with _lock:  # a MediaPipe graph is not safe to run from two threads at once
-        found += _run(models["full"], pixels, (0, 0, width, height), picture.size)
-        for tile in _tiles(picture.size):
-            found += _run(models["short"], pixels, tile, picture.size)
-    return _merge(found)
+    shrunk: dict[int, np.ndarray] = {}
+    for model, columns, rows in passes:
+        # The model sees 128 or 192 px whatever it is given, so the picture is shrunk
+        # by box averaging first, once per pass: less to copy into MediaPipe, and
+        # averaged pixels make better small faces than its own resizing (3 × 3
+        # tiles found 19 faces of 26 instead of 16).
+        if max(_tile_size(picture.size, columns, rows)) < INPUT_EDGE[model]:
+            continue  # a small picture: tiles would only be enlarged, adding nothing
+        factor = _reduction(picture.size, columns, rows, INPUT_EDGE[model])
+        if factor not in shrunk:
+            small = picture.reduce(factor) if factor > 1 else picture
+            shrunk[factor] = np.asarray(small)
+        pixels = shrunk[factor]
+        size = (pixels.shape[1], pixels.shape[0])
+        detector = _model(model)
+        with _lock:  # a MediaPipe graph is not safe to run from two threads at once
+            for tile in _tiles(size, columns, rows):
+                found += _run(detector, pixels, tile, size)
+    return _merge([(score, box) for score, box in found if score >= min_confidence])
 
 
 def blur_boxes(picture: Image.Image, boxes: Iterable[Box], *, pad: float = 0.25) -> Image.Image:
@@ -126,15 +157,26 @@ def _pixel_region(box: Box, size: tuple[int, int], pad: float) -> tuple[int, int
     return left, top, right, bottom
 
 
-def _tiles(size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
-    """Overlapping tiles (2 × 2, each 60% of a side) where small faces are big enough to find."""
+def _reduction(size: tuple[int, int], columns: int, rows: int, edge: int) -> int:
+    """The largest whole shrink that leaves a tile at least the model's input edge."""
+    return max(1, int(max(_tile_size(size, columns, rows)) // edge))
+
+
+def _tiles(size: tuple[int, int], columns: int, rows: int) -> list[tuple[int, int, int, int]]:
+    """A grid of tiles overlapping by a fifth, so a face cut by one edge is whole in the next."""
     width, height = size
-    tile_w, tile_h = round(width * 0.6), round(height * 0.6)
-    return [
-        (left, top, left + tile_w, top + tile_h)
-        for top in (0, height - tile_h)
-        for left in (0, width - tile_w)
-    ]
+    tile_w, tile_h = _tile_size(size, columns, rows)
+    lefts = [round(i * (width - tile_w) / max(columns - 1, 1)) for i in range(columns)]
+    tops = [round(j * (height - tile_h) / max(rows - 1, 1)) for j in range(rows)]
+    return [(left, top, left + tile_w, top + tile_h) for top in tops for left in lefts]
+
+
+def _tile_size(size: tuple[int, int], columns: int, rows: int) -> tuple[int, int]:
+    """Width and height of one tile of the grid."""
+    return (
+        round(size[0] / (columns - (columns - 1) * TILE_OVERLAP)),
+        round(size[1] / (rows - (rows - 1) * TILE_OVERLAP)),
+    )
 
 
 def _run(
@@ -161,35 +203,47 @@ def _run(
 
 
 def _merge(found: Sequence[tuple[float, Box]]) -> list[Box]:
-    """One box per face: where boxes overlap, the most confident one stands for the rest."""
+    """One box per face: where boxes overlap, the most confident one stands for the rest.
+
+    A box lying mostly inside a kept one is dropped too: a tile cut through a big
+    face finds part of it, which the whole picture's box already covers.
+    """
     kept: list[Box] = []
     for _, box in sorted(found, key=lambda item: -item[0]):
-        if all(_iou(box, other) <= SAME_FACE_IOU for other in kept):
+        if all(_iou(box, other) <= SAME_FACE_IOU and _inside(box, other) <= 0.5 for other in kept):
             kept.append(box)
     return kept
 
 
-def _iou(a: Box, b: Box) -> float:
-    """Intersection over union of two boxes."""
+def _intersection(a: Box, b: Box) -> float:
+    """Area two boxes share."""
     across = max(0.0, min(a.x + a.w, b.x + b.w) - max(a.x, b.x))
     down = max(0.0, min(a.y + a.h, b.y + b.h) - max(a.y, b.y))
-    both = across * down
+    return across * down
+
+
+def _iou(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes."""
+    both = _intersection(a, b)
     return both / (a.w * a.h + b.w * b.h - both) if both else 0.0
 
 
-def _load() -> dict[str, Any]:
-    """Import MediaPipe and build both detectors, once per process."""
+def _inside(a: Box, b: Box) -> float:
+    """The share of box a that lies inside box b."""
+    return _intersection(a, b) / (a.w * a.h)
+
+
+def _model(name: str) -> Any:
+    """The MediaPipe detector for "short" or "full" range, built on first use in the process."""
     with _lock:
-        if not _models:
-            # MediaPipe's C++ side logs every graph it starts; keep its warnings
-            # out of the server's log unless the operator asked for them.
-            os.environ.setdefault("GLOG_minloglevel", "2")
+        if name not in _models:
+            # MediaPipe's C++ side writes three lines to stderr here, once per model
+            # and process, before its logging is set up (no GLOG_* or TF_* variable
+            # silences them); only redirecting the process's stderr would, which
+            # could swallow another thread's log, so they stay.
             from mediapipe.python.solutions import face_detection
 
-            _models["full"] = face_detection.FaceDetection(
-                model_selection=1, min_detection_confidence=MIN_CONFIDENCE
+            _models[name] = face_detection.FaceDetection(
+                model_selection=MODEL_SELECTION[name], min_detection_confidence=FLOOR_CONFIDENCE
             )
-            _models["short"] = face_detection.FaceDetection(
-                model_selection=0, min_detection_confidence=MIN_CONFIDENCE
-            )
-    return _models
+        return _models[name]
