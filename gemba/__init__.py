@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     """Every feature's blueprint, with its routes attached."""
     # Importing a views module attaches its routes to its package's blueprint, `bp`.
     import gemba.accounts.views
+    import gemba.api.photo_faces
     import gemba.api.photos
     import gemba.api.suggest
     import gemba.api.views

@@ -16,6 +16,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from gemba.api import bp, openapi, openapi_parts
+from gemba.domain.blur_requests import BlurRequestError, parse_blur
 from gemba.domain.photos import PhotoRejected
 from gemba.domain.schema_errors import Message
 from gemba.extensions import db
@@ -55,6 +56,10 @@ def put_photo(photo_id: uuid.UUID):
             422, _l("`record` must be the UUID of a place, thing, fact or statement."), "record"
         )
     try:
+        blur = parse_blur(fields.get("blur"))
+    except BlurRequestError as exc:
+        return _refuse(422, exc.message, "blur")
+    try:
         data = upload.read()
         photo, status = photos.save_photo(
             current_user,
@@ -62,6 +67,7 @@ def put_photo(photo_id: uuid.UUID):
             data,
             record_id,
             gps_opt_in=(fields.get("use_gps") or "").strip().lower() in TRUE,
+            blur=blur,
         )
     except RequestEntityTooLarge:
         return too_large()
@@ -140,7 +146,8 @@ openapi.add_schema(
     {
         "description": (
             "A photo attached to one record. Only re-encoded copies are served, with all "
-            "EXIF/XMP metadata (GPS, camera serial) stripped; the uploaded bytes never are."
+            "EXIF/XMP metadata (GPS, camera serial) stripped and faces blurred; the uploaded "
+            "bytes never are."
         ),
         "type": "object",
         "required": [
@@ -176,6 +183,13 @@ openapi.add_schema(
             "created_at": {"type": "string", "format": "date-time"},
             "display": {**_RENDITION, "description": "At most 2048 px on the long edge."},
             "thumb": {**_RENDITION, "description": "At most 400 px on the long edge."},
+            "blurred": {
+                "type": "array",
+                "items": openapi_parts.ref("BlurBox"),
+                "description": "The areas blurred in both copies (faces the detector found, "
+                "boxes the observer drew), padded when applied. Photos stored before "
+                "blurring existed have none.",
+            },
             "status": {
                 "enum": ["created", "unchanged"],
                 "description": "Only in the answer to PUT.",
@@ -238,6 +252,15 @@ openapi.add_operation(
                                 "default": False,
                                 "description": "Put the photo's EXIF position into the "
                                 "record's place if it has none.",
+                            },
+                            "blur": {
+                                "type": "string",
+                                "contentMediaType": "application/json",
+                                "contentSchema": openapi_parts.ref("BlurRequest"),
+                                "description": "JSON: the areas to blur as the observer "
+                                "left them on the phone (see BlurRequest). Without it the "
+                                "server finds the faces itself. 422 naming `blur` when "
+                                "it cannot be read.",
                             },
                         },
                     },

@@ -120,6 +120,15 @@ SENTENCES = (
     _l("You can only add photos to records of your own walks."),
     _l("This photo id is already attached to another record."),
     _l("This photo id was already used for a different picture; send a new photo with a new id."),
+    # The areas to blur sent with a photo (gemba/domain/blur_requests.py).
+    _l("`blur` must be a JSON object."),
+    _l("`blur.reviewed` must be true or false."),
+    _l("`blur.boxes` must be a list of boxes."),
+    _l("`blur.boxes` holds at most %(limit)s boxes."),
+    _l("Box %(number)s must be an object."),
+    _l("Box %(number)s: `%(name)s` must be a fraction of the picture, from 0 to 1."),
+    _l("Box %(number)s must have a size and lie inside the picture."),
+    _l("Box %(number)s: `source` must be detector or observer."),
 )
 
 

@@ -19,19 +19,24 @@ import io
 import logging
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageCms, ImageFile, JpegImagePlugin
 
 from gemba.domain.exif import TRANSPOSE, read_exif
 from gemba.domain.schema_errors import Message
 
+if TYPE_CHECKING:
+    from gemba.domain.faces import Box
+
 __all__ = [
     "PhotoRejected",
     "ProcessedPhoto",
     "Rendition",
+    "find_faces",
     "process_photo",
     "sniff_format",
 ]
@@ -84,6 +89,7 @@ class ProcessedPhoto:
     taken_at: datetime | None
     gps: tuple[float, float] | None
     original: bytes | None = None
+    blurred: tuple[Box, ...] = ()
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -115,11 +121,19 @@ def process_photo(
     thumb_edge: int = 400,
     quality: int = 82,
     keep_original: bool = False,
+    detect_faces: bool = True,
+    boxes: Sequence[Box] = (),
 ) -> ProcessedPhoto:
-    """Check, decode and re-encode an upload so only clean pixels are ever stored or shown."""
+    """Check, decode and re-encode an upload so only clean pixels are ever stored or shown.
+
+    Faces the detector finds (unless `detect_faces` is off: the observer reviewed the
+    boxes) and the given `boxes` are blurred in the display copy before the thumbnail is
+    cut from it, so neither copy ever holds them unblurred.
+    """
     source_format = _check_upload(data, max_bytes)
     picture, size, orientation, taken_at, gps = _open(data, source_format, max_pixels, display_edge)
     picture, (width, height) = _upright(picture, orientation, size)
+    picture, blurred = _blur(picture, detect_faces, boxes)
     thumb = _thumbnail(picture, thumb_edge)
     return ProcessedPhoto(
         display=_encode(picture, quality),
@@ -132,7 +146,42 @@ def process_photo(
         taken_at=taken_at,
         gps=gps,
         original=data if keep_original else None,
+        blurred=blurred,
     )
+
+
+def find_faces(
+    data: bytes,
+    *,
+    max_bytes: int = 25 * 1024 * 1024,
+    max_pixels: int = 50_000_000,
+    edge: int = 1024,
+) -> list[Box]:
+    """The faces the detector proposes in an upload, refused like any upload if it is not
+    a photo; the phone shows them for the observer to keep or remove before it queues."""
+    from gemba.domain import faces
+
+    source_format = _check_upload(data, max_bytes)
+    picture, size, orientation, _, _ = _open(data, source_format, max_pixels, edge)
+    picture, _ = _upright(picture, orientation, size)
+    return faces.detect_faces(picture)
+
+
+def _blur(
+    picture: Image.Image, detect_faces: bool, boxes: Sequence[Box]
+) -> tuple[Image.Image, tuple[Box, ...]]:
+    """Blur the faces found and the boxes given; return the picture and what was blurred."""
+    if not detect_faces and not boxes:
+        return picture, ()
+    from gemba.domain import faces  # the detector loads only when a photo needs it
+
+    found = faces.detect_faces(picture) if detect_faces else []
+    # Rounded as stored, so the copies made again from the row's boxes come out the same.
+    applied = tuple(faces.Box(**box.clipped().to_json()) for box in [*found, *boxes])
+    applied = tuple(box for box in applied if box.w > 0 and box.h > 0)
+    if applied:
+        picture = faces.blur_boxes(picture, applied)
+    return picture, applied
 
 
 def _check_upload(data: bytes, max_bytes: int) -> str:

@@ -40,6 +40,7 @@ def photo_json(photo: Photo, urls: dict[str, str]) -> dict[str, Any]:
             "height": photo.thumb_height,
             "type": photo.mime,
         },
+        "blurred": photo.blurred or [],
     }
 
 

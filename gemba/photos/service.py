@@ -14,7 +14,7 @@ import hashlib
 import logging
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -26,9 +26,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.utils import import_string
 
 from gemba.capture.permissions import can_edit_walk
-from gemba.domain.photos import PhotoRejected, ProcessedPhoto, process_photo
+from gemba.domain.blur_requests import BlurRequest
+from gemba.domain.faces import Box
+from gemba.domain.photos import PhotoRejected, ProcessedPhoto, find_faces, process_photo
 from gemba.extensions import db
-from gemba.models import Fact, Photo, Place, Statement, Thing, User
+from gemba.models import Fact, Photo, Place, Site, Statement, Thing, User
 from gemba.photos import s3_store
 from gemba.photos.store import LocalPhotoStore, PhotoStore
 from gemba.platform.database import transaction, writing
@@ -171,6 +173,7 @@ def save_photo(
     record_id: uuid.UUID,
     *,
     gps_opt_in: bool = False,
+    blur: BlurRequest | None = None,
 ) -> tuple[Photo, str]:
     """Attach an uploaded photo to a record of the actor's walk; status created or unchanged.
 
@@ -182,7 +185,8 @@ def save_photo(
     and removed again if the row cannot be written, so a row never points at a
     missing file and a failed upload leaves no file behind. The photo's EXIF
     position goes into the record's place only with `gps_opt_in`, and only
-    when that place has no position yet.
+    when that place has no position yet. Faces are blurred as `blurring` decides from
+    the observer's `blur` request and the record's site.
     """
     kind, record = _editable_record(actor, record_id)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -192,7 +196,7 @@ def save_photo(
         _restore_missing_files(existing, data)
         return existing, "unchanged"
 
-    processed = _process(data)
+    processed = _process(data, **blurring(record.walk.site, blur or BlurRequest()))
     new_keys = _put_files(processed)
     try:
         photo, status = _insert_row(actor, photo_id, record_id, processed, gps_opt_in)
@@ -248,24 +252,68 @@ def _restore_missing_files(photo: Photo, data: bytes) -> None:
     if all(target.exists(key) for key in keys):
         return
     log.warning("photo %s: files missing, re-creating them from the upload", photo.id)
-    _put_files(_process(data))
+    # The same areas as the first time, from the row: the copies come out the same.
+    boxes = [Box(**box) for box in photo.blurred or []]
+    _put_files(_process(data, detect_faces=False, boxes=boxes, keep_original=False))
 
 
-def _process(data: bytes) -> ProcessedPhoto:
+def blurring(site: Site, blur: BlurRequest) -> dict[str, Any]:
+    """The pipeline's blur and original settings for an upload to a record of `site`.
+
+    Faces are always looked for, unless the observer reviewed the proposals on the phone
+    (then their list is final); a works-council site looks anyway, so no face goes
+    unblurred because a box was taken off, and never keeps the unblurred upload.
+    """
+    return {
+        "detect_faces": site.works_council or not blur.reviewed,
+        "boxes": blur.boxes,
+        "keep_original": site.keep_originals and not site.works_council,
+    }
+
+
+def _process(
+    data: bytes,
+    *,
+    detect_faces: bool = True,
+    boxes: Sequence[Box] = (),
+    keep_original: bool = False,
+) -> ProcessedPhoto:
     """Run the pipeline with a decode slot held, under the app's size limits."""
     config = current_app.config
-    slot = _decode_slot(int(config.get("GEMBA_PHOTO_DECODES") or DEFAULT_DECODES))
-    if not slot.acquire(timeout=float(config.get("GEMBA_PHOTO_DECODE_WAIT", DEFAULT_DECODE_WAIT))):
-        raise PhotoRefused(503, BUSY)
-    try:
+    with _slot():
         return process_photo(
             data,
             max_bytes=int(
                 config.get("GEMBA_PHOTO_MAX_BYTES") or config.get("MAX_CONTENT_LENGTH") or 25 << 20
             ),
             max_pixels=int(config.get("GEMBA_PHOTO_MAX_PIXELS") or 50_000_000),
-            keep_original=bool(config.get("GEMBA_KEEP_ORIGINALS", False)),
+            keep_original=keep_original,
+            detect_faces=detect_faces,
+            boxes=boxes,
         )
+
+
+def propose_boxes(data: bytes) -> list[Box]:
+    """The detector's boxes for a picture the phone sent for review, with a decode slot
+    held like any upload (the phone sends a small copy, so this is quick)."""
+    config = current_app.config
+    with _slot():
+        return find_faces(
+            data,
+            max_bytes=int(config.get("GEMBA_FACES_MAX_BYTES") or 8 << 20),
+            max_pixels=int(config.get("GEMBA_PHOTO_MAX_PIXELS") or 50_000_000),
+        )
+
+
+@contextmanager
+def _slot() -> Iterator[None]:
+    """Hold one of the process's decode slots, or refuse with 503 after the wait."""
+    config = current_app.config
+    slot = _decode_slot(int(config.get("GEMBA_PHOTO_DECODES") or DEFAULT_DECODES))
+    if not slot.acquire(timeout=float(config.get("GEMBA_PHOTO_DECODE_WAIT", DEFAULT_DECODE_WAIT))):
+        raise PhotoRefused(503, BUSY)
+    try:
+        yield
     finally:
         slot.release()
 
@@ -355,6 +403,7 @@ def _write_row(
         thumb_height=processed.thumb.height,
         original_key=processed.sha256 if processed.original is not None else None,
         taken_at=_aware(processed.taken_at),
+        blurred=[box.to_json() for box in processed.blurred],
     )
     setattr(photo, column.key, record.id)
     db.session.add(photo)
