@@ -273,6 +273,23 @@ def deliver_webhooks(loop: bool, interval: int, now) -> None:
         time.sleep(interval)
 
 
+@click.command("retention")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="List what would be removed, change nothing.")
+@click.option("--site", "site_id", type=click.UUID, help="Only this site.")
+@in_terminal_language
+def retention(dry_run: bool, site_id) -> None:
+    """Remove photos, quotes' words and notes older than each site's retention period.
+
+    Safe from cron: no prompts, and a second run at the same time waits for the first and
+    then finds nothing left to do (docs/retention.md)."""
+    from gemba.ops import retention as expiry
+
+    runs = expiry.run(site_id=site_id, dry_run=dry_run)
+    for line in expiry.report(runs, dry_run=dry_run):
+        click.echo(line)
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(user_cli)
@@ -283,6 +300,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_records)
     app.cli.add_command(notify)
     app.cli.add_command(webhooks_cli)
+    app.cli.add_command(retention)
 
 
 @click.command("backup")

@@ -13,7 +13,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from gemba.domain import bounds, clock, plan_rules, schema_errors
+from gemba.domain import bounds, clock, expiry, plan_rules, schema_errors
 from gemba.domain.schema_errors import FieldError
 from gemba.domain.text import problem as text_problem
 
@@ -266,7 +266,7 @@ DOCUMENT_SCHEMA = {
 _FORMATS = FormatChecker(formats=["uuid"])
 _VALIDATORS = {
     name: Draft202012Validator(schema, format_checker=_FORMATS)
-    for name, schema in RECORD_SCHEMAS.items()
+    for name, schema in expiry.allow_expired(RECORD_SCHEMAS).items()  # + expired_at
 }
 _DOCUMENT_VALIDATOR = Draft202012Validator(DOCUMENT_SCHEMA)
 
@@ -311,13 +311,13 @@ def validate_record(record: Any) -> list[FieldError]:
     errors.extend(_value_errors({k: v for k, v in record.items() if k in known}, ""))
     for field in _REQUIRED_TEXT:
         value = record.get(field)
-        if isinstance(value, str) and not value.strip():
+        if isinstance(value, str) and not value.strip() and not expiry.emptied(record, field):
             errors.append(FieldError(field, "This field cannot be empty."))
     topic = record.get("topic")
     if isinstance(topic, str) and len(" ".join(topic.split()).casefold()) > MAX_NAME:
         too_long = schema_errors.Message("Too long: at most %(limit)s characters.", limit=MAX_NAME)
         errors.append(FieldError("topic", too_long))
-    for field in ("started_at", "ended_at", "observed_at"):
+    for field in ("started_at", "ended_at", "observed_at", "expired_at"):
         if record.get(field) is not None:
             try:
                 parse_timestamp(record[field])

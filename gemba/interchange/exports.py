@@ -216,6 +216,8 @@ def site_record(site: Site) -> dict[str, Any]:
             "description": site.description,
             "time_zone": site.time_zone,
             "walks_announced": site.walks_announced,
+            # Read by the phone app for its banner; set on the site's page, never imported.
+            "works_council": site.works_council,
         }
     )
 
@@ -275,6 +277,7 @@ def place_record(place: Place) -> dict[str, Any]:
             "accuracy_m": place.accuracy_m,
             "note": place.note,
             "observed_at": format_timestamp(place.observed_at),
+            "expired_at": format_timestamp(place.expired_at),
         }
     )
 
@@ -291,6 +294,7 @@ def thing_record(thing: Thing) -> dict[str, Any]:
             "kind": thing.kind,
             "note": thing.note,
             "observed_at": format_timestamp(thing.observed_at),
+            "expired_at": format_timestamp(thing.expired_at),
         }
     )
 
@@ -311,6 +315,7 @@ def statement_record(statement: Statement) -> dict[str, Any]:
             "text": statement.text,
             "claim": _compact(claim) if claim else None,
             "observed_at": format_timestamp(statement.observed_at),
+            "expired_at": format_timestamp(statement.expired_at),
         }
     )
 
@@ -332,6 +337,7 @@ def fact_record(fact: Fact) -> dict[str, Any]:
             "sentiment": fact.sentiment,
             "persona": _ref(fact.persona_id),
             "observed_at": format_timestamp(fact.observed_at),
+            "expired_at": format_timestamp(fact.expired_at),
             "plan_item": _ref(fact.plan_item_id),
         }
     )
