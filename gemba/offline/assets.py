@@ -46,6 +46,7 @@ SHELL_ASSETS = (
     "offline/saydo.js",
     "offline/forms.js",
     "offline/form-parts.js",
+    "offline/photo-review.js",
     "offline/walk-start.js",
     "offline/claim-proposal.js",
     "offline/topic-suggest.js",

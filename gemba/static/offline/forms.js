@@ -179,7 +179,7 @@ export function buildForm(kind, record, ctx) {
   const photos = [];
   const { first, more } = layout(kind, record, ctx);
   if (kind === "place") first.splice(1, 0, gpsField(record, ctx.gpsWarn));
-  const photoPart = kind !== "walk" ? photoField(photos) : null;
+  const photoPart = kind !== "walk" ? photoField(photos, { worksCouncil: Boolean(ctx.site && ctx.site.works_council) }) : null;
   const details = kind === "fact"
     ? h("details", { class: "more", open: ctx.openMore || false }, h("summary", {}, t("More details: words, people, things, photos")), more, photoPart)
     : null;

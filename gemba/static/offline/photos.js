@@ -11,11 +11,12 @@ export function fitWithin(width, height, maxEdge = MAX_EDGE) {
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
-/** A camera file as a JPEG Blob no larger than MAX_EDGE on its long edge, upright. */
-export async function downscale(file) {
+/** A camera file as a JPEG Blob no larger than `maxEdge` (MAX_EDGE) on its long edge, upright.
+ * Also makes the small copy the face detector is asked about (photo-review.js). */
+export async function downscale(file, maxEdge = MAX_EDGE) {
   const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
   try {
-    const { width, height } = fitWithin(bitmap.width, bitmap.height);
+    const { width, height } = fitWithin(bitmap.width, bitmap.height, maxEdge);
     let blob;
     if (typeof OffscreenCanvas === "function") {
       const canvas = new OffscreenCanvas(width, height);

@@ -46,6 +46,8 @@ export class Queue {
         await promised(s[Q].put({
           id: photo.id, kind: "photo", type: "photo", record: record.id, recordType: record.type,
           walk: record.walk, size: photo.blob.size, width: photo.width, height: photo.height,
+          // What to blur ({boxes, reviewed}, photo-review.js); items queued before it have none.
+          ...(photo.blur ? { blur: photo.blur } : {}),
           state: "pending", attempts: 0, error: null, seq: nextSeq(), createdAt: at, updatedAt: at,
         }));
       }

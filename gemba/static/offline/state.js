@@ -113,6 +113,16 @@ export function syncMark(state, error) {
   return null;
 }
 
+/** What a works-council site promises the people in its photos (the banner, the photo review). */
+export function worksCouncilLine() {
+  return t("Works-council site: faces are always blurred, originals are never kept, every photo view is logged.");
+}
+
+/** The works-council banner of a capture screen: null unless the site has one. */
+export function worksCouncilBanner(site) {
+  return site && site.works_council ? h("p", { class: "flash flash-info works-council", role: "note" }, worksCouncilLine()) : null;
+}
+
 export function gpsWarn() {
   const own = Number(localStorage.getItem(`gemba.gpsWarn.${app.me.id}`));
   return own > 0 ? own : (app.me.settings && app.me.settings.gps_warn_m) || 50;

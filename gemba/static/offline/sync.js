@@ -228,6 +228,8 @@ export class Syncer {
     const form = new FormData();
     form.append("file", blob, `${item.id}.jpg`);
     form.append("record", item.record);
+    // What the observer chose to blur; without it the server finds and blurs the faces itself.
+    if (item.blur) form.append("blur", JSON.stringify(item.blur));
     let response;
     try {
       response = await this.fetchImpl(`/api/v1/photos/${item.id}`, {

@@ -11,7 +11,7 @@
 import { carried, carryOver } from "../drafts.js";
 import { loadPlans, planOf } from "../plans.js";
 import { navigate, returnTo } from "../router.js";
-import { announce, app, link, refreshLocal, requestPersistence } from "../state.js";
+import { announce, app, link, refreshLocal, requestPersistence, worksCouncilBanner } from "../state.js";
 import { ngettext, t } from "../i18n.js";
 import { day, h, uuid } from "../ui.js";
 import { choiceLabel, factText } from "../vocabulary.js";
@@ -148,6 +148,7 @@ class Checklist {
       h("header", { class: "walk-head" },
         h("p", { class: "muted" }, [this.ctx.site.name, day(this.walk.started_at, this.ctx.zone)].filter(Boolean).join(" · ")),
         h("h1", {}, this.walk.title, this.finished ? [" ", h("span", { class: "badge" }, t("finished"))] : null),
+        worksCouncilBanner(this.ctx.site),
         this.plan.purpose ? h("p", { class: "purpose" }, this.plan.purpose) : null),
       h("div", { class: "checklist-bar" },
         h("div", { class: "progress-row" }, this.progress,

@@ -5,7 +5,7 @@
 import { carried, carryOver, clearDraft, loadDraft, restoreDraft, saveDraft } from "../drafts.js";
 import { hints, loadSaydo } from "../hints.js";
 import { navigate } from "../router.js";
-import { announce, app, gpsWarn, link, loadLists, refreshLocal, requestPersistence } from "../state.js";
+import { announce, app, gpsWarn, link, loadLists, refreshLocal, requestPersistence, worksCouncilBanner } from "../state.js";
 import { t } from "../i18n.js";
 import { ask, h, time, uuid } from "../ui.js";
 import { walkContext } from "./walk.js";
@@ -42,6 +42,7 @@ export async function viewForm(kind, walkId, existing) {
   const rejected = existing && app.items.find((i) => i.id === existing.id && i.state === "rejected");
   return [h("p", { class: "back" }, back), h("section", { class: "card narrow" },
     h("h1", {}, (existing ? EDIT : ADD)[kind]),
+    kind !== "walk" ? worksCouncilBanner(ctx.site) : null,
     rejected ? h("p", { class: "flash flash-error" }, t("The server refused it: %(error)s", { error: rejected.error })) : null,
     draft ? draftNotice(draft, draftKey) : null,
     form.element,

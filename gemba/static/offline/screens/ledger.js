@@ -77,7 +77,8 @@ export async function exportQueue() {
     const blob = await app.queue.blob(photo.id);
     if (!blob) continue;
     files.push({ name: `photos/${photo.id}.jpg`, data: new Uint8Array(await blob.arrayBuffer()) });
-    index.push({ id: photo.id, record: photo.record, file: `photos/${photo.id}.jpg` });
+    // `blur` as the photo would be sent with it (the field of PUT /api/v1/photos/{id}).
+    index.push({ id: photo.id, record: photo.record, file: `photos/${photo.id}.jpg`, ...(photo.blur ? { blur: photo.blur } : {}) });
   }
   files.unshift({ name: "photos.json", data: new TextEncoder().encode(JSON.stringify({ format: "gemba/v1-photos", photos: index }, null, 1)) });
   download(zip(files), `gemba-queue-photos-${stamp}.zip`);

@@ -5,7 +5,7 @@ import { carryOver } from "../drafts.js";
 import { hintItem, hints, loadSaydo } from "../hints.js";
 import { planOf } from "../plans.js";
 import { navigate, render } from "../router.js";
-import { announce, app, cachedJSON, LABELS, link, loadLists, loadSite, merged, refreshLocal, syncMark, zoneOf } from "../state.js";
+import { announce, app, cachedJSON, LABELS, link, loadLists, loadSite, merged, refreshLocal, syncMark, worksCouncilBanner, zoneOf } from "../state.js";
 import { loadToCheck, toCheckPanel } from "../to-check.js";
 import { ngettext, t } from "../i18n.js";
 import { day, h, time, uuid } from "../ui.js";
@@ -159,6 +159,7 @@ export async function viewWalk(walkId) {
       h("p", { class: "muted" }, [ctx.site.name, day(ctx.walk.started_at, ctx.zone)].filter(Boolean).join(" · ")),
       h("h1", {}, ctx.walk.title, " ", syncMark(ctx.walkState), finished ? h("span", { class: "badge" }, t("finished")) : null),
       walkBanner(ctx.walk, app.walks),
+      worksCouncilBanner(ctx.site),
       ctx.walk.purpose ? h("p", { class: "purpose" }, ctx.walk.purpose) : null,
       h("p", { class: "counts" }, counts.join(" · "), unsynced ? " · " + t("%(count)s not yet synced", { count: unsynced }) : "")),
     ctx.mine && !finished && planOf(ctx.walk)
