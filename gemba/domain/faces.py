@@ -26,20 +26,24 @@ if TYPE_CHECKING:
 
 __all__ = ["DETECTOR", "PASSES", "Box", "Pass", "blur_boxes", "detect_faces", "warm_up"]
 
-DETECTOR = "mediapipe-blazeface-short-range (whole picture + 4x3 tiles)"
+DETECTOR = "mediapipe-blazeface-short-range (whole picture + 3x2 tiles)"
 
 # Recall over precision: a false box blurs a patch of machine, a missed one
-# publishes a face. At 0.5 the tiles found 2 more small faces in 50 but 3 times
-# the false boxes of 0.6; at 0.7 they found no face under 100 px
-# (benchmarks/face_detectors.py, docs/faces.md).
-MIN_CONFIDENCE = 0.6
+# publishes a face. At 0.6 the tiles missed 5 more faces of 50 (of 60 to 100 px);
+# the false boxes 0.5 adds were on sample photographs (coins, galaxies, a cat), none
+# on the plant scenes (benchmarks/face_detectors.py, docs/faces.md).
+MIN_CONFIDENCE = 0.5
 # The detectors keep everything above this, so settings below it can be measured.
 FLOOR_CONFIDENCE = 0.2
 # Boxes overlapping more than this (intersection over union) are one face.
 SAME_FACE_IOU = 0.3
 # One pass runs one model ("short" or "full" range) on a grid of columns × rows tiles.
 Pass = tuple[str, int, int]
-PASSES: tuple[Pass, ...] = (("short", 1, 1), ("short", 4, 3))
+# Chosen by benchmarks/face_detectors.py (docs/faces.md): the whole picture finds the
+# faces over ~250 px, 3 × 2 tiles (2 × 3 upright) those down to ~100 px, in 7 calls of
+# about 2 ms; 4 × 3 tiles would reach ~70 px but cost half as much again as the rest
+# of the pipeline's time would allow.
+PASSES: tuple[Pass, ...] = (("short", 1, 1), ("short", 3, 2))
 TILE_OVERLAP = 0.2
 # The square each model resizes its input to (letterboxed).
 INPUT_EDGE = {"short": 128, "full": 192}
@@ -99,25 +103,20 @@ def detect_faces(
     import numpy as np
 
     picture = picture if picture.mode == "RGB" else picture.convert("RGB")
+    runs = _plan(picture.size, passes)
+    # The models see 128 px (192 for full range) whatever they are given, so the
+    # picture is shrunk once, by box averaging, as far as the finest pass allows:
+    # less to copy into MediaPipe, and averaged pixels make better small faces than
+    # its own resizing (3 × 3 tiles found 19 faces of 26 instead of 16).
+    factor = min(_reduction(picture.size, *run[1:], INPUT_EDGE[run[0]]) for run in runs)
+    small = picture.reduce(factor) if factor > 1 else picture
+    pixels = np.asarray(small)
     found: list[tuple[float, Box]] = []
-    shrunk: dict[int, np.ndarray] = {}
-    for model, columns, rows in passes:
-        # The model sees 128 or 192 px whatever it is given, so the picture is shrunk
-        # by box averaging first, once per pass: less to copy into MediaPipe, and
-        # averaged pixels make better small faces than its own resizing (3 × 3
-        # tiles found 19 faces of 26 instead of 16).
-        if max(_tile_size(picture.size, columns, rows)) < INPUT_EDGE[model]:
-            continue  # a small picture: tiles would only be enlarged, adding nothing
-        factor = _reduction(picture.size, columns, rows, INPUT_EDGE[model])
-        if factor not in shrunk:
-            small = picture.reduce(factor) if factor > 1 else picture
-            shrunk[factor] = np.asarray(small)
-        pixels = shrunk[factor]
-        size = (pixels.shape[1], pixels.shape[0])
+    for model, columns, rows in runs:
         detector = _model(model)
         with _lock:  # a MediaPipe graph is not safe to run from two threads at once
-            for tile in _tiles(size, columns, rows):
-                found += _run(detector, pixels, tile, size)
+            for tile in _tiles(small.size, columns, rows):
+                found += _run(detector, pixels, tile, small.size)
     return _merge([(score, box) for score, box in found if score >= min_confidence])
 
 
@@ -155,6 +154,22 @@ def _pixel_region(box: Box, size: tuple[int, int], pad: float) -> tuple[int, int
     if right <= left or bottom <= top:
         return None
     return left, top, right, bottom
+
+
+def _plan(size: tuple[int, int], passes: Sequence[Pass]) -> list[Pass]:
+    """The passes to run on a picture of this size: grids turned to keep tiles near square
+    in a portrait picture, and dropped where a tile would be smaller than the model's input
+    (enlarging adds nothing); a whole-picture pass always runs."""
+    portrait = size[1] > size[0]
+    turned = [
+        (model, rows, columns) if portrait else (model, columns, rows)
+        for model, columns, rows in passes
+    ]
+    return [
+        (model, columns, rows)
+        for model, columns, rows in turned
+        if columns * rows == 1 or max(_tile_size(size, columns, rows)) >= INPUT_EDGE[model]
+    ] or [("short", 1, 1)]
 
 
 def _reduction(size: tuple[int, int], columns: int, rows: int, edge: int) -> int:

@@ -101,7 +101,15 @@ def test_faces_are_found_upright_whatever_the_stored_orientation(scene):
 
 
 def test_small_faces_are_found_by_the_tiles():
-    picture, truth = scene_with_faces(faces=4, face_edge=90, seed=1)
+    picture, truth = scene_with_faces(faces=4, face_edge=120, seed=1)
+    whole_only = detect_faces(picture, passes=[("short", 1, 1)])
+    assert not any(found(face, whole_only, picture.size) for face in truth)
+    boxes = detect_faces(picture)
+    assert all(found(face, boxes, picture.size) for face in truth)
+
+
+def test_small_faces_are_found_in_a_portrait_picture_too():
+    picture, truth = scene_with_faces(size=(1512, 2016), faces=3, face_edge=120, seed=3)
     boxes = detect_faces(picture)
     assert all(found(face, boxes, picture.size) for face in truth)
 
