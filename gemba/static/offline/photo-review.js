@@ -152,7 +152,9 @@ export function reviewPhoto(photo, { proposals, worksCouncil = false, number = 1
   const layer = svg("svg", { class: "pr-boxes", role: "group", "aria-label": t("Areas that will be blurred") });
   const stage = h("div", { class: "pr-stage", role: "application", "aria-roledescription": t("photo"),
     "aria-label": t("The photo: drag across an area to blur it") }, image, layer);
+  // What the detector found (or why nothing was), and apart from it what the last touch did.
   const status = h("p", { class: "pr-status", role: "status" }, t("Looking for faces…"));
+  const note = h("p", { class: "pr-note", role: "status" });
   const undo = h("button", { type: "button", class: "button small", hidden: true, onclick: () => {
     if (removed) boxes.splice(Math.min(removed.index, boxes.length), 0, removed.box);
     removed = null;
@@ -169,9 +171,9 @@ export function reviewPhoto(photo, { proposals, worksCouncil = false, number = 1
   };
   const element = h("section", { class: "photo-review", "aria-labelledby": titleId },
     h("h3", { id: titleId, tabindex: "-1" }, t("Check what gets blurred"),
-      total > 1 ? h("span", { class: "muted pr-count" }, " " + t("Photo %(number)s of %(total)s", { number, total })) : null),
+      total > 1 ? h("span", { class: "muted pr-count" }, t("Photo %(number)s of %(total)s", { number, total })) : null),
     worksCouncil ? h("p", { class: "works-council" }, worksCouncilLine()) : null,
-    stage, status,
+    stage, status, note,
     h("p", { class: "hint" }, worksCouncil
       ? t("Drag across anything else to hide it. Faces found stay blurred on this site; tap × to take off a box you drew.")
       : t("Drag across anything else to hide it. Tap × to take a box off.")),
@@ -184,7 +186,7 @@ export function reviewPhoto(photo, { proposals, worksCouncil = false, number = 1
     photo.blur = blurData(boxes, reviewed);
     onChange(photo.blur);
     undo.hidden = !removed;
-    if (message) status.textContent = message;
+    if (message) note.textContent = message;
     draw();
   }
 
@@ -255,8 +257,8 @@ export function reviewPhoto(photo, { proposals, worksCouncil = false, number = 1
         if (inside && box.w * box.h < best) { best = box.w * box.h; hit = i; }
       });
     }
-    if (hit < 0) status.textContent = t("Drag across an area to blur it.");
-    else if (locked(boxes[hit])) status.textContent = t("On a works-council site, faces found stay blurred.");
+    if (hit < 0) note.textContent = t("Drag across an area to blur it.");
+    else if (locked(boxes[hit])) note.textContent = t("On a works-council site, faces found stay blurred.");
     else removeAt(hit);
   }
 
@@ -297,9 +299,10 @@ export function reviewPhoto(photo, { proposals, worksCouncil = false, number = 1
     boxes.unshift(...found.boxes);
     reviewed = true;
     if (removed) removed.index += found.boxes.length;
-    changed(found.boxes.length
+    changed();
+    status.textContent = found.boxes.length
       ? ngettext("%(num)s face found; it will be blurred.", "%(num)s faces found; they will be blurred.", found.boxes.length)
-      : t("No faces found."));
+      : t("No faces found.");
   }, (error) => {
     if (closed) return;
     status.textContent = error && error.message === "refused"
