@@ -79,7 +79,7 @@ class Imported:
 
 
 def archive(export: Export) -> bytes:
-    """A zip of the document and the photos of its records (the original if one was kept)."""
+    """A zip of the document and the photos of its records (their display copies)."""
     record_ids = [
         uuid.UUID(r["id"]) for r in export.document["records"] if r["type"] in _PHOTO_KINDS
     ]
@@ -89,10 +89,10 @@ def archive(export: Export) -> bytes:
     )
     manifest, files = [], []
     for photo in found:
-        key = photo.original_key or photo.display_key
-        suffix = photo.source_format.lower() if photo.original_key else "jpg"
-        name = f"photos/{photo.id}.{suffix}"
-        with photos.store().open(key) as handle:
+        # The display copy, faces blurred; an original a site keeps never leaves Gemba,
+        # since only admins may see it, one logged look at a time.
+        name = f"photos/{photo.id}.jpg"
+        with photos.store().open(photo.display_key) as handle:
             files.append((name, handle.read()))
         manifest.append({"id": str(photo.id), "record": str(photo.record_id), "file": name})
     buffer = io.BytesIO()
