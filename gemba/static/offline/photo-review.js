@@ -213,7 +213,7 @@ export function reviewPhoto(photo, { proposals, worksCouncil = false, number = 1
       g.append(svg("rect", { class: "pr-halo", ...at }), svg("rect", { class: "pr-line", ...at }));
       const label = box.source === "detector" ? t("Face %(number)s", { number: i + 1 }) : t("Your box %(number)s", { number: i + 1 });
       g.append(locked(box) ? lockMark(corner(box, cw, ch), t("%(box)s: stays blurred on a works-council site", { box: label }))
-        : removeMark(corner(box, cw, ch), t("Take off %(box)s", { box: label }), () => removeAt(i)));
+        : removeMark(corner(box, cw, ch), t("Take off %(box)s", { box: label }), () => { removeAt(i); undo.focus(); }));
       return g;
     });
     if (drag && drag.moved) {
