@@ -324,3 +324,16 @@ def test_only_an_expired_record_may_have_empty_text(record, problem):
     for kind in ("statement", "fact"):
         errors = validate_record({"type": kind, "id": uid(), "walk": uid(), **record})
         assert [e.field for e in errors] == ([problem] if problem else [])
+
+
+def test_a_kept_original_goes_with_its_photo(app, world, plant):
+    """An unblurred original (kept where an admin allows it) is the most sensitive copy."""
+    with app.app_context():
+        key = retention.photos.store().put(photo_bytes((250, 250, 250), (80, 60)))
+        photo = db.session.get(Photo, uuid.UUID(plant.old_photos[0]))
+        photo.original_key = key
+        db.session.commit()
+    assert key in _objects(world)
+    [done] = _run(app)
+    assert key in done.files_deleted
+    assert key not in _objects(world)
