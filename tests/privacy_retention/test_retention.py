@@ -203,9 +203,11 @@ def test_the_gap_keeps_its_numbers_and_its_page_says_the_evidence_expired(
     app, world, plant, make_user
 ):
     before = _gap(app, plant.old["statement"])
+    client = login(app.test_client(), make_user("analyst"))
+    for url in (f"/review/gaps/{before['id']}", f"/walks/{world.walk}"):  # cached before
+        assert OLD_WORDS in client.get(url).get_data(as_text=True)
     _run(app)
     assert _gap(app, plant.old["statement"]) == before
-    client = login(app.test_client(), make_user("analyst"))
     page = client.get(f"/review/gaps/{before['id']}").get_data(as_text=True)
     assert "Evidence expired on" in page
     assert "Words removed on" in page
