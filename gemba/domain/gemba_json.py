@@ -126,6 +126,7 @@ RECORD_SCHEMAS: dict[str, dict] = {
             "description": _opt(TEXT),
             "time_zone": _opt(TIME_ZONE),
             "walks_announced": _opt({"type": "boolean"}),
+            "works_council": _opt({"type": "boolean"}),  # output only: import ignores it
         },
     ),
     "persona": _record(

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from gemba.domain.clock import MAX_ZONE_NAME
-from gemba.platform.forms import BaseForm
+from gemba.platform.forms import BaseForm, MultiCheckboxField
 from gemba.platform.languages import LANGUAGES
 
+MAX_RETENTION_DAYS = 36500  # a hundred years: beyond that, "keep" is what is meant
 ROLE_CHOICES = [
     SelectChoice("observer", _l("Observer")),
     SelectChoice("analyst", _l("Analyst")),
@@ -65,6 +74,45 @@ class SiteForm(BaseForm):
             "Pages about this site use it when the browser asks for none of Gemba's languages."
         ),
     )
+
+    # Photos and privacy (docs/works-council.md): admins only. The views take these
+    # fields off the form for anyone else, so another role's POST cannot change them.
+    works_council = BooleanField(
+        _l("Works-council site"),
+        description=_l(
+            "Faces are always blurred, originals are never kept, only the roles below "
+            "see the photos, and every view of a photo is logged for admins to show."
+        ),
+    )
+    keep_originals = BooleanField(
+        _l("Keep originals"),
+        description=_l(
+            "Keep each unblurred upload beside the blurred copies, for admins only; "
+            "every download is logged."
+        ),
+    )
+    photo_roles = MultiCheckboxField(
+        _l("Roles that may see photos"),
+        choices=ROLE_CHOICES,
+        description=_l("Admins always see them."),
+    )
+    retention_days = IntegerField(
+        _l("Delete photos, quotes' words and notes after N days"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1, max=MAX_RETENTION_DAYS, message=_l("Give a number of days from 1 to 36500.")
+            ),
+        ],
+        description=_l("Leave empty to keep them."),
+    )
+
+    def validate_keep_originals(self, field: BooleanField) -> None:
+        if field.data and self.works_council.data:
+            raise ValidationError(_l("Originals are never kept on a works-council site."))
+
+
+PRIVACY_FIELDS = ("works_council", "keep_originals", "photo_roles", "retention_days")
 
 
 class PersonaForm(BaseForm):

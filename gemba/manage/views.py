@@ -18,7 +18,9 @@ from gemba.domain.gemba_json import RecordInvalid
 from gemba.extensions import db
 from gemba.interchange import archives, imports
 from gemba.manage import bp, site_settings
+from gemba.manage import photo_views as photo_views  # attaches the log's routes to `bp`
 from gemba.manage.forms import (
+    PRIVACY_FIELDS,
     EditUserForm,
     ImportForm,
     NewUserForm,
@@ -83,7 +85,7 @@ def edit_user(user_id: int):
 @role_required(Role.observer)
 def sites():
     """All sites; analysts and admins add new ones here."""
-    form = SiteForm(time_zone=time_zones.default_zone())
+    form = _without_privacy(SiteForm(time_zone=time_zones.default_zone()))
     if form.validate_on_submit():
         if not current_user.has_role(Role.analyst):
             abort(403)
@@ -101,12 +103,12 @@ def site(site_id: uuid.UUID):
     """A site with its personas; analysts edit both."""
     site = db.get_or_404(Site, site_id)
     languages.use_site_language(site)
-    form = SiteForm(obj=site, prefix="site")
+    form = _site_form(site)
     persona_form = PersonaForm(prefix="persona")
     if current_user.has_role(Role.analyst):
         if "site-name" in _posted() and form.validate_on_submit():
             record = {"type": "site", "id": str(site.id), **_site_fields(form)}
-            if _save_site(form, record):
+            if _save_site(form, record, _privacy(form)):
                 flash(_("Site saved."), "success")
                 return redirect(url_for("manage.site", site_id=site.id))
         elif "persona-name" in _posted() and persona_form.validate_on_submit():
@@ -203,10 +205,39 @@ def _site_fields(form: SiteForm) -> dict:
     }
 
 
-def _save_site(form: SiteForm, record: dict) -> bool:
-    """The site record through the write path, and its language with it."""
+def _site_form(site: Site) -> SiteForm:
+    """The site's form; its privacy fields for admins only, filled from the site."""
+    form = SiteForm(obj=site, prefix="site")
+    if not current_user.has_role(Role.admin):
+        return _without_privacy(form)
+    if request.method != "POST":  # the stored text, as the checkboxes it stands for
+        form.photo_roles.data = (site.photo_roles or ",".join(Role)).split(",")
+    return form
+
+
+def _without_privacy(form: SiteForm) -> SiteForm:
+    """The form without the admins' fields: what another role posts for them is ignored."""
+    for name in PRIVACY_FIELDS:
+        delattr(form, name)
+    return form
+
+
+def _privacy(form: SiteForm) -> site_settings.Privacy | None:
+    """The privacy settings posted by an admin; None for anyone else (left unchanged)."""
+    if getattr(form, "works_council", None) is None:
+        return None
+    return site_settings.Privacy(
+        works_council=bool(form.works_council.data),
+        keep_originals=bool(form.keep_originals.data),
+        photo_roles=site_settings.photo_roles_text(form.photo_roles.data),
+        retention_days=form.retention_days.data,
+    )
+
+
+def _save_site(form: SiteForm, record: dict, privacy: site_settings.Privacy | None = None) -> bool:
+    """The site record through the write path, its language and privacy with it."""
     try:
-        site_settings.save_site(current_user, record, form.language.data or None)
+        site_settings.save_site(current_user, record, form.language.data or None, privacy)
     except RecordInvalid as exc:
         copy_errors(form, exc)
         return False

@@ -1,8 +1,9 @@
 """Photo files for logged-in users, and the `flask photos` commands.
 
-Only the re-encoded copies (thumbnail, display) are ever served, and only through this
-view with its login check or the API's (`/api/v1/photos/{id}/{variant}`, for a token):
-never from a static path, never the uploaded bytes (gemba/photos/serving.py).
+The re-encoded copies (thumbnail, display) are served only through this view with its
+login check or the API's (`/api/v1/photos/{id}/{variant}`, for a token), never from a
+static path (gemba/photos/serving.py). The uploaded bytes, where a site keeps them, only
+through `serve_original`: to admins, as a logged download.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import click
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from gemba.accounts.security import role_required
 from gemba.capture import trash
 from gemba.cli import in_terminal_language
 from gemba.extensions import db
-from gemba.models import Photo
+from gemba.models import Photo, Role, Site
 from gemba.photos import bp, moving, serving
 from gemba.photos import service as photos
 from gemba.photos.store import LocalPhotoStore, PhotoStore
@@ -28,8 +30,27 @@ from gemba.platform.database import transaction
 @bp.get("/photos/<uuid:photo_id>/<any(thumb, display):variant>")
 @login_required
 def serve_photo(photo_id: uuid.UUID, variant: str):
-    """A photo's thumbnail or display copy, for any logged-in user (everyone may read records)."""
+    """A photo's thumbnail or display copy, for any logged-in user whose role the site
+    shows its photos to (everyone may read records)."""
     return serving.copy_response(db.get_or_404(Photo, photo_id), variant)
+
+
+@bp.get("/photos/<uuid:photo_id>/original")
+@role_required(Role.admin)
+def serve_original(photo_id: uuid.UUID):
+    """A photo's original upload, unblurred, for admins only; every download is logged."""
+    return serving.original_response(db.get_or_404(Photo, photo_id))
+
+
+@bp.app_template_global()
+def works_council_site(site_id: object) -> bool:
+    """Whether the site with this id (as a form holds it) is a works-council site: the
+    capture screens that know only a chosen site's id show the banner by it."""
+    try:
+        site = db.session.get(Site, uuid.UUID(str(site_id)))
+    except ValueError:
+        return False
+    return site is not None and site.works_council
 
 
 @bp.cli.command("sweep")
