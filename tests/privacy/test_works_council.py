@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -16,7 +17,8 @@ from sqlalchemy import select
 from gemba.accounts import services as accounts
 from gemba.extensions import db
 from gemba.models import Photo, PhotoView, Site, User
-from tests.conftest import login, uid
+from tests import s3_server
+from tests.conftest import login, make_test_app, uid
 
 BANNER = "Works-council site: faces are always blurred"
 
@@ -61,6 +63,20 @@ class Scene:
         with self.app.app_context():
             token = accounts.create_token(db.session.get(User, user.id))
         return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def app(request, database_uri, tmp_path) -> Iterator[Flask]:
+    """The suite's app (photos on disk); `indirect` "presigned" puts them in a bucket
+    that the pages send browsers to by presigned URLs."""
+    extra = {}
+    if getattr(request, "param", None) == "presigned":
+        extra = s3_server.settings(s3_server.new_bucket()) | {"GEMBA_S3_PRESIGNED_URLS": True}
+    app = make_test_app(database_uri, tmp_path, **extra)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -147,6 +163,17 @@ def test_every_view_on_a_works_council_site_is_logged(scene, login_as):
         (analyst.id, "display", scene.photo),
         (analyst.id, "thumb", scene.photo),
     ]
+
+
+@pytest.mark.parametrize("app", ["presigned"], indirect=True)
+def test_a_redirect_to_the_object_store_is_logged_as_a_view(scene, login_as):
+    scene.set_site(works_council=True)
+    client, analyst = login_as("analyst")
+
+    response = client.get(f"/photos/{scene.photo}/display")
+
+    assert response.status_code == 302
+    assert scene.views() == [(analyst.id, "display", scene.photo)]
 
 
 def test_views_through_the_api_are_logged_too(scene):
