@@ -86,7 +86,9 @@ def put_photo(photo_id: uuid.UUID):
 @bp.get("/photos/<uuid:photo_id>")
 def get_photo(photo_id: uuid.UUID):
     """A photo's metadata and the addresses of its thumbnail and display copy."""
-    return jsonify(photo_body(db.get_or_404(Photo, photo_id)))
+    photo = db.get_or_404(Photo, photo_id)
+    serving.check_may_see(photo)
+    return jsonify(photo_body(photo))
 
 
 @bp.get("/photos/<uuid:photo_id>/<variant>")

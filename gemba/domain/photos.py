@@ -126,9 +126,8 @@ def process_photo(
 ) -> ProcessedPhoto:
     """Check, decode and re-encode an upload so only clean pixels are ever stored or shown.
 
-    Faces the detector finds (unless `detect_faces` is off: the observer reviewed the
-    boxes) and the given `boxes` are blurred in the display copy before the thumbnail is
-    cut from it, so neither copy ever holds them unblurred.
+    Faces found (unless `detect_faces` is off: the observer reviewed the boxes) and the
+    `boxes` given are blurred before the thumbnail is cut, so no copy holds them unblurred.
     """
     source_format = _check_upload(data, max_bytes)
     picture, size, orientation, taken_at, gps = _open(data, source_format, max_pixels, display_edge)
@@ -157,8 +156,7 @@ def find_faces(
     max_pixels: int = 50_000_000,
     edge: int = 1024,
 ) -> list[Box]:
-    """The faces the detector proposes in an upload, refused like any upload if it is not
-    a photo; the phone shows them for the observer to keep or remove before it queues."""
+    """The detector's faces in an upload (refused like any upload if it is no photo)."""
     from gemba.domain import faces
 
     source_format = _check_upload(data, max_bytes)

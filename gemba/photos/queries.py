@@ -8,10 +8,12 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from flask import has_request_context
+from flask_login import current_user
 from sqlalchemy import Uuid, bindparam, or_, select
 
 from gemba.extensions import db
-from gemba.models import Photo
+from gemba.models import Photo, Role, Site, Walk
 from gemba.photos.service import KINDS
 
 
@@ -98,10 +100,31 @@ def _walk_page_photos(kinds: tuple[str, ...]):
 
 
 def photos_by_record(photos: Iterable[Photo]) -> dict[uuid.UUID, list[Photo]]:
-    """Group photos by the record they show, keeping their order."""
+    """Group photos by the record they show, keeping their order; only those the viewer
+    may see (a site can show its photos to some roles only)."""
     grouped: dict[uuid.UUID, list[Photo]] = {}
-    for photo in photos:
+    for photo in visible(list(photos)):
         record_id = photo.record_id
         if record_id is not None:
             grouped.setdefault(record_id, []).append(photo)
     return grouped
+
+
+def may_see_photos(site: Site, user: Any) -> bool:
+    """Whether the user's role is one the site shows its photos to (admins always are)."""
+    if not site.photo_roles or user.has_role(Role.admin):
+        return True
+    return user.role in {role.strip() for role in site.photo_roles.split(",")}
+
+
+def visible(photos: list[Photo]) -> list[Photo]:
+    """The photos the logged-in user may see, so pages list no photo the server would
+    refuse to serve them; outside a request (commands, exports from the shell) all."""
+    if not photos or not has_request_context() or not current_user.is_authenticated:
+        return photos
+    walk_ids = {photo.walk_id for photo in photos}
+    rows = db.session.execute(
+        select(Walk.id, Site).join(Site, Walk.site_id == Site.id).where(Walk.id.in_(walk_ids))
+    )
+    hidden = {walk_id for walk_id, site in rows if not may_see_photos(site, current_user)}
+    return [photo for photo in photos if photo.walk_id not in hidden] if hidden else photos

@@ -12,9 +12,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
-import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -28,10 +27,11 @@ from werkzeug.utils import import_string
 from gemba.capture.permissions import can_edit_walk
 from gemba.domain.blur_requests import BlurRequest
 from gemba.domain.faces import Box
-from gemba.domain.photos import PhotoRejected, ProcessedPhoto, find_faces, process_photo
+from gemba.domain.photos import ProcessedPhoto
 from gemba.extensions import db
-from gemba.models import Fact, Photo, Place, Site, Statement, Thing, User
-from gemba.photos import s3_store
+from gemba.models import Fact, Photo, Place, Statement, Thing, User
+from gemba.photos import processing, s3_store
+from gemba.photos.processing import PhotoRefused
 from gemba.photos.store import LocalPhotoStore, PhotoStore
 from gemba.platform.database import transaction, writing
 
@@ -54,24 +54,9 @@ KINDS: dict[str, tuple[type, Any]] = {
     "statement": (Statement, Photo.statement_id),
 }
 
-# A 12-megapixel HEIC needs about 90 MB while it decodes (docs/photos.md), so a
-# process decodes only a few at once; the others wait their turn for a while.
-DEFAULT_DECODES = 2
-DEFAULT_DECODE_WAIT = 30.0
-BUSY = "The server is busy with other photos. Please send this one again in a moment."
 NOT_STORED = "The photo could not be stored just now. Please send it again in a moment."
 
-_slots_lock = threading.Lock()
-_slots: dict[int, threading.BoundedSemaphore] = {}
 _STORE = "gemba.photos.store"
-
-
-class PhotoRefused(PhotoRejected):
-    """A photo the app will not attach: `field` names the part of the request at fault."""
-
-    def __init__(self, status: int, message: str, field: str = "file") -> None:
-        super().__init__(status, message)
-        self.field = field
 
 
 # -- storage ---------------------------------------------------------------------------------
@@ -196,7 +181,9 @@ def save_photo(
         _restore_missing_files(existing, data)
         return existing, "unchanged"
 
-    processed = _process(data, **blurring(record.walk.site, blur or BlurRequest()))
+    processed = processing.process(
+        data, **processing.blurring(record.walk.site, blur or BlurRequest())
+    )
     new_keys = _put_files(processed)
     try:
         photo, status = _insert_row(actor, photo_id, record_id, processed, gps_opt_in)
@@ -254,77 +241,7 @@ def _restore_missing_files(photo: Photo, data: bytes) -> None:
     log.warning("photo %s: files missing, re-creating them from the upload", photo.id)
     # The same areas as the first time, from the row: the copies come out the same.
     boxes = [Box(**box) for box in photo.blurred or []]
-    _put_files(_process(data, detect_faces=False, boxes=boxes, keep_original=False))
-
-
-def blurring(site: Site, blur: BlurRequest) -> dict[str, Any]:
-    """The pipeline's blur and original settings for an upload to a record of `site`.
-
-    Faces are always looked for, unless the observer reviewed the proposals on the phone
-    (then their list is final); a works-council site looks anyway, so no face goes
-    unblurred because a box was taken off, and never keeps the unblurred upload.
-    """
-    return {
-        "detect_faces": site.works_council or not blur.reviewed,
-        "boxes": blur.boxes,
-        "keep_original": site.keep_originals and not site.works_council,
-    }
-
-
-def _process(
-    data: bytes,
-    *,
-    detect_faces: bool = True,
-    boxes: Sequence[Box] = (),
-    keep_original: bool = False,
-) -> ProcessedPhoto:
-    """Run the pipeline with a decode slot held, under the app's size limits."""
-    config = current_app.config
-    with _slot():
-        return process_photo(
-            data,
-            max_bytes=int(
-                config.get("GEMBA_PHOTO_MAX_BYTES") or config.get("MAX_CONTENT_LENGTH") or 25 << 20
-            ),
-            max_pixels=int(config.get("GEMBA_PHOTO_MAX_PIXELS") or 50_000_000),
-            keep_original=keep_original,
-            detect_faces=detect_faces,
-            boxes=boxes,
-        )
-
-
-def propose_boxes(data: bytes) -> list[Box]:
-    """The detector's boxes for a picture the phone sent for review, with a decode slot
-    held like any upload (the phone sends a small copy, so this is quick)."""
-    config = current_app.config
-    with _slot():
-        return find_faces(
-            data,
-            max_bytes=int(config.get("GEMBA_FACES_MAX_BYTES") or 8 << 20),
-            max_pixels=int(config.get("GEMBA_PHOTO_MAX_PIXELS") or 50_000_000),
-        )
-
-
-@contextmanager
-def _slot() -> Iterator[None]:
-    """Hold one of the process's decode slots, or refuse with 503 after the wait."""
-    config = current_app.config
-    slot = _decode_slot(int(config.get("GEMBA_PHOTO_DECODES") or DEFAULT_DECODES))
-    if not slot.acquire(timeout=float(config.get("GEMBA_PHOTO_DECODE_WAIT", DEFAULT_DECODE_WAIT))):
-        raise PhotoRefused(503, BUSY)
-    try:
-        yield
-    finally:
-        slot.release()
-
-
-def _decode_slot(count: int) -> threading.BoundedSemaphore:
-    """The process-wide semaphore that allows `count` decodes at once."""
-    with _slots_lock:
-        slot = _slots.get(count)
-        if slot is None:
-            slot = _slots[count] = threading.BoundedSemaphore(max(1, count))
-        return slot
+    _put_files(processing.process(data, detect_faces=False, boxes=boxes))
 
 
 def _put_files(processed: ProcessedPhoto) -> list[str]:

@@ -19,9 +19,10 @@ from flask import Response, abort, current_app, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from gemba.models import Photo, Role, Site
+from gemba.models import Photo
 from gemba.photos import service as photos
 from gemba.photos import view_log
+from gemba.photos.queries import may_see_photos
 from gemba.photos.s3_store import S3PhotoStore
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,8 @@ _ORIGINAL_TYPES = {
 }
 
 
-def may_see_photos(site: Site, user) -> bool:
-    """Whether the user's role is one the site shows its photos to (admins always are)."""
-    if not site.photo_roles or user.has_role(Role.admin):
-        return True
-    return user.role in {role.strip() for role in site.photo_roles.split(",")}
-
-
-def _check_may_see(photo: Photo) -> None:
+def check_may_see(photo: Photo) -> None:
+    """403 unless the user's role is one the photo's site shows its photos to."""
     if not may_see_photos(view_log.site_of(photo), current_user):
         abort(403, description=_("This site shows its photos to other roles only."))
 
@@ -57,7 +52,7 @@ def copy_response(photo: Photo, variant: str) -> Response:
 
     403 for a role the site does not show its photos to; on a works-council site each
     view answered (304 and redirect included) is logged first."""
-    _check_may_see(photo)
+    check_may_see(photo)
     logged = view_log.logs_views(photo, variant)
     key = photo.thumb_key if variant == "thumb" else photo.display_key
     headers = {

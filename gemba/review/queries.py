@@ -37,6 +37,7 @@ from gemba.models import (
     Walk,
     topic_key,
 )
+from gemba.photos import queries as photo_queries
 from gemba.platform.time_zones import local_date
 
 STATUS_ORDER = (
@@ -280,9 +281,8 @@ def photos_for(
     if not conditions:
         return {}
     out: dict[uuid.UUID, list[Photo]] = {}
-    for photo in db.session.scalars(
-        select(Photo).where(or_(*conditions)).order_by(Photo.created_at)
-    ):
+    found = db.session.scalars(select(Photo).where(or_(*conditions)).order_by(Photo.created_at))
+    for photo in photo_queries.visible(list(found)):
         out.setdefault(photo.fact_id or photo.statement_id, []).append(photo)
     return out
 

@@ -20,6 +20,7 @@ from gemba.capture import records
 from gemba.domain.photos import PhotoRejected
 from gemba.extensions import db
 from gemba.models import DeletedRecord, User, utcnow
+from gemba.photos import processing
 from gemba.photos import service as photos
 from gemba.photos import store as photo_store
 from gemba.photos.store import LocalPhotoStore
@@ -287,7 +288,7 @@ def test_another_store_plugs_in_through_a_factory(app, monkeypatch):
 
 def test_decodes_wait_for_a_free_slot_and_give_up_with_503(world):
     world.app.config.update(GEMBA_PHOTO_DECODES=1, GEMBA_PHOTO_DECODE_WAIT=0.05)
-    slot = photos._decode_slot(1)
+    slot = processing.decode_slot(1)
     assert slot.acquire(timeout=1)
     try:
         response = world.put(photo_bytes(), world.ids["fact"])
@@ -319,7 +320,7 @@ def test_no_more_decodes_run_at_once_than_configured(world, monkeypatch):
 
     def one(i: int):
         with world.app.app_context():
-            return photos._process(photo_bytes((i, i, i)))
+            return processing.process(photo_bytes((i, i, i)))
 
     with ThreadPoolExecutor(max_workers=5) as pool:
         list(pool.map(one, range(5)))
