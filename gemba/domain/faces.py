@@ -30,8 +30,8 @@ DETECTOR = "mediapipe-blazeface-short-range (whole picture + 3x2 tiles)"
 
 # Recall over precision: a false box blurs a patch of machine, a missed one
 # publishes a face. At 0.6 the tiles missed 5 more faces of 50 (of 60 to 100 px);
-# the false boxes 0.5 adds were on sample photographs (coins, galaxies, a cat), none
-# on the plant scenes (benchmarks/face_detectors.py, docs/faces.md).
+# 0.5 put 13 false boxes on 20 pictures without people (coins, galaxies, a cat; none
+# on the plant backgrounds) against 2 (benchmarks/face_detectors.py, docs/faces.md).
 MIN_CONFIDENCE = 0.5
 # The detectors keep everything above this, so settings below it can be measured.
 FLOOR_CONFIDENCE = 0.2
@@ -41,8 +41,8 @@ SAME_FACE_IOU = 0.3
 Pass = tuple[str, int, int]
 # Chosen by benchmarks/face_detectors.py (docs/faces.md): the whole picture finds the
 # faces over ~250 px, 3 × 2 tiles (2 × 3 upright) those down to ~100 px, in 7 calls of
-# about 2 ms; 4 × 3 tiles would reach ~70 px but cost half as much again as the rest
-# of the pipeline's time would allow.
+# about 2 ms: 1.27 × the pipeline's time without faces, within its 1.30 budget. 4 × 3
+# tiles reach ~70 px, but their 13 calls made it 1.45 ×.
 PASSES: tuple[Pass, ...] = (("short", 1, 1), ("short", 3, 2))
 TILE_OVERLAP = 0.2
 # The square each model resizes its input to (letterboxed).
@@ -50,6 +50,8 @@ INPUT_EDGE = {"short": 128, "full": 192}
 MODEL_SELECTION = {"short": 0, "full": 1}
 # Mosaic cells across a box's longer side: few enough that no feature survives.
 MOSAIC_CELLS = 8
+# Pixels per mosaic cell where the Gaussian blur is applied, before enlarging.
+BLUR_SCALE = 8
 
 _lock = threading.Lock()
 _models: dict[str, Any] = {}
@@ -134,10 +136,15 @@ def blur_boxes(picture: Image.Image, boxes: Iterable[Box], *, pad: float = 0.25)
         patch = picture.crop(region)
         cell = max(patch.size) / MOSAIC_CELLS
         cells = (max(1, round(patch.width / cell)), max(1, round(patch.height / cell)))
-        mosaic = patch.resize(cells, Image.Resampling.BOX).resize(
-            patch.size, Image.Resampling.NEAREST
+        mosaic = patch.resize(cells, Image.Resampling.BOX)  # the step nothing undoes
+        # The Gaussian of half a cell, applied at 8 px a cell and enlarged smoothly:
+        # the same look as blurring the full-size mosaic at a tenth of the cost for a
+        # 400 px face (15 ms there).
+        fine = (cells[0] * BLUR_SCALE, cells[1] * BLUR_SCALE)
+        soft = mosaic.resize(fine, Image.Resampling.NEAREST).filter(
+            ImageFilter.GaussianBlur(BLUR_SCALE / 2)
         )
-        picture.paste(mosaic.filter(ImageFilter.GaussianBlur(cell / 2)), region[:2])
+        picture.paste(soft.resize(patch.size, Image.Resampling.BILINEAR), region[:2])
     return picture
 
 

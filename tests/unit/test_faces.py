@@ -22,7 +22,7 @@ from tests.faces_pictures import (
 
 # 8-bit rounding alone (uniform noise of variance 1/12 per pixel) gives a 4-neighbour
 # Laplacian a variance of 20/12 ≈ 1.7, and the smooth ramps left between 8 mosaic cells
-# add well under 1 (measured: 1.6 to 2.3 for faces of 60 to 400 px); the faces
+# add well under 1 (measured: 1.0 to 1.9 for faces of 60 to 400 px); the faces
 # themselves score 130 (150 px, enlarged from the 90 px original) to 1,200 (60 px).
 BLURRED_LAPLACIAN = 3.0
 
