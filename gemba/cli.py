@@ -283,8 +283,11 @@ def retention(dry_run: bool, site_id) -> None:
 
     Safe from cron: no prompts, and a second run at the same time waits for the first and
     then finds nothing left to do (docs/retention.md)."""
+    from gemba.models import Site
     from gemba.ops import retention as expiry
 
+    if site_id is not None and db.session.get(Site, site_id) is None:
+        raise click.UsageError(_("No site has the id %(id)s.", id=site_id))
     runs = expiry.run(site_id=site_id, dry_run=dry_run)
     for line in expiry.report(runs, dry_run=dry_run):
         click.echo(line)

@@ -32,6 +32,8 @@ VERBS = {
     "language_set": _l("language set"),
     "password_changed": _l("password changed"),
     "tokens_revoked": _l("tokens revoked"),
+    "privacy_set": _l("photo and privacy settings changed"),
+    "retention_applied": _l("retention applied: old photos, quotes' words and notes removed"),
 }
 
 

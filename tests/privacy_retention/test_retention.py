@@ -275,6 +275,14 @@ def test_without_any_retention_the_command_says_so(app, world):
     assert "No site has a retention period." in result.output
 
 
+def test_an_unknown_site_is_a_usage_error_that_changes_nothing(app, world, plant):
+    unknown = "0b5c2a3e-1111-4222-8333-944455556666"
+    result = app.test_cli_runner().invoke(args=["retention", "--site", unknown])
+    assert result.exit_code == 2
+    assert f"No site has the id {unknown}." in result.output
+    assert world.photo(plant.old_photos[0]) is not None
+
+
 def test_an_exported_expired_walk_imports_again_with_its_mark(app, world, plant, make_user):
     _run(app)
     admin = make_user("admin")
