@@ -14,8 +14,7 @@ figures every time:
   turns first, on the stored pixels);
 - portraits: the astronaut and the cameraman (a three-quarter profile, grey);
 - LFW: scikit-image's lfw_subset, 100 faces and 100 non-faces of 25×25 grey
-  pixels, each enlarged ×4 and centred on a 200×200 grey canvas (raw 25×25
-  crops are too small for any of these detectors);
+  pixels, each enlarged ×4 and centred on a 200×200 grey canvas;
 - empty: 5 plant backgrounds and 15 sample photographs without people
   (coffee, a cat, a rocket, coins, ...), fitted into 2016×1512.
 

@@ -41,8 +41,8 @@ SAME_FACE_IOU = 0.3
 Pass = tuple[str, int, int]
 # Chosen by benchmarks/face_detectors.py (docs/faces.md): the whole picture finds the
 # faces over ~250 px, 3 × 2 tiles (2 × 3 upright) those down to ~100 px, in 7 calls of
-# about 2 ms: 1.27 × the pipeline's time without faces, within its 1.30 budget. 4 × 3
-# tiles reach ~70 px, but their 13 calls made it 1.45 ×.
+# about 2 ms: 1.24 × the pipeline's time without faces, within its 1.30 budget. 4 × 3
+# tiles reach ~70 px, but their 13 calls made it about 1.45 ×.
 PASSES: tuple[Pass, ...] = (("short", 1, 1), ("short", 3, 2))
 TILE_OVERLAP = 0.2
 # The square each model resizes its input to (letterboxed).
