@@ -74,7 +74,9 @@ def plant_background(size: Size = (2016, 1512), seed: int = 0) -> Image.Image:
     return Image.fromarray(pixels).filter(ImageFilter.GaussianBlur(0.7))
 
 
-def person(face_edge: int, angle: float = 0.0, tint: tuple[float, float, float] = (1, 1, 1)):
+def person(
+    face_edge: int, angle: float = 0.0, tint: tuple[float, float, float] = (1, 1, 1)
+) -> tuple[Image.Image, Image.Image, PixelBox]:
     """The astronaut's head and shoulders scaled so the face is `face_edge` px wide.
 
     Returns the patch, its mask (what is person, after turning) and the face's box
@@ -100,10 +102,13 @@ def person(face_edge: int, angle: float = 0.0, tint: tuple[float, float, float] 
             for im in (patch, mask)
         )
         face = _turned_box(face, angle, centre, size, patch.size)
-    return patch, mask, tuple(round(v) for v in face)
+    left, top, right, bottom = (round(v) for v in face)
+    return patch, mask, (left, top, right, bottom)
 
 
-def _turned_box(face, angle, centre, before: Size, after: Size) -> list[float]:
+def _turned_box(
+    face: list[float], angle: float, centre: tuple[float, float], before: Size, after: Size
+) -> list[float]:
     """Where a box ends up (its bounding box) after Image.rotate(angle, expand=True)."""
     theta = np.deg2rad(angle)
     corners = np.array([(face[0], face[1]), (face[2], face[1]), (face[0], face[3]), face[2:]])
