@@ -15,7 +15,7 @@ from gemba.api import bp, openapi, openapi_parts
 from gemba.api.photos import _refuse, too_large
 from gemba.domain import faces
 from gemba.domain.photos import PhotoRejected
-from gemba.photos import service as photos
+from gemba.photos import processing
 
 
 @bp.post("/photos/faces")
@@ -31,7 +31,7 @@ def propose_faces():
     if data is None:
         return _refuse(400, _l("The multipart field `file` with the photo is missing."))
     try:
-        boxes = photos.propose_boxes(data)
+        boxes = processing.propose_boxes(data)
     except PhotoRejected as exc:
         response = _refuse(exc.status, exc.message, getattr(exc, "field", "file"))
         if exc.status == 503:

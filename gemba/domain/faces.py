@@ -225,16 +225,20 @@ def _run(
 
 
 def _merge(found: Sequence[tuple[float, Box]]) -> list[Box]:
-    """One box per face: where boxes overlap, the most confident one stands for the rest.
-
-    A box lying mostly inside a kept one is dropped too: a tile cut through a big
-    face finds part of it, which the whole picture's box already covers.
+    """One box per face: the most confident box of a face stands for every box that
+    overlaps it, lies mostly inside it or holds it mostly inside (a tile cut through a
+    face, or the whole picture's loose box around a face a tile found precisely).
     """
     kept: list[Box] = []
     for _, box in sorted(found, key=lambda item: -item[0]):
-        if all(_iou(box, other) <= SAME_FACE_IOU and _inside(box, other) <= 0.5 for other in kept):
+        if not any(_same_face(box, other) for other in kept):
             kept.append(box)
     return kept
+
+
+def _same_face(a: Box, b: Box) -> bool:
+    """Overlapping enough, or one mostly inside the other."""
+    return _iou(a, b) > SAME_FACE_IOU or max(_inside(a, b), _inside(b, a)) > 0.5
 
 
 def _intersection(a: Box, b: Box) -> float:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from gemba.extensions import db
 from gemba.models import Photo, Site
+from gemba.photos import processing
 from gemba.photos import service as photos_service
 from tests.faces_pictures import jpeg_bytes, laplacian_variance, scene_with_faces
 from tests.offline.test_offline_capture import open_app, start_walk, wait_until
@@ -56,7 +57,7 @@ def observer(server, make_user, make_site, scene):
     user = make_user("observer", email="walker@example.com")
     site_id = make_site("Plant 2")
     with server.app.app_context():  # the detector's models loaded before the phone asks
-        photos_service.propose_boxes(jpeg_bytes(scene[1].resize((1024, 768))))
+        processing.propose_boxes(jpeg_bytes(scene[1].resize((1024, 768))))
     return user, site_id
 
 

@@ -303,7 +303,7 @@ def test_decodes_wait_for_a_free_slot_and_give_up_with_503(world):
 def test_no_more_decodes_run_at_once_than_configured(world, monkeypatch):
     world.app.config["GEMBA_PHOTO_DECODES"] = 2
     running, peak, lock = [0], [0], threading.Lock()
-    real = photos.process_photo
+    real = processing.process_photo
 
     def counting(data, **kwargs):
         with lock:
@@ -316,7 +316,7 @@ def test_no_more_decodes_run_at_once_than_configured(world, monkeypatch):
             with lock:
                 running[0] -= 1
 
-    monkeypatch.setattr(photos, "process_photo", counting)
+    monkeypatch.setattr(processing, "process_photo", counting)
 
     def one(i: int):
         with world.app.app_context():
