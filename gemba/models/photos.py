@@ -47,8 +47,9 @@ class Photo(Base):
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The areas blurred in the stored copies: [{"x", "y", "w", "h", "source"}] as
-    # fractions of the upright picture, source "detector" or "observer".
-    blurred: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # fractions of the upright picture, source "detector" or "observer". NULL: stored
+    # before faces were blurred, not looked at yet (`flask photos blur` does).
+    blurred: Mapped[list | None] = mapped_column(JSON(none_as_null=True), default=list)
 
     @property
     def record_id(self) -> uuid.UUID | None:

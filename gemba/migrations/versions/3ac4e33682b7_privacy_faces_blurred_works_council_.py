@@ -2,7 +2,8 @@
 
 sites.works_council / keep_originals / photo_roles / retention_days, photos.blurred,
 expired_at on places, things, facts and statements, and the photo_views log. Columns are
-added in place (no table rebuild on SQLite); photos stored before this have blurred [].
+added in place (no table rebuild on SQLite); photos stored before this have blurred NULL
+(never looked at: `flask photos blur` blurs their faces).
 
 Revision ID: 3ac4e33682b7
 Revises: ec3e4593b5ae
@@ -41,7 +42,7 @@ def upgrade():
         batch_op.add_column(sa.Column('expired_at', gemba.models.base.UTCDateTime(), nullable=True))
 
     with op.batch_alter_table('photos', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('blurred', sa.JSON(), server_default='[]', nullable=False))
+        batch_op.add_column(sa.Column('blurred', sa.JSON(none_as_null=True), nullable=True))
 
     with op.batch_alter_table('places', schema=None) as batch_op:
         batch_op.add_column(sa.Column('expired_at', gemba.models.base.UTCDateTime(), nullable=True))
