@@ -138,5 +138,5 @@ def _sites_of_walks(walk_ids: set[uuid.UUID]) -> dict[uuid.UUID, Site]:
             sites[walk_id] = site
     if rest := walk_ids - sites.keys():
         query = select(Walk.id, Site).join(Site, Walk.site_id == Site.id).where(Walk.id.in_(rest))
-        sites.update(db.session.execute(query).tuples())
+        sites.update({walk_id: site for walk_id, site in db.session.execute(query)})
     return sites
