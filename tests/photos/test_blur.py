@@ -1,8 +1,12 @@
 """Faces blurred before storing: what the server keeps of a photo with people in it.
 
 Every test uploads through the API, as the phone does, and then reads what the store
-holds (the display copy and the thumbnail), on both stores. Detail is measured as the
-variance of the Laplacian: a sharp face scores well over a hundred, a blurred one a few.
+holds (the display copy and the thumbnail). Detail is measured as the variance of the
+Laplacian: a sharp face scores well over a hundred, a blurred one a few.
+
+The blur is applied before any store sees a byte, so where the faces are, what is
+blurred and what is refused is tested on the local store alone; the tests of what lands
+in the store (and what never does) run on both stores (`both_stores`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from gemba.extensions import db
 from gemba.models import Photo, Walk
 from tests.conftest import uid
 from tests.faces_pictures import jpeg_bytes, laplacian_variance, scene_with_faces
+from tests.photos.conftest import STORES
 
 SIZE = (1600, 1200)  # under the display edge: the stored copy is the same size
 SHARP = 60.0  # every face of the scene scores above this unblurred
@@ -29,6 +34,15 @@ BLURRED = 15.0  # and below this once blurred
 # Decoded JPEG pixels near an edited area may change (chroma upsampling crosses blocks).
 MARGIN = 32
 BADGE = {"x": 0.05, "y": 0.85, "w": 0.1, "h": 0.08, "source": "observer"}
+
+# The tests of what the store holds run on both stores; the others on the local one.
+both_stores = pytest.mark.parametrize("photo_store", STORES)
+
+
+@pytest.fixture
+def photo_store() -> str:
+    """The local store, unless a test asks for both (`both_stores`)."""
+    return "local"
 
 
 @functools.cache
@@ -115,6 +129,7 @@ def test_the_scene_s_faces_are_sharp_before_the_blur():
     assert_faces_sharp(Image.open(io.BytesIO(unblurred)).convert("RGB"))
 
 
+@both_stores
 def test_each_face_comes_back_blurred_in_both_copies_and_the_rest_unchanged(world):
     photo_id, response = send(world)
     assert response.status_code == 201, response.get_json()
@@ -179,29 +194,33 @@ def test_a_works_council_site_blurs_faces_even_when_the_boxes_were_taken_off(wor
     assert_each_face_boxed(photo.blurred)
 
 
-@pytest.mark.parametrize(
-    "blur",
-    [
-        "not json",
-        "[]",
-        '{"reviewed": "yes"}',
-        '{"boxes": {}}',
-        '{"boxes": [{"x": 0.1, "y": 0.1, "w": 0.2}]}',
-        '{"boxes": [{"x": 0.9, "y": 0.1, "w": 0.2, "h": 0.1}]}',
-        '{"boxes": [{"x": 0.1, "y": 0.1, "w": 0, "h": 0.1}]}',
-        '{"boxes": [{"x": true, "y": 0.1, "w": 0.1, "h": 0.1}]}',
-        '{"boxes": [{"x": 0.1, "y": 0.1, "w": 0.1, "h": 0.1, "source": "boss"}]}',
-        json.dumps({"boxes": [BADGE] * 101}),
-    ],
-)
-def test_a_blur_field_that_cannot_be_read_is_refused_by_name_and_nothing_is_kept(world, blur):
-    response = world.put(scene()[0], world.ids["fact"], uid(), blur=blur)
-    assert response.status_code == 422
-    assert response.get_json()["errors"][0]["field"] == "blur"
-    assert world.photo_count() == 0
-    assert world.stored_files() == set()
+# Blur fields the server cannot read: each is refused, by its field, before a byte is stored.
+UNREADABLE_BLUR_FIELDS = [
+    "not json",
+    "[]",
+    '{"reviewed": "yes"}',
+    '{"boxes": {}}',
+    '{"boxes": [{"x": 0.1, "y": 0.1, "w": 0.2}]}',
+    '{"boxes": [{"x": 0.9, "y": 0.1, "w": 0.2, "h": 0.1}]}',
+    '{"boxes": [{"x": 0.1, "y": 0.1, "w": 0, "h": 0.1}]}',
+    '{"boxes": [{"x": true, "y": 0.1, "w": 0.1, "h": 0.1}]}',
+    '{"boxes": [{"x": 0.1, "y": 0.1, "w": 0.1, "h": 0.1, "source": "boss"}]}',
+    json.dumps({"boxes": [BADGE] * 101}),
+]
 
 
+@both_stores
+def test_a_blur_field_that_cannot_be_read_is_refused_by_name_and_nothing_is_kept(world):
+    """One walk for every case: a refused upload leaves nothing behind for the next."""
+    for blur in UNREADABLE_BLUR_FIELDS:
+        response = world.put(scene()[0], world.ids["fact"], uid(), blur=blur)
+        assert response.status_code == 422, blur
+        assert response.get_json()["errors"][0]["field"] == "blur", blur
+        assert world.photo_count() == 0, blur
+        assert world.stored_files() == set(), blur
+
+
+@both_stores
 def test_a_resend_after_lost_files_makes_the_same_blurred_copies(world):
     photo_id, _ = send(world, {"boxes": [BADGE], "reviewed": False})
     before = world.photo(photo_id)
@@ -214,6 +233,7 @@ def test_a_resend_after_lost_files_makes_the_same_blurred_copies(world):
     assert_faces_blurred(display)
 
 
+@both_stores
 @pytest.mark.parametrize("works_council", [False, True])
 def test_no_unblurred_face_is_anywhere_in_the_store(world, works_council):
     """Scan every object the store holds after uploads of every kind: nothing sharp."""
@@ -240,6 +260,7 @@ def test_no_unblurred_face_is_anywhere_in_the_store(world, works_council):
         assert world.photo(photo_id).original_key is None
 
 
+@both_stores
 def test_a_site_that_keeps_originals_stores_the_upload_beside_the_blurred_copies(world):
     set_site(world, keep_originals=True)
     photo_id, _ = send(world)
@@ -249,6 +270,7 @@ def test_a_site_that_keeps_originals_stores_the_upload_beside_the_blurred_copies
     assert_faces_sharp(stored_picture(world, photo.original_key))
 
 
+@both_stores
 def test_the_faces_endpoint_proposes_a_box_around_each_face_and_keeps_nothing(world):
     small = Image.open(io.BytesIO(scene()[0])).resize((800, 600))
     response = world.api.post(
@@ -266,22 +288,23 @@ def test_the_faces_endpoint_proposes_a_box_around_each_face_and_keeps_nothing(wo
     assert world.stored_files() == set()
 
 
-@pytest.mark.parametrize(
-    ("data", "headers", "status"),
-    [
-        (b"not a picture", "auth", 415),
-        (b"", "auth", 422),
-        (None, "auth", 400),
-        (b"\xff\xd8\xff", None, 401),
-    ],
-)
-def test_the_faces_endpoint_refuses_what_it_cannot_look_at(world, data, headers, status):
-    form = {"file": (io.BytesIO(data), "x.jpg")} if data is not None else {"other": "1"}
-    response = world.api.post(
-        "/api/v1/photos/faces",
-        data=form,
-        headers=world.auth if headers else {},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == status
-    assert response.mimetype == "application/problem+json"
+# What the faces endpoint cannot look at: no picture, no bytes, no file, no bearer token.
+UNREADABLE_FACE_REQUESTS = [
+    (b"not a picture", True, 415),
+    (b"", True, 422),
+    (None, True, 400),
+    (b"\xff\xd8\xff", False, 401),
+]
+
+
+def test_the_faces_endpoint_refuses_what_it_cannot_look_at(world):
+    for data, authorised, status in UNREADABLE_FACE_REQUESTS:
+        form = {"file": (io.BytesIO(data), "x.jpg")} if data is not None else {"other": "1"}
+        response = world.api.post(
+            "/api/v1/photos/faces",
+            data=form,
+            headers=world.auth if authorised else {},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == status, (data, authorised)
+        assert response.mimetype == "application/problem+json", (data, authorised)

@@ -8,8 +8,11 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from gemba.domain.gemba_json import validate_record
@@ -33,10 +36,14 @@ from gemba.models import (
 from gemba.ops import retention
 from tests.api.test_roundtrip import wipe
 from tests.conftest import login, uid
-from tests.photos.conftest import photo_bytes
+from tests.photos.conftest import STORES, World, photo_bytes
+from tests.privacy_retention.conftest import add_user, write_as
 
 DAYS = 30
 OLD_WORDS = "We always scan our badges at the gate."
+
+# What a run removes from the store, and what it leaves there, is checked on both stores.
+both_stores = pytest.mark.parametrize("photo_store", STORES)
 
 
 @dataclass
@@ -74,8 +81,12 @@ def _photo_keys(app, photo_id: str) -> set[str]:
         return {k for k in (photo.display_key, photo.thumb_key, photo.original_key) if k}
 
 
-@pytest.fixture
-def plant(app, world, write) -> Plant:
+# The plant's photos are plain colours, sent as reviewed with no boxes: nothing for the
+# detector to find, so it is not run.
+NO_FACES = json.dumps({"boxes": [], "reviewed": True})
+
+
+def make_plant(app, world: World, write) -> Plant:
     """Records seen 40 days ago (older than the site's 30 days) and today, with photos."""
     old_at = (utcnow() - timedelta(days=DAYS + 10)).isoformat()
     old, batch = _records(world.walk, old_at, OLD_WORDS)
@@ -87,7 +98,7 @@ def plant(app, world, write) -> Plant:
         for n, kind in enumerate(("fact", "statement", "place")):
             photo_id = uid()
             data = photo_bytes((colour + n * 10, 90, 40))
-            assert world.put(data, ids[kind], photo_id).status_code == 201
+            assert world.put(data, ids[kind], photo_id, blur=NO_FACES).status_code == 201
             photos[name].append(photo_id)
     with app.app_context():
         site_id = db.session.scalar(select(Walk.site_id).where(Walk.id == uuid.UUID(world.walk)))
@@ -95,6 +106,12 @@ def plant(app, world, write) -> Plant:
         db.session.commit()
     keys = {p: _photo_keys(app, p) for p in photos["old"] + photos["new"]}
     return Plant(str(site_id), old, new, photos["old"], photos["new"], keys)
+
+
+@pytest.fixture
+def plant(app, world, write) -> Plant:
+    """A plant of the test's own, for a test that runs retention (or changes the records)."""
+    return make_plant(app, world, write)
 
 
 def _texts(app, ids: dict[str, str]) -> dict[str, object]:
@@ -144,20 +161,7 @@ def _gap(app, statement_id: str) -> dict[str, object]:
         }
 
 
-def test_a_dry_run_lists_what_a_run_would_do_and_changes_nothing(app, world, plant):
-    before, files, count = _texts(app, plant.old), _objects(world), world.photo_count()
-    [found] = _run(app, dry_run=True)
-    assert found.site_id == uuid.UUID(plant.site)
-    assert sorted(map(str, found.photos)) == sorted(plant.old_photos)
-    assert [str(i) for i in found.quotes] == [plant.old["statement"]]
-    assert sorted((k, str(i)) for k, i in found.notes) == sorted(
-        (k, plant.old[k]) for k in ("place", "thing", "fact", "link")
-    )
-    assert _texts(app, plant.old) == before
-    assert _objects(world) == files
-    assert world.photo_count() == count == 6
-
-
+@both_stores
 def test_a_run_deletes_old_photos_with_their_files_and_keeps_new_ones(app, world, plant):
     [done] = _run(app)
     assert done.counts() == {"photos": 3, "quotes": 1, "notes": 4}
@@ -170,19 +174,7 @@ def test_a_run_deletes_old_photos_with_their_files_and_keeps_new_ones(app, world
     assert set().union(*(plant.keys[p] for p in plant.new_photos)) <= left
 
 
-def test_old_quotes_lose_their_words_and_keep_their_claim(app, world, plant):
-    new_before = _texts(app, plant.new)
-    _run(app)
-    after = _texts(app, plant.old)
-    assert after["statement"] == ""
-    assert after["claim"] == {"frequency": "always"}
-    assert (after["topic"], after["speaker"]) == ("Badge scan", "Shift lead")
-    assert (after["place"], after["thing"], after["fact"], after["link"]) == (None, None, "", None)
-    assert after["outcome"] == (False, "pain", "Badge scan")
-    assert after["expired"] == [True, True, True]
-    assert _texts(app, plant.new) == new_before  # newer than the cutoff: untouched
-
-
+@both_stores
 def test_sites_without_retention_are_left_alone(app, world, plant, make_walk, write):
     other_walk = make_walk(world.owner)
     old_at = (utcnow() - timedelta(days=400)).isoformat()
@@ -197,51 +189,6 @@ def test_sites_without_retention_are_left_alone(app, world, plant, make_walk, wr
     assert world.photo(photo_id) is not None
     assert plant.keys[plant.old_photos[0]].isdisjoint(_objects(world))
     assert _photo_keys(app, photo_id) <= _objects(world)
-
-
-def test_the_gap_keeps_its_numbers_and_its_page_says_the_evidence_expired(
-    app, world, plant, make_user
-):
-    before = _gap(app, plant.old["statement"])
-    client = login(app.test_client(), make_user("analyst"))
-    for url in (f"/review/gaps/{before['id']}", f"/walks/{world.walk}"):  # cached before
-        assert OLD_WORDS in client.get(url).get_data(as_text=True)
-    _run(app)
-    assert _gap(app, plant.old["statement"]) == before
-    page = client.get(f"/review/gaps/{before['id']}").get_data(as_text=True)
-    assert "Evidence expired on" in page
-    assert "Words removed on" in page
-    assert OLD_WORDS not in page
-    assert "Walked in without scanning" in page
-    walk = client.get(f"/walks/{world.walk}").get_data(as_text=True)
-    assert OLD_WORDS not in walk
-    assert "Words removed on" in walk
-
-
-def test_a_second_run_finds_nothing_and_changes_nothing(app, world, plant):
-    _run(app)
-    with app.app_context():
-        audits = db.session.scalar(select(func.count()).select_from(AuditEvent))
-        token = db.session.get(DataRevision, "*").token
-    [again] = _run(app)
-    assert again.nothing
-    assert again.counts() == {"photos": 0, "quotes": 0, "notes": 0}
-    assert _run(app, dry_run=True)[0].nothing
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audits
-        assert db.session.get(DataRevision, "*").token == token
-
-
-def test_each_run_that_removes_something_is_audited_with_its_counts(app, plant):
-    _run(app)
-    with app.app_context():
-        [event] = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.verb == retention.AUDIT_VERB)
-        ).all()
-        assert (event.object_type, event.object_id) == ("site", plant.site)
-        assert event.detail["photos"] == 3
-        assert event.detail["quotes"] == 1
-        assert event.detail["days"] == DAYS
 
 
 def test_the_command_lists_in_a_dry_run_and_reports_a_run(app, world, plant):
@@ -261,26 +208,10 @@ def test_the_command_lists_in_a_dry_run_and_reports_a_run(app, world, plant):
     assert "photos deleted: 0, quotes anonymised: 0, notes emptied: 0." in again.output
 
 
-def test_the_command_speaks_the_terminals_language(app, plant):
-    result = app.test_cli_runner().invoke(
-        args=["retention", "--dry-run"], env={"LC_ALL": "de_DE.UTF-8"}
-    )
-    assert result.exit_code == 0
-    assert "zu löschende Fotos: 3" in result.output
-
-
 def test_without_any_retention_the_command_says_so(app, world):
     result = app.test_cli_runner().invoke(args=["retention"])
     assert result.exit_code == 0
     assert "No site has a retention period." in result.output
-
-
-def test_an_unknown_site_is_a_usage_error_that_changes_nothing(app, world, plant):
-    unknown = "0b5c2a3e-1111-4222-8333-944455556666"
-    result = app.test_cli_runner().invoke(args=["retention", "--site", unknown])
-    assert result.exit_code == 2
-    assert f"No site has the id {unknown}." in result.output
-    assert world.photo(plant.old_photos[0]) is not None
 
 
 def test_an_exported_expired_walk_imports_again_with_its_mark(app, world, plant, make_user):
@@ -336,6 +267,7 @@ def test_only_an_expired_record_may_have_empty_text(record, problem):
         assert [e.field for e in errors] == ([problem] if problem else [])
 
 
+@both_stores
 def test_a_kept_original_goes_with_its_photo(app, world, plant):
     """An unblurred original (kept where an admin allows it) is the most sensitive copy."""
     with app.app_context():
@@ -347,3 +279,143 @@ def test_a_kept_original_goes_with_its_photo(app, world, plant):
     [done] = _run(app)
     assert key in done.files_deleted
     assert key not in _objects(world)
+
+
+# -- tests that only read: one plant per class ----------------------------------------------
+
+
+@dataclass
+class Ran:
+    """A shared plant after one retention run, with what was seen before it."""
+
+    world: World
+    plant: Plant
+    done: retention.SiteRun
+    new_before: dict[str, object]  # the new records' texts before the run
+    gap_before: dict[str, object]
+    analyst: FlaskClient  # read the gap's and the walk's pages before the run (cached)
+
+
+@pytest.fixture(scope="class")
+def unrun_plant(shared_world) -> Plant:
+    """A plant in the class's shared world, on which no run has been made."""
+    return make_plant(shared_world.app, shared_world, partial(write_as, shared_world.app))
+
+
+@pytest.fixture(scope="class")
+def ran(shared_world) -> Ran:
+    """A plant in the class's shared world, after one run."""
+    app, world = shared_world.app, shared_world
+    plant = make_plant(app, world, partial(write_as, app))
+    new_before = _texts(app, plant.new)
+    gap_before = _gap(app, plant.old["statement"])
+    analyst = login(app.test_client(), add_user(app, "analyst", "analyst1@example.com"))
+    for url in (f"/review/gaps/{gap_before['id']}", f"/walks/{world.walk}"):
+        assert OLD_WORDS in analyst.get(url).get_data(as_text=True)  # cached before
+    [done] = _run(app)
+    return Ran(world, plant, done, new_before, gap_before, analyst)
+
+
+class TestBeforeAnyRun:
+    """A dry run, a run of an unknown site and the German listing change nothing, so
+    they share one plant."""
+
+    @pytest.fixture
+    def plant(self, unrun_plant) -> Plant:
+        return unrun_plant
+
+    @pytest.fixture
+    def app(self, shared_world) -> Flask:
+        return shared_world.app
+
+    @pytest.fixture
+    def world(self, shared_world) -> World:
+        return shared_world
+
+    def test_a_dry_run_lists_what_a_run_would_do_and_changes_nothing(self, app, world, plant):
+        before, files, count = _texts(app, plant.old), _objects(world), world.photo_count()
+        [found] = _run(app, dry_run=True)
+        assert found.site_id == uuid.UUID(plant.site)
+        assert sorted(map(str, found.photos)) == sorted(plant.old_photos)
+        assert [str(i) for i in found.quotes] == [plant.old["statement"]]
+        assert sorted((k, str(i)) for k, i in found.notes) == sorted(
+            (k, plant.old[k]) for k in ("place", "thing", "fact", "link")
+        )
+        assert _texts(app, plant.old) == before
+        assert _objects(world) == files
+        assert world.photo_count() == count == 6
+
+    def test_the_command_speaks_the_terminals_language(self, app, plant):
+        result = app.test_cli_runner().invoke(
+            args=["retention", "--dry-run"], env={"LC_ALL": "de_DE.UTF-8"}
+        )
+        assert result.exit_code == 0
+        assert "zu löschende Fotos: 3" in result.output
+        assert _run(app, dry_run=True)[0].counts()["photos"] == 3  # still all there
+
+    def test_an_unknown_site_is_a_usage_error_that_changes_nothing(self, app, world, plant):
+        unknown = "0b5c2a3e-1111-4222-8333-944455556666"
+        result = app.test_cli_runner().invoke(args=["retention", "--site", unknown])
+        assert result.exit_code == 2
+        assert f"No site has the id {unknown}." in result.output
+        assert world.photo(plant.old_photos[0]) is not None
+
+
+class TestAfterARun:
+    """What one run leaves of the old records, their gap and the audit, and a second run
+    that finds nothing: one plant, one run, for the class."""
+
+    def test_a_run_counts_what_it_removed(self, ran):
+        assert ran.done.site_id == uuid.UUID(ran.plant.site)
+        assert ran.done.counts() == {"photos": 3, "quotes": 1, "notes": 4}
+
+    def test_old_quotes_lose_their_words_and_keep_their_claim(self, ran):
+        app, plant = ran.world.app, ran.plant
+        after = _texts(app, plant.old)
+        assert after["statement"] == ""
+        assert after["claim"] == {"frequency": "always"}
+        assert (after["topic"], after["speaker"]) == ("Badge scan", "Shift lead")
+        assert (after["place"], after["thing"], after["fact"], after["link"]) == (
+            None,
+            None,
+            "",
+            None,
+        )
+        assert after["outcome"] == (False, "pain", "Badge scan")
+        assert after["expired"] == [True, True, True]
+        assert _texts(app, plant.new) == ran.new_before  # newer than the cutoff: untouched
+
+    def test_the_gap_keeps_its_numbers_and_its_page_says_the_evidence_expired(self, ran):
+        app, plant, before, client = ran.world.app, ran.plant, ran.gap_before, ran.analyst
+        assert _gap(app, plant.old["statement"]) == before
+        page = client.get(f"/review/gaps/{before['id']}").get_data(as_text=True)
+        assert "Evidence expired on" in page
+        assert "Words removed on" in page
+        assert OLD_WORDS not in page
+        assert "Walked in without scanning" in page
+        walk = client.get(f"/walks/{ran.world.walk}").get_data(as_text=True)
+        assert OLD_WORDS not in walk
+        assert "Words removed on" in walk
+
+    def test_each_run_that_removes_something_is_audited_with_its_counts(self, ran):
+        with ran.world.app.app_context():
+            [event] = db.session.scalars(
+                select(AuditEvent).where(AuditEvent.verb == retention.AUDIT_VERB)
+            ).all()
+            assert (event.object_type, event.object_id) == ("site", ran.plant.site)
+            assert event.detail["photos"] == 3
+            assert event.detail["quotes"] == 1
+            assert event.detail["days"] == DAYS
+
+    def test_a_second_run_finds_nothing_and_changes_nothing(self, ran):
+        app = ran.world.app
+        with app.app_context():
+            audits = db.session.scalar(select(func.count()).select_from(AuditEvent))
+            token = db.session.get(DataRevision, "*").token
+        [again] = _run(app)
+        assert again.nothing
+        assert again.counts() == {"photos": 0, "quotes": 0, "notes": 0}
+        assert _run(app, dry_run=True)[0].nothing
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audits
+            assert db.session.get(DataRevision, "*").token == token
