@@ -1,6 +1,7 @@
 """The offline app's words in one language, for its shell to embed: `{msgid: msgstr}` from
-translations/<language>/offline.po (a plural's forms as a list). English is the source text,
-so English needs none; a msgid without a translation is left out and shows in English."""
+translations/<language>/offline.po (a plural's forms as a list; a message with a context under
+"context\x04msgid", as GNU gettext keys it). English is the source text, so English needs
+none; a msgid without a translation is left out and shows in English."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from babel.messages.pofile import read_po
 from gemba.platform.languages import SOURCE
 
 PART = "offline.po"
+CONTEXT_GLUE = "\x04"  # between a context and its msgid (pt() in static/offline/i18n.js)
+
+
+def key(msgid: str, context: str | None = None) -> str:
+    """Where the app looks a message up: the msgid, after its context when it has one."""
+    return msgid if context is None else f"{context}{CONTEXT_GLUE}{msgid}"
 
 
 def app_catalog(language: str) -> dict[str, str | list[str]]:
@@ -32,7 +39,7 @@ def _read(path: str, _mtime: int, language: str) -> dict[str, str | list[str]]:
         if message.pluralizable:
             forms = list(message.string)
             if all(forms):
-                out[message.id[0]] = forms
+                out[key(message.id[0], message.context)] = forms
         else:
-            out[message.id] = message.string
+            out[key(message.id, message.context)] = message.string
     return out

@@ -7,7 +7,9 @@ form, the sync ledger). Each screen must:
 - fit the width: `document.documentElement.scrollWidth` <= 390;
 - show every visible button, `a.button`, label, `nav a` and submit button whole: none whose
   text is cut (overflow hidden or clip, with `scrollWidth` > `clientWidth` + 1) and none
-  whose right edge is past the phone's.
+  whose right edge is past the phone's;
+- break no word of those inside a syllable: a long word may go over two lines only where
+  its translation marks a break (a soft hyphen, shown as a hyphen), never "Gegenst / and".
 
 Exempt: what sits in a container scrolled sideways on purpose (`overflow-x: auto` or
 `scroll` on an ancestor, as the top nav bar is): its overflow is reached by a swipe.
@@ -51,6 +53,32 @@ CLIPPED = r"""(width) => {
     const what = String(el.innerText || el.value || '').trim().replace(/\s+/g, ' ');
     return `${el.tagName.toLowerCase()}${cls} "${what.slice(0, 60)}"`;
   };
+  // Each piece of a word between its soft hyphens must sit on one line: its first and last
+  // letters on the same one. (A range's last box is its letter's: one that starts just after
+  // a break also has a box at the end of the line before.)
+  const lineOf = (node, at) => {
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + 1);
+    const boxes = [...range.getClientRects()].filter((r) => r.width > 0);
+    return boxes.length ? Math.round(boxes[boxes.length - 1].top) : null;
+  };
+  const splitWords = (el) => {
+    const found = [];
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/\S+/g)) {
+        let start = word.index;
+        for (const piece of word[0].split("\u00ad")) {
+          if (piece.length > 1 && lineOf(node, start) !== lineOf(node, start + piece.length - 1)) {
+            found.push(word[0].replaceAll("\u00ad", ""));
+          }
+          start += piece.length + 1;
+        }
+      }
+    }
+    return found;
+  };
   const found = [];
   const selector = 'button, a.button, label, nav a, input[type=submit]';
   for (const el of document.querySelectorAll(selector)) {
@@ -63,6 +91,7 @@ CLIPPED = r"""(width) => {
     } else if (r.right > width + 0.5) {
       found.push(`${name(el)} right edge at ${Math.round(r.right)} px`);
     }
+    for (const word of splitWords(el)) found.push(`${name(el)} breaks "${word}" inside a syllable`);
   }
   return {width: document.documentElement.scrollWidth, found};
 }"""

@@ -36,6 +36,7 @@ KEYWORDS = {
     "lazy_pgettext": ((1, "c"), 2),
     "t": None,
     "tn": (1, 2),
+    "pt": ((1, "c"), 2),
     "N_": None,
     "Nn_": (1, 2),
     "Np_": ((1, "c"), 2),

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from gemba.offline.catalog import app_catalog
+from gemba.offline.catalog import app_catalog, key
 from gemba.platform import languages
 from tests.i18n import pseudo
 
@@ -66,6 +66,7 @@ def test_the_capture_app_has_every_message_of_its_code(language):
         for message in pseudo.extracted()
         if message.id
         and any(path.endswith(".js") for path, _ in message.locations)
-        and (message.id[0] if isinstance(message.id, tuple) else message.id) not in words
+        and key(message.id[0] if isinstance(message.id, tuple) else message.id, message.context)
+        not in words
     ]
     assert not missing, missing[:20]

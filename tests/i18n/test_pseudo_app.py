@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from gemba.offline import views
+from gemba.offline.catalog import key
 from gemba.platform import languages
 from tests.browser.conftest import browser  # noqa: F401 - the shared Chromium fixture
 from tests.i18n import pseudo
@@ -30,9 +31,9 @@ def _app_catalog(language: str) -> dict[str, str | list[str]]:
         if not message.id:
             continue
         if message.pluralizable:
-            words[message.id[0]] = list(message.string)
+            words[key(message.id[0], message.context)] = list(message.string)
         else:
-            words[message.id] = message.string
+            words[key(message.id, message.context)] = message.string
     return words
 
 

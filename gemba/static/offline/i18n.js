@@ -30,6 +30,13 @@ export function t(msgid, params) {
   return fill(typeof found === "string" && found ? found : msgid, params);
 }
 
+/** pt("add bar", "Thing"): the word as this context says it (the catalog keys it
+ * "context\u0004msgid", as gettext does), so one English word can read two ways. */
+export function pt(context, msgid, params) {
+  const found = MESSAGES[`${context}\u0004${msgid}`];
+  return fill(typeof found === "string" && found ? found : msgid, params);
+}
+
 /** ngettext("%(num)s item", "%(num)s items", n): the form for n; `num` is n unless given. */
 export function ngettext(singular, plural, n, params = {}) {
   const forms = MESSAGES[singular];

@@ -2,11 +2,14 @@
 // the service worker), the phone's queued and confirmed records merged over them, the status
 // bar, and the small pieces of markup the screens have in common.
 
-import { ngettext, t } from "./i18n.js";
+import { ngettext, pt, t } from "./i18n.js";
 import { h } from "./ui.js";
 
 // The kinds of record as the timeline and the ledger name them.
 export const LABELS = { walk: t("Walk"), place: t("Place"), thing: t("Thing"), fact: t("Fact"), statement: t("Said"), photo: t("Photo") };
+// The add bar's four labels share a 390 px row: its catalogs mark where a long word may
+// break (a soft hyphen), so "Gegen-stand" breaks there, with its hyphen, on every browser.
+export const ADD_LABELS = { place: pt("add bar", "Place"), thing: pt("add bar", "Thing"), fact: pt("add bar", "Fact"), statement: pt("add bar", "Said") };
 // The same as nouns in a sentence ("Photo for a fact").
 export const NAMES = { walk: t("walk"), place: t("place"), thing: t("thing"), fact: t("fact"), statement: t("statement") };
 export const main = document.getElementById("main");

@@ -5,7 +5,7 @@ import { carryOver } from "../drafts.js";
 import { hintItem, hints, loadSaydo } from "../hints.js";
 import { planOf } from "../plans.js";
 import { navigate, render } from "../router.js";
-import { announce, app, cachedJSON, LABELS, link, loadLists, loadSite, merged, refreshLocal, syncMark, worksCouncilBanner, zoneOf } from "../state.js";
+import { ADD_LABELS, announce, app, cachedJSON, LABELS, link, loadLists, loadSite, merged, refreshLocal, syncMark, worksCouncilBanner, zoneOf } from "../state.js";
 import { loadToCheck, toCheckPanel } from "../to-check.js";
 import { ngettext, t } from "../i18n.js";
 import { day, h, time, uuid } from "../ui.js";
@@ -180,7 +180,7 @@ export async function viewWalk(walkId) {
       link(`/app/walks/${walkId}/edit/${walkId}`, t("Edit walk"), "button block")) : null,
     exportLinks(ctx),
     ctx.mine && !finished ? h("nav", { class: "actionbar", "aria-label": t("Add to this walk") },
-      [["place", "◉", LABELS.place], ["thing", "▣", LABELS.thing], ["fact", "✓", LABELS.fact], ["statement", "❝", LABELS.statement]].map(([kind, icon, text]) =>
+      [["place", "◉", ADD_LABELS.place], ["thing", "▣", ADD_LABELS.thing], ["fact", "✓", ADD_LABELS.fact], ["statement", "❝", ADD_LABELS.statement]].map(([kind, icon, text]) =>
         h("a", { href: `/app/walks/${walkId}/new/${kind}`, class: `add add-${kind}`, "data-route": true },
           h("span", { "aria-hidden": "true" }, icon), text))) : null,
   ];
