@@ -16,6 +16,7 @@ from gemba.capture.upserts import (
     claim_values,
     drop_null_time,
     editable_walk,
+    keep_expiry,
     note_touched,
     optional,
     place_id_of,
@@ -134,6 +135,7 @@ def _apply_place(ctx: WriteContext, record: dict) -> str:
     ):
         raise Reject("lon" if "lat" in values else "lat", "Give both latitude and longitude.")
     drop_null_time(values)
+    keep_expiry(Place, record, values, existing)
     _, status = upsert(ctx, Place, parse_uuid(record["id"]), values, existing)
     return status
 
@@ -151,6 +153,7 @@ def _apply_thing(ctx: WriteContext, record: dict) -> str:
     if values.get("kind", "") is None:
         values["kind"] = "other"
     drop_null_time(values)
+    keep_expiry(Thing, record, values, existing)
     _, status = upsert(ctx, Thing, parse_uuid(record["id"]), values, existing)
     return status
 
@@ -170,6 +173,7 @@ def _apply_statement(ctx: WriteContext, record: dict) -> str:
         values.update(claim_values(record["claim"]))
     shared_references(ctx, record, walk, values)
     drop_null_time(values)
+    keep_expiry(Statement, record, values, before)
     obj, status = upsert(ctx, Statement, statement_id, values, before)
     note_touched(ctx, "statement", obj)
     return status
@@ -201,6 +205,7 @@ def _apply_fact(ctx: WriteContext, record: dict) -> str:
         values.setdefault("unit", None)
     elif values.get("value") is not None:
         values.setdefault("performed", None)
+    keep_expiry(Fact, record, values, before)
     obj, status = upsert(ctx, Fact, fact_id, values, before)
     if "things" in record:
         wanted = [parse_uuid(t) for t in record.get("things") or []]

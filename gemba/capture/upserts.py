@@ -221,3 +221,27 @@ def shared_references(ctx: WriteContext, record: dict, walk: Walk, values: dict[
 def drop_null_time(values: dict[str, Any]) -> None:
     if values.get("observed_at", "") is None:
         values.pop("observed_at")
+
+
+# The words retention removes from each kind of record, and what they read as once removed.
+WORDS: dict[type, tuple[str, str | None]] = {
+    Place: ("note", None),
+    Thing: ("note", None),
+    Statement: ("text", ""),
+    Fact: ("text", ""),
+}
+
+
+def keep_expiry(model: type, record: dict, values: dict[str, Any], existing: Any) -> None:
+    """Retention's mark holds through every write: a record expired here keeps its words
+    removed when a phone sends its old copy again, and a record that arrives with
+    `expired_at` (an export of an anonymised walk) is stored expired, without words. Done
+    here, in the one write, so the words are never back even for a moment."""
+    stored = getattr(existing, "expired_at", None)
+    sent = record.get("expired_at")
+    when = stored or (timestamp(sent) if isinstance(sent, str) else None)
+    if when is None:
+        return
+    column, empty = WORDS[model]
+    values[column] = empty
+    values["expired_at"] = when

@@ -15,22 +15,11 @@ from gemba.capture import records
 from gemba.domain.gemba_json import (
     MAX_RECORDS,
     FieldError,
-    parse_timestamp,
-    parse_uuid,
     validate_document,
 )
-from gemba.extensions import db
-from gemba.models import Fact, Place, Statement, Thing, User
-from gemba.platform.database import transaction
+from gemba.models import User
 
 STATUSES = ("created", "updated", "unchanged", "rejected")
-# Records a site's retention can expire: the model, and the column it empties to what.
-EXPIRABLE = {
-    "place": (Place, "note", None),
-    "thing": (Thing, "note", None),
-    "statement": (Statement, "text", ""),
-    "fact": (Fact, "text", ""),
-}
 
 
 class DocumentInvalid(Exception):
@@ -80,48 +69,7 @@ def check_document(doc: Any) -> list[Any]:
 def import_document(actor: User, doc: Any) -> records.WriteResult:
     """Write a document's records as the actor; bad records are rejected one by one."""
     batch = check_document(doc)
-    result = records.write(actor, batch)
-    keep_expired(batch, result)
-    return result
-
-
-def keep_expired(batch: list[Any], result: records.WriteResult) -> None:
-    """Keep retention's mark through a sync or an import: a record that carries
-    `expired_at` (an export of an anonymised walk) gets it, and a record already expired
-    here keeps its words removed even if a phone sends its old copy again.
-
-    The write path leaves `expired_at` alone (no form or phone sets it), so it is written
-    here, after the records, in the caller's transaction if there is one."""
-    accepted = {(r.type, r.id) for r in result.results if r.status != "rejected"}
-    given: dict[str, dict] = {kind: {} for kind in EXPIRABLE}
-    for record in batch:
-        if not isinstance(record, dict) or not all(
-            isinstance(record.get(k), str) for k in ("type", "id")
-        ):
-            continue
-        key = (record.get("type"), record["id"])
-        if key in accepted and key[0] in EXPIRABLE:
-            when = record.get("expired_at")
-            given[key[0]][parse_uuid(key[1])] = parse_timestamp(when) if when else None
-    changes = []
-    for kind, (model, column, empty) in EXPIRABLE.items():
-        if not given[kind]:
-            continue
-        marked = [i for i, when in given[kind].items() if when is not None]
-        rows = db.session.execute(
-            db.select(model.id, model.expired_at, getattr(model, column)).where(
-                model.id.in_(list(given[kind])),
-                db.or_(model.expired_at.is_not(None), model.id.in_(marked)),
-            )
-        )
-        for row_id, expired, words in rows:
-            if expired is None or words not in (empty, None):
-                values = {"expired_at": expired or given[kind][row_id], column: empty}
-                changes.append(db.update(model).where(model.id == row_id).values(values))
-    if changes:  # read first: a sync with nothing expired takes no write lock for this
-        with transaction():
-            for change in changes:
-                db.session.execute(change, execution_options={"synchronize_session": False})
+    return records.write(actor, batch)
 
 
 def summary(result: records.WriteResult) -> dict[str, int]:
