@@ -15,10 +15,12 @@ from PIL import Image
 from sqlalchemy import select
 
 from gemba.accounts import services as accounts
+from gemba.capture import records
 from gemba.extensions import db
 from gemba.models import Photo, PhotoView, Site, User
 from tests import s3_server
 from tests.conftest import login, make_test_app, uid
+from tests.privacy.conftest import add_user
 
 BANNER = "Works-council site: faces are always blurred"
 
@@ -79,16 +81,22 @@ def app(request, database_uri, tmp_path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture
-def scene(app, make_user, make_site, write) -> Scene:
-    owner = make_user("observer")
-    site = make_site("Plant 7")
-    walk, fact, photo = uid(), uid(), uid()
-    result = write(
-        owner,
-        {"type": "walk", "id": walk, "site": site, "title": "Press line"},
-        {"type": "fact", "id": fact, "walk": walk, "text": "Guard left open"},
-    )
+def make_scene(app: Flask) -> Scene:
+    """An observer's walk at "Plant 7" with a fact and its photo, sent through the API."""
+    owner = add_user(app, "observer")
+    with app.app_context():
+        site_row = Site(name="Plant 7")
+        db.session.add(site_row)
+        db.session.commit()
+        site = str(site_row.id)
+        walk, fact, photo = uid(), uid(), uid()
+        result = records.write(
+            db.session.get(User, owner.id),
+            [
+                {"type": "walk", "id": walk, "site": site, "title": "Press line"},
+                {"type": "fact", "id": fact, "walk": walk, "text": "Guard left open"},
+            ],
+        )
     assert not result.rejected
     made = Scene(app, site, walk, fact, photo, owner)
     response = app.test_client().put(
@@ -101,34 +109,101 @@ def scene(app, make_user, make_site, write) -> Scene:
     return made
 
 
+@pytest.fixture
+def scene(app) -> Scene:
+    return make_scene(app)
+
+
+@pytest.fixture(scope="class")
+def shared_scene(shared_app) -> Scene:
+    """One scene for a class of tests; the class's `scene` and `app` are these."""
+    return make_scene(shared_app)
+
+
+class SharedScene:
+    """A class of tests that share one scene: each may add users, set the site as every
+    test of its class does, and look; none logs a view, so none sees another's traces."""
+
+    @pytest.fixture
+    def app(self, shared_app) -> Flask:
+        return shared_app
+
+    @pytest.fixture
+    def scene(self, shared_scene) -> Scene:
+        return shared_scene
+
+
 # -- who may see a site's photos -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("variant", ["thumb", "display"])
-def test_a_role_the_site_does_not_show_photos_to_is_refused_on_the_page(scene, login_as, variant):
-    scene.set_site(photo_roles="analyst,admin")
+class TestASiteThatShowsPhotosToAnalystsAndAdmins(SharedScene):
+    """Every test sets the site the same way (analysts and admins) and only looks."""
 
-    observer, _ = login_as("observer")
-    analyst, _ = login_as("analyst")
+    @pytest.mark.parametrize("variant", ["thumb", "display"])
+    def test_a_role_the_site_does_not_show_photos_to_is_refused_on_the_page(
+        self, scene, login_as, variant
+    ):
+        scene.set_site(photo_roles="analyst,admin")
 
-    refused = observer.get(f"/photos/{scene.photo}/{variant}")
-    assert refused.status_code == 403
-    assert refused.mimetype == "text/html"
-    assert analyst.get(f"/photos/{scene.photo}/{variant}").status_code == 200
+        observer, _ = login_as("observer")
+        analyst, _ = login_as("analyst")
+
+        refused = observer.get(f"/photos/{scene.photo}/{variant}")
+        assert refused.status_code == 403
+        assert refused.mimetype == "text/html"
+        assert analyst.get(f"/photos/{scene.photo}/{variant}").status_code == 200
+
+    def test_a_role_the_site_does_not_show_photos_to_is_refused_by_the_api(self, scene, make_user):
+        scene.set_site(photo_roles="analyst,admin")
+        client = scene.app.test_client()
+
+        refused = client.get(
+            f"/api/v1/photos/{scene.photo}/display", headers=scene.token(scene.owner)
+        )
+        allowed = client.get(
+            f"/api/v1/photos/{scene.photo}/display", headers=scene.token(make_user("analyst"))
+        )
+
+        assert refused.status_code == 403
+        assert refused.mimetype == "application/problem+json"
+        assert allowed.status_code == 200
 
 
-def test_a_role_the_site_does_not_show_photos_to_is_refused_by_the_api(scene, make_user):
-    scene.set_site(photo_roles="analyst,admin")
-    client = scene.app.test_client()
+class TestAnOrdinarySite(SharedScene):
+    """A site that names no roles and is no works-council site: who may look, what is
+    (not) logged, originals and the log's page; its tests only look."""
 
-    refused = client.get(f"/api/v1/photos/{scene.photo}/display", headers=scene.token(scene.owner))
-    allowed = client.get(
-        f"/api/v1/photos/{scene.photo}/display", headers=scene.token(make_user("analyst"))
-    )
+    def test_every_role_sees_the_photos_when_the_site_names_none(self, scene, login_as):
+        client, _ = login_as("observer")
 
-    assert refused.status_code == 403
-    assert refused.mimetype == "application/problem+json"
-    assert allowed.status_code == 200
+        assert client.get(f"/photos/{scene.photo}/thumb").status_code == 200
+
+    def test_no_view_is_logged_on_an_ordinary_site(self, scene, login_as):
+        client, _ = login_as("analyst")
+
+        assert client.get(f"/photos/{scene.photo}/thumb").status_code == 200
+        assert client.get(f"/photos/{scene.photo}/display").status_code == 200
+        assert scene.views() == []
+
+    def test_a_photo_without_an_original_has_none_to_download(self, scene, login_as):
+        client, _ = login_as("admin")
+
+        assert client.get(f"/photos/{scene.photo}/original").status_code == 404
+        assert scene.views() == []
+
+    def test_analysts_may_not_read_the_log(self, scene, login_as):
+        client, _ = login_as("analyst")
+
+        assert client.get(f"/manage/sites/{scene.site}/photo-views").status_code == 403
+        assert client.get(f"/manage/sites/{scene.site}/photo-views.csv").status_code == 403
+
+    def test_the_site_page_links_to_the_log_for_admins_only(self, scene, login_as):
+        admin, _ = login_as("admin")
+        analyst, _ = login_as("analyst")
+        link = f"/manage/sites/{scene.site}/photo-views"
+
+        assert link in admin.get(f"/manage/sites/{scene.site}").get_data(as_text=True)
+        assert link not in analyst.get(f"/manage/sites/{scene.site}").get_data(as_text=True)
 
 
 def test_admins_see_the_photos_whatever_roles_the_site_names(scene, login_as):
@@ -136,12 +211,6 @@ def test_admins_see_the_photos_whatever_roles_the_site_names(scene, login_as):
     admin, _ = login_as("admin")
 
     assert admin.get(f"/photos/{scene.photo}/display").status_code == 200
-
-
-def test_every_role_sees_the_photos_when_the_site_names_none(scene, login_as):
-    client, _ = login_as("observer")
-
-    assert client.get(f"/photos/{scene.photo}/thumb").status_code == 200
 
 
 # -- the view log ---------------------------------------------------------------------------
@@ -187,14 +256,6 @@ def test_views_through_the_api_are_logged_too(scene):
     assert scene.views() == [(scene.owner.id, "thumb", scene.photo)]
 
 
-def test_no_view_is_logged_on_an_ordinary_site(scene, login_as):
-    client, _ = login_as("analyst")
-
-    assert client.get(f"/photos/{scene.photo}/thumb").status_code == 200
-    assert client.get(f"/photos/{scene.photo}/display").status_code == 200
-    assert scene.views() == []
-
-
 def test_a_refused_look_is_not_logged_as_a_view(scene, login_as):
     scene.set_site(works_council=True, photo_roles="admin")
     client, _ = login_as("observer")
@@ -237,13 +298,6 @@ def test_only_admins_may_download_an_original(scene, login_as, role):
     assert scene.views() == []
 
 
-def test_a_photo_without_an_original_has_none_to_download(scene, login_as):
-    client, _ = login_as("admin")
-
-    assert client.get(f"/photos/{scene.photo}/original").status_code == 404
-    assert scene.views() == []
-
-
 def test_the_api_serves_no_original(scene, make_user):
     _keep_original(scene)
     headers = scene.token(make_user("admin"))
@@ -271,22 +325,6 @@ def test_the_log_page_lists_who_looked_newest_first(scene, login_as):
     assert analyst.email in html
     assert f"/photos/{scene.photo}/display" in html
     assert "thumbnail" in html
-
-
-def test_analysts_may_not_read_the_log(scene, login_as):
-    client, _ = login_as("analyst")
-
-    assert client.get(f"/manage/sites/{scene.site}/photo-views").status_code == 403
-    assert client.get(f"/manage/sites/{scene.site}/photo-views.csv").status_code == 403
-
-
-def test_the_site_page_links_to_the_log_for_admins_only(scene, login_as):
-    admin, _ = login_as("admin")
-    analyst, _ = login_as("analyst")
-    link = f"/manage/sites/{scene.site}/photo-views"
-
-    assert link in admin.get(f"/manage/sites/{scene.site}").get_data(as_text=True)
-    assert link not in analyst.get(f"/manage/sites/{scene.site}").get_data(as_text=True)
 
 
 def test_the_export_has_every_view_on_the_site_clock(scene, login_as):
