@@ -51,7 +51,12 @@ def action_json(action: Action) -> dict[str, Any]:
         "updated_at": format_timestamp(action.updated_at),
         "done_at": format_timestamp(action.done_at),
         "gaps": [
-            gap_json(g, g.statement.topic.name if g.statement.topic else None, g.statement.text)
+            gap_json(
+                g,
+                g.statement.topic.name if g.statement.topic else None,
+                g.statement.text,
+                g.statement.expired_at,
+            )
             for g in gaps
         ],
     }

@@ -62,7 +62,15 @@ _CHECK_ITEM = {
         "label": {"type": "string", "description": "The kind in words."},
         "topic": {"type": "string"},
         "topic_id": {"type": "integer"},
-        "what": {"type": "string", "description": "The statement's text or the action's title."},
+        "what": {
+            "type": "string",
+            "description": "The statement's text (empty once the site's retention removed "
+            "it) or the action's title.",
+        },
+        "expired_at": {
+            **_OPT_TIME,
+            "description": "When the site's retention removed the statement's words.",
+        },
         "said_by": {"type": ["string", "null"]},
         "claim": {"type": ["object", "null"]},
         "note": {"type": ["string", "null"], "description": "The analyst's note."},
@@ -207,7 +215,14 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "standard of a walk plan's item, which no walk logged.",
             },
             "statement": {**UUID, "description": "The statement the evidence contradicts."},
-            "statement_text": {"type": "string"},
+            "statement_text": {
+                "type": "string",
+                "description": "Empty once the site's retention removed the words.",
+            },
+            "statement_expired_at": {
+                **_OPT_TIME,
+                "description": "When the site's retention removed the statement's words.",
+            },
             "topic": {"type": ["string", "null"]},
             "kind": {"type": "string", "description": "frequency, measure or manual."},
             "status": {"enum": list(GapStatus.__members__)},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -136,7 +137,7 @@ def list_gaps(
 ) -> dict[str, Any]:
     """Gaps, strongest first (severity x confidence), with the filters that are given."""
     query = (
-        select(Gap, Topic.name, Statement.text)
+        select(Gap, Topic.name, Statement.text, Statement.expired_at)
         .join(Statement, Statement.id == Gap.statement_id)
         .outerjoin(Topic, Topic.id == Gap.topic_id)
     )
@@ -152,14 +153,21 @@ def list_gaps(
     return keyset_page("gaps", query, keys, page, gap_json, lambda g, *_: (g.score, g.id))
 
 
-def gap_json(gap: Gap, topic_name: str | None, statement_text: str) -> dict[str, Any]:
-    """One gap as the API shows it: the statement, the evidence and how strong it is."""
+def gap_json(
+    gap: Gap,
+    topic_name: str | None,
+    statement_text: str,
+    statement_expired_at: datetime | None = None,
+) -> dict[str, Any]:
+    """One gap as the API shows it: the statement, the evidence and how strong it is. A
+    statement whose words a site's retention removed has an empty text and says when."""
     return {
         "id": str(gap.id),
         "site": str(gap.site_id),
         "walk": str(gap.walk_id) if gap.walk_id is not None else None,
         "statement": str(gap.statement_id),
         "statement_text": statement_text,
+        "statement_expired_at": format_timestamp(statement_expired_at),
         "topic": topic_name,
         "kind": gap.kind,
         "status": gap.status,
@@ -185,15 +193,16 @@ def sync_response(result: WriteResult) -> dict[str, Any]:
     # of every check an observer logs).
     found = (
         db.session.execute(
-            select(Statement.id, Statement.text, Topic.name)
+            select(Statement.id, Statement.text, Topic.name, Statement.expired_at)
             .outerjoin(Topic, Topic.id == Statement.topic_id)
             .where(Statement.id.in_({g.statement_id for g in gaps}))
         ).all()
         if gaps
         else []
     )
-    texts = {sid: text for sid, text, _ in found}
-    names = {sid: name for sid, _, name in found}
+    texts = {sid: text for sid, text, _, _ in found}
+    names = {sid: name for sid, _, name, _ in found}
+    expired = {sid: when for sid, _, _, when in found}
     results = []
     for item in result.results:
         out = wording.record_errors(item.as_json(), item.errors)
@@ -204,7 +213,13 @@ def sync_response(result: WriteResult) -> dict[str, Any]:
         "format": FORMAT,
         "results": results,
         "gaps": [
-            gap_json(g, names.get(g.statement_id), texts.get(g.statement_id, "")) for g in gaps
+            gap_json(
+                g,
+                names.get(g.statement_id),
+                texts.get(g.statement_id, ""),
+                expired.get(g.statement_id),
+            )
+            for g in gaps
         ],
         "cleared_gaps": [str(g) for g in result.cleared_gaps],
     }
@@ -213,7 +228,7 @@ def sync_response(result: WriteResult) -> dict[str, Any]:
 def one_gap(gap_id: uuid.UUID) -> dict[str, Any] | None:
     """One gap as the list shows it, or None."""
     row = db.session.execute(
-        select(Gap, Topic.name, Statement.text)
+        select(Gap, Topic.name, Statement.text, Statement.expired_at)
         .join(Statement, Statement.id == Gap.statement_id)
         .outerjoin(Topic, Topic.id == Gap.topic_id)
         .where(Gap.id == gap_id)

@@ -81,6 +81,7 @@ class CheckItem:
     gap_id: uuid.UUID | None = None
     action_id: uuid.UUID | None = None
     statement_id: uuid.UUID | None = None
+    expired_at: datetime | None = None  # when the site's retention removed the words
 
     @property
     def label(self) -> str:
@@ -94,6 +95,7 @@ class CheckItem:
             value = data.pop(name)
             data[name.removesuffix("_id")] = str(value) if value else None
         data["since"] = format_timestamp(self.since) if self.since else None
+        data["expired_at"] = format_timestamp(self.expired_at)
         data["label"] = self.label
         data["decide"] = explained(self.decide)
         data["why"] = explained(self.why)
@@ -211,6 +213,7 @@ def _needs_observation(site: Site, here: set[int]) -> list[CheckItem]:
                 ticked=gap.topic_id in here,
                 gap_id=gap.id,
                 statement_id=statement.id,
+                expired_at=statement.expired_at,
             )
         )
     return items
@@ -285,7 +288,13 @@ def _thin_claims(site: Site, walk: Walk | None, here: set[int]) -> list[CheckIte
     decide, the fewest first; one per topic and word. A claim with a triaged or manual
     gap is the analysts' already."""
     gap_status = func.coalesce(Gap.status, GapStatus.open.value)
-    said = (Statement.id, Statement.text, Statement.speaker, Statement.plan_item_id)
+    said = (
+        Statement.id,
+        Statement.text,
+        Statement.speaker,
+        Statement.plan_item_id,
+        Statement.expired_at,
+    )
     rows = db.session.execute(
         select(*said, Statement.claim_frequency, Statement.topic_id, Topic.name, PlanItem.reference)
         .join(Topic, Topic.id == Statement.topic_id)
@@ -300,7 +309,17 @@ def _thin_claims(site: Site, walk: Walk | None, here: set[int]) -> list[CheckIte
     counts = _behaviour_counts(site, walk)
     chosen: dict[tuple[int, str], tuple[int, CheckItem]] = {}
     judged: set[tuple[int, str]] = set()
-    for statement_id, text, speaker, plan_item_id, word, topic_id, topic, reference in rows:
+    for (
+        statement_id,
+        text,
+        speaker,
+        plan_item_id,
+        expired_at,
+        word,
+        topic_id,
+        topic,
+        reference,
+    ) in rows:
         word = word.strip().lower()
         if word not in FREQUENCY_BANDS or (topic_id, word) in judged:
             continue
@@ -325,6 +344,7 @@ def _thin_claims(site: Site, walk: Walk | None, here: set[int]) -> list[CheckIte
             since=None,
             ticked=topic_id in here,
             statement_id=statement_id,
+            expired_at=expired_at,
         )
         chosen[(topic_id, word)] = (before, item)
     ranked = sorted(chosen.values(), key=lambda pair: (pair[0], pair[1].topic.casefold()))

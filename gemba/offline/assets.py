@@ -48,6 +48,7 @@ SHELL_ASSETS = (
     "offline/form-parts.js",
     "offline/photo-review.js",
     "offline/walk-start.js",
+    "offline/expired.js",
     "offline/claim-proposal.js",
     "offline/topic-suggest.js",
     "offline/quote-claims.js",
@@ -83,6 +84,7 @@ EAGER_MODULES = (
     "offline/drafts.js",
     "offline/plans.js",
     "offline/walk-start.js",
+    "offline/expired.js",
     "offline/i18n.js",
 )
 # Images the shell shows, served by Flask's static route.

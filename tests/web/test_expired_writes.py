@@ -113,3 +113,26 @@ def test_a_record_that_arrives_expired_is_stored_without_its_words(
         assert (stored.text, stored.expired_at) == ("", moment)
         stored = db.session.get(Fact, uuid.UUID(fresh["id"]))
         assert (stored.text, stored.expired_at) == ("Seen today", None)
+
+
+def test_the_walk_page_and_the_api_say_when_a_quotes_words_were_removed(
+    app, make_user, make_walk, write, login_as
+):
+    observer = make_user("observer")
+    walk = make_walk(observer)
+    said = {"type": "statement", "id": uid(), "walk": walk, "topic": "Badge scan",
+            "text": "We always scan our badges.", "claim": {"frequency": "always"}}  # fmt: skip
+    facts = [{"type": "fact", "id": uid(), "walk": walk, "topic": "Badge scan",
+              "text": f"Walked past the reader ({n})", "performed": False}
+             for n in range(8)]  # fmt: skip
+    assert not write(observer, said, *facts).rejected
+    _expire(app, Statement, said["id"], "text", "")
+    client, _ = login_as("observer", observer)
+
+    [gap] = client.get(f"/api/v1/gaps?walk={walk}").get_json()["items"]
+
+    assert gap["statement_text"] == ""
+    assert gap["statement_expired_at"] == "2026-11-01T00:00:00+00:00"
+    page = client.get(f"/walks/{walk}?basic=1").get_data(as_text=True)
+    assert "Words removed on 01 Nov 2026 (site retention)" in page
+    assert "“”" not in page

@@ -4,6 +4,7 @@
 // (a fact linked by hand to a statement also gives its contradiction record).
 
 import { proposeClaims } from "./claim-proposal.js";
+import { saidWords } from "./expired.js";
 import { photoField, gpsField } from "./form-parts.js";
 import { debounced, mergeSuggestions, rankedTopics } from "./topic-suggest.js";
 import { t } from "./i18n.js";
@@ -133,7 +134,8 @@ const BUILD = {
 };
 
 const short = (s) => {
-  const text = s.text.length > 60 ? `${s.text.slice(0, 59)}…` : s.text;
+  const words = saidWords(s);
+  const text = words.length > 60 ? `${words.slice(0, 59)}…` : words;
   return s.speaker ? `${text} — ${s.speaker}` : text;
 };
 

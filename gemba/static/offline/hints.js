@@ -83,9 +83,11 @@ export function hints(siteId, byId) {
 
 export function hintItem(hint, isNew = false) {
   const s = hint.statement;
+  const said = s.expired_at ? t("Contradicts a quote whose words were removed (site retention)")
+    : s.standard !== undefined ? t("Contradicts the standard: “%(text)s”", { text: s.text })
+      : t("Contradicts: “%(text)s”", { text: s.text });
   return h("li", { class: `gap-item${isNew ? " is-new" : ""}` },
-    h("strong", {}, s.standard !== undefined ? t("Contradicts the standard: “%(text)s”", { text: s.text })
-      : t("Contradicts: “%(text)s”", { text: s.text }) + (s.speaker ? ` — ${s.speaker}` : "")),
+    h("strong", {}, said + (s.standard === undefined && s.speaker ? ` — ${s.speaker}` : "")),
     h("span", { class: "explain" }, hint.explanation),
     h("span", { class: hint.confirmed ? "badge badge-done" : "badge badge-phone" },
       hint.confirmed ? t("confirmed by the server") : t("on this phone")));

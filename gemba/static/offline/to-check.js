@@ -5,6 +5,7 @@
 // queued ones included. What the observer hides is hidden on this walk only, on this phone.
 
 import { carried, carryOver } from "./drafts.js";
+import { saidWords } from "./expired.js";
 import { render } from "./router.js";
 import { announce, app, cachedJSON, refreshLocal, requestPersistence } from "./state.js";
 import { ngettext, t } from "./i18n.js";
@@ -101,7 +102,8 @@ function hideButton(ctx, item) {
 
 function card(ctx, item, logged) {
   const said = item.kind === "verify_action" ? h("p", { class: "tc-what" }, h("strong", {}, item.what))
-    : h("p", { class: "tc-what" }, `“${item.what}”`, item.said_by ? ` — ${item.said_by}` : "");
+    : h("p", { class: "tc-what" }, item.expired_at ? h("span", { class: "muted expired" }, saidWords({ ...item, text: item.what }, ctx.zone)) : `“${item.what}”`,
+      item.said_by ? ` — ${item.said_by}` : "");
   return h("li", { class: `tc-item tc-${item.kind}${logged ? " is-ticked" : ""}`, "data-key": item.key },
     // Hide sits at the top, away from the answers: a thumb reaching for "Not done" never hides.
     h("div", { class: "tc-head" },

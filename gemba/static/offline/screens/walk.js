@@ -2,6 +2,7 @@
 // timeline of records and the bar that adds a place, thing, fact or statement to it.
 
 import { carryOver } from "../drafts.js";
+import { saidWords, seenWords } from "../expired.js";
 import { hintItem, hints, loadSaydo } from "../hints.js";
 import { planOf } from "../plans.js";
 import { navigate, render } from "../router.js";
@@ -59,7 +60,7 @@ function outcomeBadges(r) {
   return out;
 }
 
-function body(r, meta) {
+function body(r, meta, zone) {
   if (r.type === "place") {
     if (r.lat !== undefined) meta.push(`GPS ${r.lat.toFixed(5)}, ${r.lon.toFixed(5)} ±${Math.round(r.accuracy_m || 0)} m`);
     return h("p", { class: "record-main" }, r.name);
@@ -69,7 +70,7 @@ function body(r, meta) {
     if (r.topic) meta.push(h("span", { class: "topic" }, r.topic));
     meta.push(...outcomeBadges(r));
     if (r.sentiment) meta.push(h("span", { class: `badge badge-${r.sentiment}` }, choiceLabel("sentiment", r.sentiment)));
-    return h("p", { class: "record-main" }, r.text);
+    return r.expired_at ? h("p", { class: "record-main muted expired" }, seenWords(r, zone)) : h("p", { class: "record-main" }, r.text);
   }
   if (r.speaker) meta.push(r.speaker);
   if (r.topic) meta.push(h("span", { class: "topic" }, r.topic));
@@ -78,6 +79,7 @@ function body(r, meta) {
     meta.push(h("span", { class: "badge badge-claim" }, c.frequency ? choiceLabel("claim", c.frequency).toLowerCase()
       : `${{ "<=": "≤ ", ">=": "≥ " }[c.comparator] || ""}${c.value} ${c.unit || ""}`));
   }
+  if (r.expired_at) return h("p", { class: "record-main muted expired" }, saidWords(r, zone));
   return h("blockquote", { class: "record-main" }, `“${r.text}”`);
 }
 
@@ -85,7 +87,7 @@ function card(entry, ctx) {
   const r = entry.record;
   const photos = app.items.filter((i) => i.kind === "photo" && i.record === r.id);
   const meta = [];
-  const main = body(r, meta);
+  const main = body(r, meta, ctx.zone);
   const named = (list, id) => (list.find((x) => x.id === id) || {}).name;
   if (r.persona && named(ctx.personas, r.persona)) meta.push(named(ctx.personas, r.persona));
   if (r.place && named(ctx.places, r.place)) meta.push(t("at %(place)s", { place: named(ctx.places, r.place) }));
