@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from gemba.domain import clock, phrases
 from gemba.domain.saydo import FREQUENCY_WORDS
 from gemba.domain.units import format_number
+from gemba.platform.time_zones import local_date
 
 
 def _number(value: float) -> str:
@@ -73,6 +74,19 @@ def quoted(text: object) -> Markup:
     """Jinja `|quoted`: typed words between the reader's quotation marks: “…” in English,
     „…“ in German, «…» in Spanish."""
     return escape(get_translations().gettext(QUOTED)) % {"text": text}  # the text escaped
+
+
+REMOVED = phrases.N_("Words removed on %(date)s (site retention)")
+
+
+def said_words(statement: Any, zone: str | None = None) -> str:
+    """A statement's words between the reader's quotation marks, or, where the site's
+    retention removed them, when that was (docs/retention.md): never an empty quote. Plain
+    text, for a form's choice label (which escapes it) or a Jinja page (which does too)."""
+    catalog = get_translations()
+    if getattr(statement, "expired_at", None) is not None:
+        return catalog.gettext(REMOVED) % {"date": local_date(statement.expired_at, zone)}
+    return catalog.gettext(QUOTED) % {"text": statement.text}
 
 
 def init_app(app: Flask) -> None:

@@ -22,7 +22,7 @@ from gemba.accounts.security import role_required
 from gemba.capture.vocabulary import choices
 from gemba.extensions import db
 from gemba.models import Action, Role, Site, User
-from gemba.platform.phrasing import explained
+from gemba.platform.phrasing import explained, said_words
 from gemba.review import action_queries, actions, bp, exports, gap_queries, verification_walks
 from gemba.review.forms import ActionForm, ActionStatusForm, VerificationWalkForm
 from gemba.review.views import uuid_arg
@@ -39,7 +39,9 @@ def _fill(form: ActionForm, site_id: uuid.UUID, topics: set[int], keep: set[uuid
     """Owner and gap choices: active users; the linked gaps and others on their topics."""
     form.owner.choices = choices([("", _("Nobody yet")), *action_queries.owner_choices()])
     options = action_queries.gap_choices(site_id, topics, keep)
-    form.gaps.choices = [(str(g.id), f"“{g.statement.text}” — {explained(g)}") for g in options]
+    form.gaps.choices = [
+        (str(g.id), f"{said_words(g.statement)} — {explained(g)}") for g in options
+    ]
 
 
 def _data(form: ActionForm) -> actions.ActionData:

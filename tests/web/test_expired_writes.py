@@ -136,3 +136,30 @@ def test_the_walk_page_and_the_api_say_when_a_quotes_words_were_removed(
     page = client.get(f"/walks/{walk}?basic=1").get_data(as_text=True)
     assert "Words removed on 01 Nov 2026 (site retention)" in page
     assert "“”" not in page
+
+
+def test_the_action_form_and_the_delete_question_name_a_removed_quote(
+    app, make_user, make_walk, write, login_as
+):
+    observer = make_user("observer")
+    walk = make_walk(observer)
+    said = {"type": "statement", "id": uid(), "walk": walk, "topic": "Badge scan",
+            "text": "We always scan our badges.", "claim": {"frequency": "always"}}  # fmt: skip
+    facts = [{"type": "fact", "id": uid(), "walk": walk, "topic": "Badge scan",
+              "text": f"Walked past the reader ({n})", "performed": False}
+             for n in range(8)]  # fmt: skip
+    assert not write(observer, said, *facts).rejected
+    _expire(app, Statement, said["id"], "text", "")
+    _expire(app, Fact, facts[0]["id"], "text", "")
+    analyst, _ = login_as("analyst")
+    [gap] = analyst.get(f"/api/v1/gaps?walk={walk}").get_json()["items"]
+
+    form = analyst.get(f"/review/gaps/{gap['id']}/actions/new").get_data(as_text=True)
+
+    assert "Words removed on 01 Nov 2026 (site retention) — " in form  # the gap's choice
+    assert "“”" not in form
+    client, _ = login_as("observer", observer)
+    question = client.get(f"/walks/{walk}/statements/{said['id']}/delete")
+    assert "Words removed on 01 Nov 2026 (site retention)" in question.get_data(as_text=True)
+    question = client.get(f"/walks/{walk}/facts/{facts[0]['id']}/delete")
+    assert "Note removed on 01 Nov 2026 (site retention)" in question.get_data(as_text=True)
