@@ -23,6 +23,32 @@ def json_body(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def photo_upload(
+    file_description: str, fields: dict[str, Any] | None = None, required: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A multipart request body with a picture in `file` and, beside it, `fields`."""
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", *required],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "contentMediaType": "application/octet-stream",
+                            "description": file_description,
+                        },
+                        **(fields or {}),
+                    },
+                },
+                "encoding": {"file": {"contentType": "image/*, application/octet-stream"}},
+            }
+        },
+    }
+
+
 def problem_response(description: str) -> dict[str, Any]:
     """A response with a problem-details body (RFC 9457)."""
     return {

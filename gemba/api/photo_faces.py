@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from gemba.api import bp, openapi, openapi_parts
-from gemba.api.photos import _refuse, too_large
+from gemba.api.photos import refuse, too_large
 from gemba.domain import faces
 from gemba.domain.photos import PhotoRejected
 from gemba.photos import processing
@@ -22,18 +22,18 @@ from gemba.photos import processing
 def propose_faces():
     """Boxes around the faces in a picture (multipart `file`), as fractions of it upright."""
     if request.mimetype != "multipart/form-data":
-        return _refuse(415, _l("Send the picture as multipart/form-data (field file)."))
+        return refuse(415, _l("Send the picture as multipart/form-data (field file)."))
     try:
         upload = request.files.get("file")
         data = upload.read() if upload is not None else None
     except RequestEntityTooLarge:
         return too_large()
     if data is None:
-        return _refuse(400, _l("The multipart field `file` with the photo is missing."))
+        return refuse(400, _l("The multipart field `file` with the photo is missing."))
     try:
         boxes = processing.propose_boxes(data)
     except PhotoRejected as exc:
-        response = _refuse(exc.status, exc.message, getattr(exc, "field", "file"))
+        response = refuse(exc.status, exc.message, getattr(exc, "field", "file"))
         if exc.status == 503:
             response.headers["Retry-After"] = "5"
         return response
@@ -92,25 +92,7 @@ openapi.add_operation(
             "Retry-After when the server is busy with other photos."
         ),
         "tags": ["photos"],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {
-                            "file": {
-                                "type": "string",
-                                "contentMediaType": "application/octet-stream",
-                                "description": "The picture: JPEG, PNG, WebP or HEIC.",
-                            }
-                        },
-                    },
-                    "encoding": {"file": {"contentType": "image/*, application/octet-stream"}},
-                }
-            },
-        },
+        "requestBody": openapi_parts.photo_upload("The picture: JPEG, PNG, WebP or HEIC."),
         "responses": {
             "200": openapi_parts.json_body(
                 {

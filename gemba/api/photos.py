@@ -38,27 +38,27 @@ TRUE = {"1", "true", "yes", "on"}
 def put_photo(photo_id: uuid.UUID):
     """Attach a photo (multipart `file`) to a record (`record`); created, or unchanged if resent."""
     if request.mimetype != "multipart/form-data":
-        return _refuse(415, _l("Send the photo as multipart/form-data (fields file and record)."))
+        return refuse(415, _l("Send the photo as multipart/form-data (fields file and record)."))
     try:
         upload = request.files.get("file")
         fields = request.form
     except RequestEntityTooLarge:
         return too_large()
     if upload is None:
-        return _refuse(400, _l("The multipart field `file` with the photo is missing."))
+        return refuse(400, _l("The multipart field `file` with the photo is missing."))
     raw_record = (fields.get("record") or "").strip()
     if not raw_record:
-        return _refuse(422, NEEDS_RECORD, "record")
+        return refuse(422, NEEDS_RECORD, "record")
     try:
         record_id = uuid.UUID(raw_record)
     except ValueError:
-        return _refuse(
+        return refuse(
             422, _l("`record` must be the UUID of a place, thing, fact or statement."), "record"
         )
     try:
         blur = parse_blur(fields.get("blur"))
     except BlurRequestError as exc:
-        return _refuse(422, exc.message, "blur")
+        return refuse(422, exc.message, "blur")
     try:
         data = upload.read()
         photo, status = photos.save_photo(
@@ -72,7 +72,7 @@ def put_photo(photo_id: uuid.UUID):
     except RequestEntityTooLarge:
         return too_large()
     except PhotoRejected as exc:
-        response = _refuse(exc.status, exc.message, getattr(exc, "field", "file"))
+        response = refuse(exc.status, exc.message, getattr(exc, "field", "file"))
         if exc.status == 503:
             response.headers["Retry-After"] = "5"
         return response
@@ -117,10 +117,10 @@ def too_large():
         "The upload is too large; the limit is %(limit)s MB per request.",
         limit=f"{limit / 1_048_576:g}",
     )
-    return _refuse(413, message)
+    return refuse(413, message)
 
 
-def _refuse(status: int, message: object, field: str = "file"):
+def refuse(status: int, message: object, field: str = "file"):
     """A problem naming the field; problem() says the message in the reader's language."""
     return problem(status, message, errors=[{"field": field, "message": message}])
 
@@ -229,47 +229,33 @@ openapi.add_operation(
         ),
         "tags": ["photos"],
         "parameters": [openapi_parts.path_id("photo_id", "photo")],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file", "record"],
-                        "properties": {
-                            "file": {
-                                "type": "string",
-                                "contentMediaType": "application/octet-stream",
-                                "description": "The photo: JPEG, PNG, WebP or HEIC, "
-                                "at most 25 MB (MAX_CONTENT_LENGTH).",
-                            },
-                            "record": {
-                                "type": "string",
-                                "format": "uuid",
-                                "description": "The UUID of the place, thing, fact or "
-                                "statement the photo shows. Required here (422 without it).",
-                            },
-                            "use_gps": {
-                                "type": "boolean",
-                                "default": False,
-                                "description": "Put the photo's EXIF position into the "
-                                "record's place if it has none.",
-                            },
-                            "blur": {
-                                "type": "string",
-                                "contentMediaType": "application/json",
-                                "contentSchema": openapi_parts.ref("BlurRequest"),
-                                "description": "JSON: the areas to blur as the observer "
-                                "left them on the phone (see BlurRequest). Without it the "
-                                "server finds the faces itself. 422 naming `blur` when "
-                                "it cannot be read.",
-                            },
-                        },
-                    },
-                    "encoding": {"file": {"contentType": "image/*, application/octet-stream"}},
-                }
+        "requestBody": openapi_parts.photo_upload(
+            "The photo: JPEG, PNG, WebP or HEIC, at most 25 MB (MAX_CONTENT_LENGTH).",
+            {
+                "record": {
+                    "type": "string",
+                    "format": "uuid",
+                    "description": "The UUID of the place, thing, fact or "
+                    "statement the photo shows. Required here (422 without it).",
+                },
+                "use_gps": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "Put the photo's EXIF position into the "
+                    "record's place if it has none.",
+                },
+                "blur": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": openapi_parts.ref("BlurRequest"),
+                    "description": "JSON: the areas to blur as the observer "
+                    "left them on the phone (see BlurRequest). Without it the "
+                    "server finds the faces itself. 422 naming `blur` when "
+                    "it cannot be read.",
+                },
             },
-        },
+            required=("record",),
+        ),
         "responses": {
             "200": {
                 **openapi_parts.json_body(
