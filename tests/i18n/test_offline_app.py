@@ -1,8 +1,9 @@
 """The offline capture app in the observer's language: every word the app writes (its
 JavaScript, the capture vocabulary, the shell) has a translation in Spanish, German and
 Polish with the same placeholders; the shell comes in the browser's language; and on a
-phone set to German or Polish the observer starts a walk, logs a fact and sees it synced,
-all in that language."""
+phone set to German, Spanish or Polish the observer starts a walk, logs a fact and sees it
+synced, logs another with the network gone and sees it wait and then go, all in that
+language."""
 
 from __future__ import annotations
 
@@ -160,6 +161,7 @@ def _synced(page, words: str) -> None:
                 "save": "Beobachtung speichern",
                 "synced": "alles synchronisiert",
                 "topic": "Thema",
+                "offline": "Offline · 1 Eintrag nicht synchronisiert",
             },
         ),
         (
@@ -171,6 +173,7 @@ def _synced(page, words: str) -> None:
                 "save": "Guardar hecho",
                 "synced": "todo sincronizado",
                 "topic": "Tema",
+                "offline": "Sin conexión · 1 elemento sin sincronizar",
             },
         ),
         (
@@ -182,6 +185,7 @@ def _synced(page, words: str) -> None:
                 "save": "Zapisz obserwację",
                 "synced": "wszystko zsynchronizowane",
                 "topic": "Temat",
+                "offline": "Offline · 1 wpis niezsynchronizowany",
             },
         ),
     ],
@@ -225,6 +229,17 @@ def test_on_a_phone_in_the_plants_language(
         page.wait_for_selector(".record.is-new")
         _synced(page, words["synced"])
         page.screenshot(path=str(SHOTS / f"app-{language}-walk.png"), full_page=True)
+        # The network drops: the next fact waits on the phone, said in the language, and
+        # goes when the network is back.
+        context.set_offline(True)
+        page.click(".actionbar a.add-fact")
+        page.wait_for_selector("form[data-kind=fact]")
+        page.fill("form [name=topic]", "Schutzbrille")
+        page.click("form button[type=submit]")
+        page.wait_for_selector(".record.is-unsynced")
+        _synced(page, words["offline"])
+        context.set_offline(False)
+        _synced(page, words["synced"])
         # Nothing on the phone is wider than the phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
