@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select, update
 
 from gemba.extensions import db
@@ -115,9 +116,10 @@ def test_a_record_that_arrives_expired_is_stored_without_its_words(
         assert (stored.text, stored.expired_at) == ("Seen today", None)
 
 
-def test_the_walk_page_and_the_api_say_when_a_quotes_words_were_removed(
-    app, make_user, make_walk, write, login_as
-):
+@pytest.fixture
+def removed_quote(app, make_user, make_walk, write):
+    """A walk whose quote "always" eight facts contradict; retention then removed the
+    quote's words and the first fact's note. (observer, walk id, statement id, fact ids)"""
     observer = make_user("observer")
     walk = make_walk(observer)
     said = {"type": "statement", "id": uid(), "walk": walk, "topic": "Badge scan",
@@ -127,6 +129,12 @@ def test_the_walk_page_and_the_api_say_when_a_quotes_words_were_removed(
              for n in range(8)]  # fmt: skip
     assert not write(observer, said, *facts).rejected
     _expire(app, Statement, said["id"], "text", "")
+    _expire(app, Fact, facts[0]["id"], "text", "")
+    return observer, walk, said["id"], [fact["id"] for fact in facts]
+
+
+def test_the_walk_page_and_the_api_say_when_a_quotes_words_were_removed(removed_quote, login_as):
+    observer, walk, _said, _facts = removed_quote
     client, _ = login_as("observer", observer)
 
     [gap] = client.get(f"/api/v1/gaps?walk={walk}").get_json()["items"]
@@ -138,19 +146,8 @@ def test_the_walk_page_and_the_api_say_when_a_quotes_words_were_removed(
     assert "“”" not in page
 
 
-def test_the_action_form_and_the_delete_question_name_a_removed_quote(
-    app, make_user, make_walk, write, login_as
-):
-    observer = make_user("observer")
-    walk = make_walk(observer)
-    said = {"type": "statement", "id": uid(), "walk": walk, "topic": "Badge scan",
-            "text": "We always scan our badges.", "claim": {"frequency": "always"}}  # fmt: skip
-    facts = [{"type": "fact", "id": uid(), "walk": walk, "topic": "Badge scan",
-              "text": f"Walked past the reader ({n})", "performed": False}
-             for n in range(8)]  # fmt: skip
-    assert not write(observer, said, *facts).rejected
-    _expire(app, Statement, said["id"], "text", "")
-    _expire(app, Fact, facts[0]["id"], "text", "")
+def test_the_action_form_and_the_delete_question_name_a_removed_quote(removed_quote, login_as):
+    observer, walk, said, facts = removed_quote
     analyst, _ = login_as("analyst")
     [gap] = analyst.get(f"/api/v1/gaps?walk={walk}").get_json()["items"]
 
@@ -159,7 +156,7 @@ def test_the_action_form_and_the_delete_question_name_a_removed_quote(
     assert "Words removed on 01 Nov 2026 (site retention) — " in form  # the gap's choice
     assert "“”" not in form
     client, _ = login_as("observer", observer)
-    question = client.get(f"/walks/{walk}/statements/{said['id']}/delete")
+    question = client.get(f"/walks/{walk}/statements/{said}/delete")
     assert "Words removed on 01 Nov 2026 (site retention)" in question.get_data(as_text=True)
-    question = client.get(f"/walks/{walk}/facts/{facts[0]['id']}/delete")
+    question = client.get(f"/walks/{walk}/facts/{facts[0]}/delete")
     assert "Note removed on 01 Nov 2026 (site retention)" in question.get_data(as_text=True)
