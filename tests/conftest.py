@@ -6,6 +6,7 @@ worker's own: its PostgreSQL database (see worker_database_url) and Redis databa
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -18,11 +19,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from psycopg import sql
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from gemba import create_app
 from gemba.capture import records
 from gemba.extensions import db
-from gemba.models import Role, Site, User, Walk
+from gemba.models import Base, Role, Site, User, Walk
 
 # Under pytest-xdist each worker process is named (gw0, gw1, ...); a plain run is "master".
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "master")
@@ -115,23 +117,25 @@ def database_template(tmp_path_factory) -> str:
     return str(path)
 
 
+def empty_postgresql(url: str) -> None:
+    """Remove every row a test left, child tables first. DELETE of the few rows a test
+    makes takes a fraction of the second that TRUNCATE of every table takes."""
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as conn:
+        tables = text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        existing = set(conn.execute(tables).scalars())
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name in existing:
+                conn.execute(table.delete())
+    engine.dispose()
+
+
 @pytest.fixture
 def database_uri(database_template, tmp_path) -> Iterator[str]:
     if PG_URL:
         yield database_template
         close_test_apps()
-        engine = create_engine(database_template)
-        with engine.begin() as conn:
-            tables = [
-                t
-                for t in conn.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname='public'")
-                ).scalars()
-                if t != "alembic_version"
-            ]
-            if tables:
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        empty_postgresql(database_template)
         return
     target = tmp_path / "gemba.db"
     shutil.copy(database_template, target)
@@ -197,6 +201,15 @@ def ctx(app) -> Iterator[None]:
         yield
 
 
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD hashed as the app hashes it, once per process: every user a test makes
+    shares it, instead of spending a seventh of a second in scrypt each."""
+    user = User(email="hash@example.com")
+    user.set_password(PASSWORD)
+    return user.password_hash
+
+
 @pytest.fixture
 def make_user(app):
     """Factory: a user with a role, stored and returned (detached-safe id and email)."""
@@ -207,7 +220,7 @@ def make_user(app):
         email = email or f"{role}{counter['n']}@example.com"
         with app.app_context():
             user = User(email=email, role=Role(role).value)
-            user.set_password(PASSWORD)
+            user.password_hash = password_hash()
             db.session.add(user)
             db.session.commit()
             db.session.refresh(user)

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import Result, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from gemba.domain.deciding import frequency_note, observations_to_decide
@@ -287,25 +287,7 @@ def _thin_claims(site: Site, walk: Walk | None, here: set[int]) -> list[CheckIte
     """Frequency claims (spoken or a plan's standard) that a few more observations could
     decide, the fewest first; one per topic and word. A claim with a triaged or manual
     gap is the analysts' already."""
-    gap_status = func.coalesce(Gap.status, GapStatus.open.value)
-    said = (
-        Statement.id,
-        Statement.text,
-        Statement.speaker,
-        Statement.plan_item_id,
-        Statement.expired_at,
-    )
-    rows = db.session.execute(
-        select(*said, Statement.claim_frequency, Statement.topic_id, Topic.name, PlanItem.reference)
-        .join(Topic, Topic.id == Statement.topic_id)
-        .outerjoin(Walk, Walk.id == Statement.walk_id)
-        .outerjoin(PlanItem, PlanItem.id == Statement.plan_item_id)
-        .outerjoin(Gap, Gap.statement_id == Statement.id)
-        .where(Topic.site_id == site.id, Statement.claim_frequency.is_not(None))
-        .where(or_(Walk.site_id == site.id, PlanItem.site_id == site.id))
-        .where(gap_status == GapStatus.open.value, or_(Gap.kind.is_(None), Gap.kind != "manual"))
-        .order_by(Statement.observed_at, Statement.id)
-    )
+    rows = _frequency_claims(site)
     counts = _behaviour_counts(site, walk)
     chosen: dict[tuple[int, str], tuple[int, CheckItem]] = {}
     judged: set[tuple[int, str]] = set()
@@ -349,6 +331,31 @@ def _thin_claims(site: Site, walk: Walk | None, here: set[int]) -> list[CheckIte
         chosen[(topic_id, word)] = (before, item)
     ranked = sorted(chosen.values(), key=lambda pair: (pair[0], pair[1].topic.casefold()))
     return [item for _, item in ranked]
+
+
+def _frequency_claims(site: Site) -> Result:
+    """The site's statements with a frequency claim whose gap (if any) is untriaged and not
+    manual, oldest first: (id, text, speaker, plan item, expired_at, word, topic id, topic
+    name, standard's reference)."""
+    gap_status = func.coalesce(Gap.status, GapStatus.open.value)
+    said = (
+        Statement.id,
+        Statement.text,
+        Statement.speaker,
+        Statement.plan_item_id,
+        Statement.expired_at,
+    )
+    return db.session.execute(
+        select(*said, Statement.claim_frequency, Statement.topic_id, Topic.name, PlanItem.reference)
+        .join(Topic, Topic.id == Statement.topic_id)
+        .outerjoin(Walk, Walk.id == Statement.walk_id)
+        .outerjoin(PlanItem, PlanItem.id == Statement.plan_item_id)
+        .outerjoin(Gap, Gap.statement_id == Statement.id)
+        .where(Topic.site_id == site.id, Statement.claim_frequency.is_not(None))
+        .where(or_(Walk.site_id == site.id, PlanItem.site_id == site.id))
+        .where(gap_status == GapStatus.open.value, or_(Gap.kind.is_(None), Gap.kind != "manual"))
+        .order_by(Statement.observed_at, Statement.id)
+    )
 
 
 def _behaviour_counts(site: Site, walk: Walk | None) -> dict[int, tuple[int, int, int, int]]:

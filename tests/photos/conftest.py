@@ -4,7 +4,6 @@ and photos made on the fly (no binaries in git beyond tests/resources/photos).""
 from __future__ import annotations
 
 import io
-import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,17 +14,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image, PngImagePlugin
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from gemba.accounts import services as accounts
 from gemba.extensions import db
-from gemba.models import Base, Photo, Role, User
+from gemba.models import Photo, Role, User
 from gemba.photos import service as photos_service
 from tests import s3_server
-from tests.conftest import PASSWORD, PG_URL, close_test_apps, login, make_test_app, uid
+from tests.conftest import PASSWORD, login, make_test_app, uid
 from tests.unit.photo_factories import (
     RESOURCES,
     SERIAL,
@@ -181,29 +178,6 @@ def app(database_uri, tmp_path, photo_store) -> Iterator[Flask]:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-@pytest.fixture
-def database_uri(database_template, tmp_path) -> Iterator[str]:
-    """As the suite's own, but PostgreSQL is emptied with DELETE in dependency order,
-    which for the handful of rows a photo test makes is several times faster than
-    TRUNCATE of every table."""
-    if not PG_URL:
-        target = tmp_path / "gemba.db"
-        shutil.copy(database_template, target)
-        yield f"sqlite:///{target}"
-        close_test_apps()
-        return
-    yield database_template
-    close_test_apps()
-    engine = create_engine(database_template, poolclass=NullPool)
-    with engine.begin() as conn:
-        tables = text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        existing = set(conn.execute(tables).scalars())
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name in existing:
-                conn.execute(table.delete())
-    engine.dispose()
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """The privacy tests log their users in by session (tests.conftest.login), never through
 the form, so their passwords get a one-round hash: each test makes two to four users, and
-scrypt's default costs about 0.14 s a user. On PostgreSQL their database is emptied after
-each test as the photo tests' is (DELETE in dependency order, several times faster than
-the TRUNCATE of every table for the few rows a test makes).
+scrypt's default costs about 0.14 s a user.
 
 Tests that only read a site set up one way share one app per class (`shared_app`): its
 own database, made once, emptied after the class."""
@@ -15,14 +13,11 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
 
 from gemba.extensions import db
-from gemba.models import Base, Role, User
-from tests.conftest import PASSWORD, PG_URL, close_test_apps, make_test_app
-from tests.photos.conftest import database_uri  # noqa: F401  (a fixture, found by name)
+from gemba.models import Role, User
+from tests.conftest import PASSWORD, PG_URL, close_test_apps, empty_postgresql, make_test_app
 
 # Numbers for the users' addresses, never the same twice in a process, so users made
 # by different tests in a shared database do not collide.
@@ -51,18 +46,6 @@ def make_user(app):
     return make
 
 
-def _empty_pg(url: str) -> None:
-    """Every row gone, in dependency order."""
-    engine = create_engine(url, poolclass=NullPool)
-    with engine.begin() as conn:
-        tables = text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        existing = set(conn.execute(tables).scalars())
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name in existing and table.name != "alembic_version":
-                conn.execute(table.delete())
-    engine.dispose()
-
-
 @pytest.fixture(scope="class")
 def shared_app(database_template, tmp_path_factory) -> Iterator[Flask]:
     """The suite's app (photos on disk) on a database of its own, for a class of tests
@@ -81,4 +64,4 @@ def shared_app(database_template, tmp_path_factory) -> Iterator[Flask]:
     finally:
         close_test_apps()
         if PG_URL:
-            _empty_pg(database_template)
+            empty_postgresql(database_template)

@@ -13,20 +13,25 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
 
 from gemba.accounts import services as accounts
 from gemba.capture import records
 from gemba.extensions import db
-from gemba.models import Base, Role, Site, User, Walk
-from tests.conftest import PASSWORD, PG_URL, close_test_apps, login, make_test_app, uid
+from gemba.models import Role, Site, User, Walk
+from tests.conftest import (
+    PASSWORD,
+    PG_URL,
+    close_test_apps,
+    empty_postgresql,
+    login,
+    make_test_app,
+    uid,
+)
 from tests.photos.conftest import (  # noqa: F401  (fixtures, found by name)
     KINDS,
     World,
     app,
-    database_uri,
     make_user,
     upload,
     world,
@@ -55,18 +60,6 @@ def write_as(flask_app: Flask, user: User, *batch: dict) -> records.WriteResult:
     """The write path, as the `write` fixture calls it."""
     with flask_app.app_context():
         return records.write(db.session.get(User, user.id), list(batch))
-
-
-def _empty_pg(url: str) -> None:
-    """Every row gone, in dependency order, as the photo tests' database_uri leaves it."""
-    engine = create_engine(url, poolclass=NullPool)
-    with engine.begin() as conn:
-        tables = text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        existing = set(conn.execute(tables).scalars())
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name in existing:
-                conn.execute(table.delete())
-    engine.dispose()
 
 
 @pytest.fixture(scope="class")
@@ -113,4 +106,4 @@ def shared_world(database_template, tmp_path_factory) -> Iterator[World]:
     finally:
         close_test_apps()
         if PG_URL:
-            _empty_pg(database_template)
+            empty_postgresql(database_template)
