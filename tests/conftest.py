@@ -210,6 +210,18 @@ def password_hash() -> str:
     return user.password_hash
 
 
+def add_user(flask_app: Flask, role: str, email: str) -> User:
+    """A stored user with the shared password hash (detached-safe id and email)."""
+    with flask_app.app_context():
+        user = User(email=email, role=Role(role).value)
+        user.password_hash = password_hash()
+        db.session.add(user)
+        db.session.commit()
+        db.session.refresh(user)
+        db.session.expunge(user)
+    return user
+
+
 @pytest.fixture
 def make_user(app):
     """Factory: a user with a role, stored and returned (detached-safe id and email)."""
@@ -217,15 +229,7 @@ def make_user(app):
 
     def make(role: str = "observer", email: str | None = None) -> User:
         counter["n"] += 1
-        email = email or f"{role}{counter['n']}@example.com"
-        with app.app_context():
-            user = User(email=email, role=Role(role).value)
-            user.password_hash = password_hash()
-            db.session.add(user)
-            db.session.commit()
-            db.session.refresh(user)
-            db.session.expunge(user)
-        return user
+        return add_user(app, role, email or f"{role}{counter['n']}@example.com")
 
     return make
 

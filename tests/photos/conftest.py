@@ -14,15 +14,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image, PngImagePlugin
-from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from gemba.accounts import services as accounts
 from gemba.extensions import db
-from gemba.models import Photo, Role, User
+from gemba.models import Photo, User
 from gemba.photos import service as photos_service
 from tests import s3_server
-from tests.conftest import PASSWORD, login, make_test_app, uid
+from tests.conftest import login, make_test_app, uid
 from tests.unit.photo_factories import (
     RESOURCES,
     SERIAL,
@@ -178,26 +177,6 @@ def app(database_uri, tmp_path, photo_store) -> Iterator[Flask]:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-@pytest.fixture
-def make_user(app):
-    """Factory: a stored user of a role. Photo tests never log in through the form, so a
-    one-round hash keeps each test from spending a quarter second in scrypt."""
-    counter = {"n": 0}
-
-    def make(role: str = "observer", email: str | None = None) -> User:
-        counter["n"] += 1
-        with app.app_context():
-            user = User(email=email or f"{role}{counter['n']}@example.com", role=Role(role).value)
-            user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
-            db.session.add(user)
-            db.session.commit()
-            db.session.refresh(user)
-            db.session.expunge(user)
-        return user
-
-    return make
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The privacy tests log their users in by session (tests.conftest.login), never through
-the form, so their passwords get a one-round hash: each test makes two to four users, and
-scrypt's default costs about 0.14 s a user.
+the form; their users share the suite's password hash (tests.conftest.add_user).
 
 Tests that only read a site set up one way share one app per class (`shared_app`): its
 own database, made once, emptied after the class."""
@@ -13,11 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from werkzeug.security import generate_password_hash
 
-from gemba.extensions import db
-from gemba.models import Role, User
-from tests.conftest import PASSWORD, PG_URL, close_test_apps, empty_postgresql, make_test_app
+from gemba.models import User
+from tests.conftest import PG_URL, close_test_apps, empty_postgresql, make_test_app
+from tests.conftest import add_user as store_user
 
 # Numbers for the users' addresses, never the same twice in a process, so users made
 # by different tests in a shared database do not collide.
@@ -25,20 +23,13 @@ _numbers = itertools.count(1)
 
 
 def add_user(flask_app: Flask, role: str = "observer", email: str | None = None) -> User:
-    """A stored user with a one-round password hash (detached-safe id and email)."""
-    with flask_app.app_context():
-        user = User(email=email or f"{role}{next(_numbers)}@example.com", role=Role(role).value)
-        user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
-        db.session.add(user)
-        db.session.commit()
-        db.session.refresh(user)
-        db.session.expunge(user)
-    return user
+    """A stored user (detached-safe id and email); addresses never repeat in a process."""
+    return store_user(flask_app, role, email or f"{role}{next(_numbers)}@example.com")
 
 
 @pytest.fixture
 def make_user(app):
-    """As the suite's own factory, but with a password hash that costs nothing."""
+    """As the suite's own factory, with addresses unique across a shared class database."""
 
     def make(role: str = "observer", email: str | None = None) -> User:
         return add_user(app, role, email)

@@ -13,15 +13,14 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from werkzeug.security import generate_password_hash
 
 from gemba.accounts import services as accounts
 from gemba.capture import records
 from gemba.extensions import db
-from gemba.models import Role, Site, User, Walk
+from gemba.models import Site, User, Walk
 from tests.conftest import (
-    PASSWORD,
     PG_URL,
+    add_user,
     close_test_apps,
     empty_postgresql,
     login,
@@ -32,7 +31,6 @@ from tests.photos.conftest import (  # noqa: F401  (fixtures, found by name)
     KINDS,
     World,
     app,
-    make_user,
     upload,
     world,
 )
@@ -42,18 +40,6 @@ from tests.photos.conftest import (  # noqa: F401  (fixtures, found by name)
 def photo_store() -> str:
     """The local store, unless a test asks for both."""
     return "local"
-
-
-def add_user(flask_app: Flask, role: str, email: str) -> User:
-    """A stored user (a one-round hash: these tests log in by session, not by the form)."""
-    with flask_app.app_context():
-        user = User(email=email, role=Role(role).value)
-        user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
-        db.session.add(user)
-        db.session.commit()
-        db.session.refresh(user)
-        db.session.expunge(user)
-    return user
 
 
 def write_as(flask_app: Flask, user: User, *batch: dict) -> records.WriteResult:
