@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from gemba.offline import views
 from gemba.offline.catalog import app_catalog
@@ -148,6 +149,22 @@ def _synced(page, words: str) -> None:
     raise AssertionError(page.locator("#status").inner_text())
 
 
+def _open_fact_form(page) -> None:
+    """Tap "Fact" in the add bar. A tap that lands while the walk screen draws itself again
+    (a sync just answered) meets the bar being replaced: tap the new one."""
+    form = page.locator("form[data-kind=fact]")
+    for _ in range(3):
+        if form.is_visible():
+            return
+        page.click(".actionbar a.add-fact")
+        try:
+            form.wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("the fact form never opened")
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize(
     ("locale", "language", "words"),
@@ -219,8 +236,7 @@ def test_on_a_phone_in_the_plants_language(
         page.wait_for_selector("main[data-ready^='/app/walks/'] .actionbar")
         # The add bar's words carry soft hyphens where they may break: read without them.
         assert words["add"] in page.locator(".actionbar").inner_text().replace("\u00ad", "")
-        page.click(".actionbar a.add-fact")
-        page.wait_for_selector("form[data-kind=fact]")
+        _open_fact_form(page)
         assert page.locator("form button[type=submit]").inner_text() == words["save"]
         assert words["topic"] in page.locator("form [data-field=topic] label").inner_text()
         page.screenshot(path=str(SHOTS / f"app-{language}-fact.png"), full_page=True)
@@ -232,8 +248,7 @@ def test_on_a_phone_in_the_plants_language(
         # The network drops: the next fact waits on the phone, said in the language, and
         # goes when the network is back.
         context.set_offline(True)
-        page.click(".actionbar a.add-fact")
-        page.wait_for_selector("form[data-kind=fact]")
+        _open_fact_form(page)
         page.fill("form [name=topic]", "Schutzbrille")
         page.click("form button[type=submit]")
         page.wait_for_selector(".record.is-unsynced")
