@@ -8,7 +8,8 @@ the evidence stopped contradicting it. Counted per period on the site's clock:
   reopened (moved back to open from any other status), verified, closed by evidence: the
   gaps that did so in the period, each gap once per period however often it did;
 - open at the period's end: flagged before it, not dismissed then, and not verified or
-  closed by evidence before it unless re-opened since; "untriaged" are those still open;
+  closed by evidence before it unless re-opened since (a closing the evidence undid by
+  flagging the gap again counts only until then); "untriaged" are those still open;
 - the median hours from flag to first triage (the first move to confirmed, dismissed,
   needs observation or actioned; a later re-triage does not count), over the gaps first
   triaged in the period, and the median days from that first triage to verification, over
@@ -59,6 +60,9 @@ class GapHistory:
     changes: Sequence[StatusChange] = field(default=())
     verified_at: datetime | None = None  # an action answering it was verified by evidence
     closed_at: datetime | None = None  # the evidence stopped contradicting it
+    # Earlier closings the evidence undid: (closed, flagged again), oldest first. A closing
+    # holds only until the flag that undid it, so a later flag never changes the past.
+    closings: Sequence[tuple[datetime, datetime]] = field(default=())
 
     def __post_init__(self) -> None:
         changes = [StatusChange(as_utc(at), old, new) for at, old, new in self.changes]
@@ -73,6 +77,23 @@ class GapHistory:
             moment = getattr(self, name)
             if moment is not None:
                 object.__setattr__(self, name, as_utc(moment))
+        spans = tuple(sorted((as_utc(c), as_utc(r)) for c, r in self.closings))
+        object.__setattr__(self, "closings", spans)
+
+    def resolutions(self, moment: datetime, as_of: datetime, strict: bool) -> list[datetime]:
+        """The moments that resolved the gap and still held at `moment` (before it when
+        `strict`, else at or before it): its verification, its last closing, and any earlier
+        closing not yet undone by the flag that followed it."""
+        found = []
+        for at in (_known(self.verified_at, as_of), _known(self.closed_at, as_of)):
+            if at is not None and (at < moment if strict else at <= moment):
+                found.append(at)
+        for closed, again in self.closings:
+            if closed <= as_of and (
+                closed < moment <= again if strict else closed <= moment < again
+            ):
+                found.append(closed)
+        return found
 
 
 @dataclass
@@ -106,6 +127,9 @@ def _events(gap: GapHistory, changes: Sequence[StatusChange], as_of: datetime):
     for moment, event in ((gap.verified_at, VERIFIED), (gap.closed_at, CLOSED_BY_EVIDENCE)):
         if _known(moment, as_of) is not None:
             yield moment, event
+    for closed, _again in gap.closings:
+        if closed <= as_of:
+            yield closed, CLOSED_BY_EVIDENCE
 
 
 def _open_at(
@@ -122,8 +146,7 @@ def _open_at(
     status = before[-1].to_status if before else OPEN
     if status == DISMISSED:
         return None
-    resolved = [m for m in (_known(gap.verified_at, as_of), _known(gap.closed_at, as_of)) if m]
-    resolved = [moment for moment in resolved if moment < end]
+    resolved = gap.resolutions(end, as_of, strict=True)
     if resolved:
         reopened = any(c.to_status == OPEN and c.at >= max(resolved) for c in before)
         if not reopened:
@@ -139,8 +162,7 @@ def _open_after(
     status = before[-1].to_status if before else OPEN
     if status == DISMISSED:
         return None
-    resolved = [m for m in (_known(gap.verified_at, as_of), _known(gap.closed_at, as_of)) if m]
-    resolved = [m for m in resolved if m <= moment]
+    resolved = gap.resolutions(moment, as_of, strict=False)
     if resolved and not any(c.to_status == OPEN and c.at >= max(resolved) for c in before):
         return None
     return status
@@ -194,6 +216,7 @@ def _sweep_open(
             gap.flagged_at,
             *(c.at for c in changes if c.at > gap.flagged_at),
             *(m for m in (gap.verified_at, gap.closed_at) if m is not None and m > gap.flagged_at),
+            *(m for span in gap.closings for m in span if m > gap.flagged_at),
         }
     )
     count = len(ends)

@@ -111,6 +111,7 @@ class _GapState:
     topic_id: int | None = None
     flagged_at: datetime | None = None
     closed_at: datetime | None = None
+    closings: list[tuple[datetime, datetime]] = field(default_factory=list)  # undone ones
     changes: list[StatusChange] = field(default_factory=list)
 
 
@@ -147,7 +148,9 @@ def _read_gap_events(
         if verb == "flagged":
             if state.flagged_at is None:
                 state.flagged_at, state.site_id, state.topic_id = at, site_of[_key(site_id)], topic
-            state.closed_at = None  # contradicted again: no longer closed
+            if state.closed_at is not None:  # contradicted again: closed until now
+                state.closings.append((state.closed_at, at))
+            state.closed_at = None
         elif verb == "closed":
             state.closed_at = at
         elif old in GAP_STATUSES and new in GAP_STATUSES:
@@ -221,6 +224,7 @@ def gap_histories(
             changes=state.changes,
             verified_at=verified.get(key),
             closed_at=state.closed_at,
+            closings=state.closings,
         )
         for key, state in states.items()
         if state.site_id in wanted and state.flagged_at is not None

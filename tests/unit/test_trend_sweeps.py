@@ -42,6 +42,10 @@ def _gap(rng: random.Random, n: int, spans) -> GapHistory:
         changes.append(StatusChange(at, status, new))
         status = new
     later = [None, None, _moment(rng, spans)]
+    closings = []
+    if rng.random() < 0.3:  # closed by evidence, then flagged again
+        closed = _moment(rng, spans)
+        closings.append((closed, closed + timedelta(hours=rng.randrange(0, 24 * 60))))
     return GapHistory(
         gap_id=n,
         site_id="s",
@@ -50,6 +54,7 @@ def _gap(rng: random.Random, n: int, spans) -> GapHistory:
         changes=changes,
         verified_at=rng.choice(later),
         closed_at=rng.choice(later),
+        closings=closings,
     )
 
 

@@ -237,6 +237,18 @@ def test_closed_by_evidence_leaves_the_open_gaps_until_reopened() -> None:
     assert (week2.gaps_open_at_end, week3.gaps_open_at_end) == (0, 1)
 
 
+def test_a_closing_the_evidence_undid_still_holds_for_the_periods_in_between() -> None:
+    """Closed by evidence in week 2, flagged again in week 3: week 2 ended with the gap
+    closed, and learning of the new flag does not change that."""
+    gap = GapHistory("g", SITE, "t", warsaw(5, 8), closings=[(warsaw(7, 8), warsaw(14, 8))])
+    week2, week3 = measures(january_weeks(), warsaw(19), gaps=[gap])
+    assert (week2.gaps_closed_by_evidence, week3.gaps_closed_by_evidence) == (1, 0)
+    assert (week2.gaps_open_at_end, week3.gaps_open_at_end) == (0, 1)
+    assert week3.gaps_untriaged_at_end == 1
+    as_then, _ = measures(january_weeks(), warsaw(12), gaps=[gap])
+    assert (as_then.gaps_open_at_end, as_then.gaps_closed_by_evidence) == (0, 1)
+
+
 def test_another_sites_gaps_do_not_count() -> None:
     gap = GapHistory("g", "elsewhere", "t", warsaw(5, 8))
     assert [row.gaps_flagged for row in measures(january_weeks(), warsaw(19), gaps=[gap])] == [
