@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     import gemba.review.views
     import gemba.topics.views
     import gemba.trends.views
+    import gemba.trends.watch
     import gemba.webhooks.views
 
     app.register_blueprint(gemba.accounts.bp)

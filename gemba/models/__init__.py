@@ -20,6 +20,7 @@ from gemba.models.revision import DataRevision
 from gemba.models.sites import Persona, Site, Topic, topic_key
 from gemba.models.topics import TopicMerge, TopicSynonym, TopicTranslation
 from gemba.models.trash import DeletedRecord
+from gemba.models.trends import TopicSighting, TrendSnapshot, TrendVersion
 from gemba.models.walks import (
     Contradiction,
     Fact,
@@ -37,6 +38,9 @@ from gemba.models.walks import (
 from gemba.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
+    "TopicSighting",
+    "TrendSnapshot",
+    "TrendVersion",
     "Action",
     "ActionStatus",
     "ApiToken",

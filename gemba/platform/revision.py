@@ -57,6 +57,9 @@ _CONNECTIONS = "gemba_connections"  # session.info: the connections its transact
 _TABLES = "gemba_written_tables"  # connection.info: what the transaction wrote
 # Statements that never change data, by their first word.
 _READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA", "SHOW")
+# What the read side derives and keeps for itself (the trends' sightings and snapshots):
+# writing it changes no data a page shows, so it replaces no token.
+UNTRACKED = frozenset({"topic_sightings", "trend_versions", "trend_snapshots"})
 _TOKENS = select(
     func.aggregate_strings(DataRevision.scope + "=" + DataRevision.token, " ")
 ).scalar_subquery()
@@ -148,6 +151,11 @@ def _note_statement(conn, cursor, statement: str, parameters, context, executema
         conn.info.setdefault(_TABLES, set()).add(ANY)  # textual or unknown: anything may change
 
 
+def is_read(statement: str) -> bool:
+    """Whether the SQL text, by its first word, only reads."""
+    return _is_read(statement)
+
+
 def _is_read(statement: str) -> bool:
     words = statement.split(None, 1)
     return not words or words[0].upper() in _READS
@@ -174,6 +182,11 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(_CONNECTIONS, None)
 
 
+def connections(session: Session) -> list[Connection]:
+    """The live connections of the session's transaction."""
+    return _connections(session)
+
+
 def _connections(session: Session) -> list[Connection]:
     return [
         conn
@@ -195,7 +208,7 @@ def _replace_tokens(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the outermost commit replaces the tokens, once
     session.flush()  # changes still pending are part of this commit too
-    written = _written(session)
+    written = _written(session) - UNTRACKED
     if not written:
         return
     conn = session.connection(bind_arguments={"mapper": DataRevision.__mapper__})

@@ -115,39 +115,63 @@ class _GapState:
     changes: list[StatusChange] = field(default_factory=list)
 
 
+CHUNK = 2000  # ids per IN list
+
+
+def _gap_events(site_ids: Sequence[uuid.UUID], as_of: datetime, only: list[str] | None):
+    """The statement of the sites' gap events up to the moment (of these gaps only)."""
+    query = select(
+        type_coerce(AuditEvent.object_id, String),
+        type_coerce(AuditEvent.site_id, String),
+        AuditEvent.verb,
+        AuditEvent.at,
+        AuditEvent.detail["topic"].as_integer(),
+        AuditEvent.detail["from"].as_string(),
+        AuditEvent.detail["to"].as_string(),
+        AuditEvent.id,
+    ).where(
+        AuditEvent.object_type == "gap",
+        AuditEvent.verb.in_(GAP_VERBS),
+        AuditEvent.at <= as_of,
+    )
+    if only is not None:  # by the object index: a gap's id is its site's alone
+        return query.where(AuditEvent.object_id.in_(only))
+    return query.where(AuditEvent.site_id.in_(list(site_ids))).order_by(
+        AuditEvent.at, AuditEvent.id
+    )
+
+
 def _read_gap_events(
-    site_ids: Sequence[uuid.UUID], as_of: datetime, wanted: set[str] | None
+    site_ids: Sequence[uuid.UUID],
+    as_of: datetime,
+    wanted: set[str] | None,
+    only: list[str] | None = None,
 ) -> dict[str, _GapState]:
     """The sites' gap audit trails up to the moment, in the order they were written (only
-    the gaps in `wanted`, when given)."""
+    the gaps in `wanted`, when given; only those of the canonical ids `only`, asked of the
+    database, when given)."""
     states: dict[str, _GapState] = defaultdict(_GapState)
     site_of = {_key(site_id): site_id for site_id in site_ids}  # ids read as text
-    rows = db.session.execute(
-        select(
-            type_coerce(AuditEvent.object_id, String),
-            type_coerce(AuditEvent.site_id, String),
-            AuditEvent.verb,
-            AuditEvent.at,
-            AuditEvent.detail["topic"].as_integer(),
-            AuditEvent.detail["from"].as_string(),
-            AuditEvent.detail["to"].as_string(),
-        )
-        .where(
-            AuditEvent.site_id.in_(site_ids),
-            AuditEvent.object_type == "gap",
-            AuditEvent.verb.in_(GAP_VERBS),
-            AuditEvent.at <= as_of,
-        )
-        .order_by(AuditEvent.at, AuditEvent.id)
-    )
-    for object_id, site_id, verb, at, topic, old, new in rows:
+    if only is not None:
+        rows = []
+        for start in range(0, len(only), CHUNK):
+            chunk = only[start : start + CHUNK]
+            rows.extend(db.session.execute(_gap_events(site_ids, as_of, chunk)))
+        rows.sort(key=lambda row: (row[3], row[7]))
+    else:
+        rows = db.session.execute(_gap_events(site_ids, as_of, None))
+    for object_id, site_id, verb, at, topic, old, new, _id in rows:
         key = _key(object_id)
         if wanted is not None and key not in wanted:
             continue
         state = states[key]
         if verb == "flagged":
             if state.flagged_at is None:
-                state.flagged_at, state.site_id, state.topic_id = at, site_of[_key(site_id)], topic
+                state.flagged_at, state.site_id, state.topic_id = (
+                    at,
+                    site_of.get(_key(site_id)),
+                    topic,
+                )
             if state.closed_at is not None:  # contradicted again: closed until now
                 state.closings.append((state.closed_at, at))
             state.closed_at = None
@@ -186,32 +210,75 @@ def _verified(site_ids: Sequence[uuid.UUID], as_of: datetime) -> dict[str, datet
     return found
 
 
+def touched_since(site_ids: Sequence[uuid.UUID], since: datetime, as_of: datetime) -> list[str]:
+    """The gaps of the sites (canonical ids) with an event from `since` to the moment, or
+    answered by an action verified then: the only gaps whose figures can differ between a
+    period ending at `since` and one ending later."""
+    sites = list(site_ids)
+    window = (
+        AuditEvent.site_id.in_(sites),
+        AuditEvent.at >= as_utc(since),
+        AuditEvent.at <= as_of,
+    )
+    found = set(
+        db.session.scalars(
+            select(AuditEvent.object_id)
+            .where(*window, AuditEvent.object_type == "gap", AuditEvent.verb.in_(GAP_VERBS))
+            .distinct()
+        )
+    )
+    actions = select(type_coerce(AuditEvent.object_id, String)).where(
+        *window, AuditEvent.object_type == "action", AuditEvent.verb == VERIFIED
+    )
+    verified = {_key(action_id) for action_id in db.session.scalars(actions)}
+    if verified:
+        for action_id, gap_id in db.session.execute(
+            select(action_gaps.c.action_id, action_gaps.c.gap_id)
+            .join(Action, Action.id == action_gaps.c.action_id)
+            .where(Action.site_id.in_(sites))
+        ):
+            if _key(action_id) in verified:
+                found.add(str(uuid.UUID(str(gap_id))))
+    return sorted(found)
+
+
+def _current_gaps(sites: list[uuid.UUID], only: list[str] | None):
+    """The current gaps' rows (of these canonical ids only, when given), in IN lists."""
+    columns = select(
+        type_coerce(Gap.id, String), type_coerce(Gap.site_id, String), Gap.topic_id, Gap.flagged_at
+    )
+    if only is None:
+        yield from db.session.execute(columns.where(Gap.site_id.in_(sites)))
+        return
+    for start in range(0, len(only), CHUNK):  # by the primary key, not the site's every gap
+        chunk = [uuid.UUID(key) for key in only[start : start + CHUNK]]
+        yield from db.session.execute(columns.where(Gap.id.in_(chunk)))
+
+
 def gap_histories(
-    site_ids: Sequence[uuid.UUID], as_of: datetime, persona_id: uuid.UUID | None = None
+    site_ids: Sequence[uuid.UUID],
+    as_of: datetime,
+    persona_id: uuid.UUID | None = None,
+    since: datetime | None = None,
 ) -> list[GapHistory]:
     """The history of every gap of the sites, current or removed, as of the moment; with a
     persona, only the gaps on what that persona said (a gap's id follows from its
-    statement's, so a removed gap is found too)."""
+    statement's, so a removed gap is found too); with `since`, only the gaps touched from
+    then on (`touched_since`)."""
     sites = list(site_ids)
     theirs: set[str] | None = None
     if persona_id is not None:
         said = db.session.scalars(select(Statement.id).where(Statement.persona_id == persona_id))
         theirs = {gap_id_for(statement_id).hex for statement_id in said}
-    states = _read_gap_events(sites, as_of, theirs)
+    only = None if since is None else touched_since(sites, since, as_of)
+    states = _read_gap_events(sites, as_of, theirs, only)
     site_of = {_key(site_id): site_id for site_id in sites}
-    for gap_id, site_id, topic_id, flagged_at in db.session.execute(
-        select(
-            type_coerce(Gap.id, String),
-            type_coerce(Gap.site_id, String),
-            Gap.topic_id,
-            Gap.flagged_at,
-        ).where(Gap.site_id.in_(sites))
-    ):
+    for gap_id, site_id, topic_id, flagged_at in _current_gaps(sites, only):
         key = _key(gap_id)
         if theirs is not None and key not in theirs:
             continue
         state = states[key]
-        state.site_id, state.topic_id = site_of[_key(site_id)], topic_id
+        state.site_id, state.topic_id = site_of.get(_key(site_id)), topic_id
         state.flagged_at = state.flagged_at or flagged_at
     verified = _verified(sites, as_of)
     wanted = set(sites)

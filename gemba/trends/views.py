@@ -24,7 +24,7 @@ from gemba.domain.units import format_number
 from gemba.models import Role, utcnow
 from gemba.platform import params
 from gemba.review.exports import safe
-from gemba.trends import bp, charts, measures, queries
+from gemba.trends import bp, charts, measures, queries, snapshots
 
 MAX_PERIODS = 26
 DEFAULT_PERIODS = {WEEK: 12, MONTH: 6}
@@ -109,7 +109,7 @@ def cell(value: object) -> str:
 
 def _compute(choice: Choice, sites: list[queries.SiteInfo], as_of: datetime):
     chosen = [s for s in sites if choice.site_id in (None, s.id)]
-    found = queries.trends_for(chosen, choice.unit, choice.count, as_of, choice.persona_id)
+    found = snapshots.trends_for(chosen, choice.unit, choice.count, as_of, choice.persona_id)
     return chosen, found
 
 
