@@ -118,8 +118,14 @@ class _GapState:
 CHUNK = 2000  # ids per IN list
 
 
-def _gap_events(site_ids: Sequence[uuid.UUID], as_of: datetime, only: list[str] | None):
-    """The statement of the sites' gap events up to the moment (of these gaps only)."""
+def _gap_events(
+    site_ids: Sequence[uuid.UUID],
+    as_of: datetime,
+    only: list[str] | None = None,
+    since: datetime | None = None,
+):
+    """The statement of the sites' gap events up to the moment, oldest first: of the gaps
+    `only` (canonical ids), or of the gaps with an event from `since` on, or all."""
     query = select(
         type_coerce(AuditEvent.object_id, String),
         type_coerce(AuditEvent.site_id, String),
@@ -134,32 +140,49 @@ def _gap_events(site_ids: Sequence[uuid.UUID], as_of: datetime, only: list[str] 
         AuditEvent.verb.in_(GAP_VERBS),
         AuditEvent.at <= as_of,
     )
-    if only is not None:  # by the object index: a gap's id is its site's alone
-        return query.where(AuditEvent.object_id.in_(only))
-    return query.where(AuditEvent.site_id.in_(list(site_ids))).order_by(
-        AuditEvent.at, AuditEvent.id
-    )
+    # A gap's id is its site's alone: by the object index, not the sites' every event.
+    if only is not None:
+        query = query.where(AuditEvent.object_id.in_(only))
+    elif since is not None:
+        window = select(AuditEvent.object_id).where(
+            AuditEvent.site_id.in_(list(site_ids)),
+            AuditEvent.object_type == "gap",
+            AuditEvent.verb.in_(GAP_VERBS),
+            AuditEvent.at >= as_utc(since),
+            AuditEvent.at <= as_of,
+        )
+        query = query.where(AuditEvent.object_id.in_(window))
+    else:
+        query = query.where(AuditEvent.site_id.in_(list(site_ids)))
+    return query.order_by(AuditEvent.at, AuditEvent.id)
+
+
+def _event_rows(site_ids, as_of: datetime, since: datetime | None) -> list:
+    """The event rows `_read_gap_events` folds: all the sites', or with `since` those of the
+    gaps touched from then on (see `gap_histories`), in the order they were written."""
+    if since is None:
+        return db.session.execute(_gap_events(site_ids, as_of)).all()
+    rows = db.session.execute(_gap_events(site_ids, as_of, since=since)).all()
+    seen = {row[0] for row in rows}
+    extra = [key for key in _verified_since(site_ids, since, as_of) if key not in seen]
+    for start in range(0, len(extra), CHUNK):
+        rows.extend(db.session.execute(_gap_events(site_ids, as_of, extra[start : start + CHUNK])))
+    if extra:
+        rows.sort(key=lambda row: (row[3], row[7]))
+    return rows
 
 
 def _read_gap_events(
     site_ids: Sequence[uuid.UUID],
     as_of: datetime,
     wanted: set[str] | None,
-    only: list[str] | None = None,
+    since: datetime | None = None,
 ) -> dict[str, _GapState]:
     """The sites' gap audit trails up to the moment, in the order they were written (only
-    the gaps in `wanted`, when given; only those of the canonical ids `only`, asked of the
-    database, when given)."""
+    the gaps in `wanted`, when given; only those touched from `since` on, when given)."""
     states: dict[str, _GapState] = defaultdict(_GapState)
     site_of = {_key(site_id): site_id for site_id in site_ids}  # ids read as text
-    if only is not None:
-        rows = []
-        for start in range(0, len(only), CHUNK):
-            chunk = only[start : start + CHUNK]
-            rows.extend(db.session.execute(_gap_events(site_ids, as_of, chunk)))
-        rows.sort(key=lambda row: (row[3], row[7]))
-    else:
-        rows = db.session.execute(_gap_events(site_ids, as_of, None))
+    rows = _event_rows(site_ids, as_of, since)
     for object_id, site_id, verb, at, topic, old, new, _id in rows:
         key = _key(object_id)
         if wanted is not None and key not in wanted:
@@ -210,40 +233,30 @@ def _verified(site_ids: Sequence[uuid.UUID], as_of: datetime) -> dict[str, datet
     return found
 
 
-def touched_since(site_ids: Sequence[uuid.UUID], since: datetime, as_of: datetime) -> list[str]:
-    """The gaps of the sites (canonical ids) with an event from `since` to the moment, or
-    answered by an action verified then: the only gaps whose figures can differ between a
-    period ending at `since` and one ending later."""
+def _verified_since(site_ids, since: datetime, as_of: datetime) -> list[str]:
+    """The gaps (canonical ids) answered by an action of the sites verified from `since` to
+    the moment."""
     sites = list(site_ids)
-    window = (
+    actions = select(type_coerce(AuditEvent.object_id, String)).where(
         AuditEvent.site_id.in_(sites),
+        AuditEvent.object_type == "action",
+        AuditEvent.verb == VERIFIED,
         AuditEvent.at >= as_utc(since),
         AuditEvent.at <= as_of,
     )
-    found = set(
-        db.session.scalars(
-            select(AuditEvent.object_id)
-            .where(*window, AuditEvent.object_type == "gap", AuditEvent.verb.in_(GAP_VERBS))
-            .distinct()
-        )
-    )
-    actions = select(type_coerce(AuditEvent.object_id, String)).where(
-        *window, AuditEvent.object_type == "action", AuditEvent.verb == VERIFIED
-    )
     verified = {_key(action_id) for action_id in db.session.scalars(actions)}
-    if verified:
-        for action_id, gap_id in db.session.execute(
-            select(action_gaps.c.action_id, action_gaps.c.gap_id)
-            .join(Action, Action.id == action_gaps.c.action_id)
-            .where(Action.site_id.in_(sites))
-        ):
-            if _key(action_id) in verified:
-                found.add(str(uuid.UUID(str(gap_id))))
-    return sorted(found)
+    if not verified:
+        return []
+    rows = db.session.execute(
+        select(action_gaps.c.action_id, action_gaps.c.gap_id)
+        .join(Action, Action.id == action_gaps.c.action_id)
+        .where(Action.site_id.in_(sites))
+    )
+    return sorted({str(uuid.UUID(str(gap))) for action, gap in rows if _key(action) in verified})
 
 
 def _current_gaps(sites: list[uuid.UUID], only: list[str] | None):
-    """The current gaps' rows (of these canonical ids only, when given), in IN lists."""
+    """The current gaps' rows (of these gap keys only, when given), in IN lists."""
     columns = select(
         type_coerce(Gap.id, String), type_coerce(Gap.site_id, String), Gap.topic_id, Gap.flagged_at
     )
@@ -264,14 +277,20 @@ def gap_histories(
     """The history of every gap of the sites, current or removed, as of the moment; with a
     persona, only the gaps on what that persona said (a gap's id follows from its
     statement's, so a removed gap is found too); with `since`, only the gaps touched from
-    then on (`touched_since`)."""
+    then on: those with a gap event since, or answered by an action verified since. Only
+    those can count differently in a period that began then than in the one before it.
+
+    A gap's flag and site come from its "flagged" event (every gap has one); the gaps table
+    fills in a gap without, and with `since` it is read for those alone."""
     sites = list(site_ids)
     theirs: set[str] | None = None
     if persona_id is not None:
         said = db.session.scalars(select(Statement.id).where(Statement.persona_id == persona_id))
         theirs = {gap_id_for(statement_id).hex for statement_id in said}
-    only = None if since is None else touched_since(sites, since, as_of)
-    states = _read_gap_events(sites, as_of, theirs, only)
+    states = _read_gap_events(sites, as_of, theirs, since)
+    only = None
+    if since is not None:
+        only = [key for key, state in states.items() if state.flagged_at is None]
     site_of = {_key(site_id): site_id for site_id in sites}
     for gap_id, site_id, topic_id, flagged_at in _current_gaps(sites, only):
         key = _key(gap_id)
