@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -176,9 +177,34 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+@functools.cache
+def migration_heads() -> frozenset[str]:
+    """The revisions the migrations end at (read from the scripts once per process)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS_DIR)
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def at_head(app: Flask) -> bool:
+    """Whether the database already stands at the migration head: then a worker starts
+    without loading Alembic's environment and every migration script."""
+    from gemba.extensions import db
+
+    with app.app_context():
+        try:
+            with db.engine.connect() as conn:
+                found = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        except SQLAlchemyError:
+            return False  # a new database: no version table yet
+    return found == migration_heads()
+
+
 def upgrade_on_start(app: Flask) -> None:
     """Bring the schema to the migration head, so a new instance needs no DB command."""
-    if not app.config.get("GEMBA_AUTO_MIGRATE"):
+    if not app.config.get("GEMBA_AUTO_MIGRATE") or at_head(app):
         return
     from flask_migrate import upgrade
 
