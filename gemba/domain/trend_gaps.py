@@ -176,8 +176,20 @@ def tally_gaps(
     starts = [span.start for span in spans]
     ends = [as_utc(span.end) for span in spans]  # UTC like the gaps' moments: cheap to compare
     opened, untriaged = [0] * len(spans), [0] * len(spans)
+    count = len(spans)
     for gap in gaps:
         if gap.flagged_at > as_of or not spans:
+            continue
+        if not (gap.changes or gap.verified_at or gap.closed_at or gap.closings):
+            # Flagged and nothing since (most gaps): counted where the full rules below would
+            # count it, without working out its moments.
+            index = locate(gap.flagged_at, spans, starts)
+            if index is not None:
+                tallies[index].events[FLAGGED] += 1
+            low = bisect_right(ends, gap.flagged_at)
+            if low < count:
+                opened[low] += 1
+                untriaged[low] += 1
             continue
         changes = [change for change in gap.changes if change.at <= as_of]
         marked = set()

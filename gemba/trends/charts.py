@@ -91,11 +91,13 @@ def gap_chart(chart_id: str, site: str, trends: Sequence[PeriodTrend]) -> Markup
     body = _legend(chart_id, [(SOLID, _("flagged")), (HATCHED, _("closed"))])
     body += axes(frame, ticks, _count, _x_labels(trends))
     width = _bar_width(frame, 2)
+    # Translated once per chart, not once per bar.
+    words_flagged, words_closed = _("%(period)s: %(num)d flagged"), _("%(period)s: %(num)d closed")
     for i, trend in enumerate(trends):
         x, label = frame.x(i), trend.period.label
         for left, kind, value, words in (
-            (x - width - 1, SOLID, flagged[i], _("%(period)s: %(num)d flagged")),
-            (x + 1, HATCHED, closed[i], _("%(period)s: %(num)d closed")),
+            (x - width - 1, SOLID, flagged[i], words_flagged),
+            (x + 1, HATCHED, closed[i], words_closed),
         ):
             title = words % {"period": label, "num": value}
             body.append(_rect(frame, chart_id, kind, left, width, 0, value, title))
@@ -125,23 +127,29 @@ def walk_chart(chart_id: str, site: str, trends: Sequence[PeriodTrend]) -> Marku
     )
     body += axes(frame, ticks, _count, _x_labels(trends))
     width = _bar_width(frame, 1.5)
+    words = {
+        SOLID: _("%(period)s: %(num)d on time"),
+        HATCHED: _("%(period)s: %(num)d late"),
+        DOTTED: _("%(period)s: %(num)d missed"),
+        DASHED: _("%(period)s: %(num)d due"),
+    }
     for i, trend in enumerate(trends):
         x, label = frame.x(i), trend.period.label
         low = 0
-        for kind, value, words in (
-            (SOLID, trend.walks_on_time, _("%(period)s: %(num)d on time")),
-            (HATCHED, trend.walks_late, _("%(period)s: %(num)d late")),
-            (DOTTED, trend.walks_missed, _("%(period)s: %(num)d missed")),
+        for kind, value in (
+            (SOLID, trend.walks_on_time),
+            (HATCHED, trend.walks_late),
+            (DOTTED, trend.walks_missed),
         ):
             if value:
-                title = words % {"period": label, "num": value}
+                title = words[kind] % {"period": label, "num": value}
                 body.append(
                     _rect(frame, chart_id, kind, x - width / 2, width, low, low + value, title)
                 )
             low += value
         y = frame.y(trend.walks_due)
         line = el("line", x1=x - width / 2 - 4, x2=x + width / 2 + 4, y1=y, y2=y, class_="bound")
-        due = _("%(period)s: %(num)d due", period=label, num=trend.walks_due)
+        due = words[DASHED] % {"period": label, "num": trend.walks_due}
         body.append(f"<g>{line}{el('title', due)}</g>")
         if len(trends) <= LABELLED_GROUPS:
             body += number(frame, str(trend.walks_due), x, y - 5)

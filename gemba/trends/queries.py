@@ -118,6 +118,17 @@ class _GapState:
 CHUNK = 2000  # ids per IN list
 
 
+def _touched(site_ids: Sequence[uuid.UUID], as_of: datetime, since: datetime):
+    """The ids of the sites' gaps with an event from `since` to the moment."""
+    return select(AuditEvent.object_id).where(
+        AuditEvent.site_id.in_(list(site_ids)),
+        AuditEvent.object_type == "gap",
+        AuditEvent.verb.in_(GAP_VERBS),
+        AuditEvent.at >= as_utc(since),
+        AuditEvent.at <= as_of,
+    )
+
+
 def _gap_events(
     site_ids: Sequence[uuid.UUID],
     as_of: datetime,
@@ -144,14 +155,7 @@ def _gap_events(
     if only is not None:
         query = query.where(AuditEvent.object_id.in_(only))
     elif since is not None:
-        window = select(AuditEvent.object_id).where(
-            AuditEvent.site_id.in_(list(site_ids)),
-            AuditEvent.object_type == "gap",
-            AuditEvent.verb.in_(GAP_VERBS),
-            AuditEvent.at >= as_utc(since),
-            AuditEvent.at <= as_of,
-        )
-        query = query.where(AuditEvent.object_id.in_(window))
+        query = query.where(AuditEvent.object_id.in_(_touched(site_ids, as_of, since)))
     else:
         query = query.where(AuditEvent.site_id.in_(list(site_ids)))
     return query.order_by(AuditEvent.at, AuditEvent.id)

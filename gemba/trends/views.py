@@ -153,7 +153,8 @@ def trends_page():
         blocks=blocks,
         comparison=comparison,
         comparison_sites=chosen,
-        measures=measures.MEASURES,
+        # Each label and definition translated once, not once per cell of every table.
+        measures=[(key, str(words), str(text)) for key, words, text in measures.MEASURES],
         label=measures.label,
         cell=cell,
         as_of=as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
