@@ -13,6 +13,7 @@ from sqlalchemy import select
 from gemba.extensions import db
 from gemba.models import Persona, Role, Site, Topic, Walk
 from gemba.platform import params
+from gemba.platform.allocation import no_cycle_collection
 from gemba.review import (
     actions,
     bp,
@@ -153,9 +154,11 @@ def site_experience(site_id: uuid.UUID):
 @bp.route("/walks/<uuid:walk_id>/report")
 @login_required
 def walk_report(walk_id: uuid.UUID):
-    """A printable report of a walk: summary, gaps with evidence, actions."""
-    report = crosswalk.walk_report(_walk_or_404(walk_id))
-    return render_template("review/report.html", report=report)
+    """A printable report of a walk: summary, gaps with evidence, actions. A dense walk
+    loads and renders hundreds of gaps: the cycle collector waits until it is done."""
+    with no_cycle_collection():
+        report = crosswalk.walk_report(_walk_or_404(walk_id))
+        return render_template("review/report.html", report=report)
 
 
 @bp.route("/history")
