@@ -8,10 +8,12 @@ import sys
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import downgrade
 
 from gemba import create_app
 from gemba.extensions import db
 from gemba.models import Base, User
+from gemba.platform.database import MIGRATIONS_DIR, at_head
 from tests.conftest import PASSWORD, login
 
 
@@ -32,6 +34,21 @@ def test_empty_instance_creates_and_upgrades_its_database(tmp_path, monkeypatch)
         with started.app_context():
             assert db.session.scalar(db.text("PRAGMA foreign_keys")) == 1
             db.engine.dispose()
+
+
+def test_a_start_on_a_database_behind_the_head_upgrades_it(tmp_path, monkeypatch):
+    """A database at the head starts without Alembic; one a revision behind is upgraded."""
+    monkeypatch.setenv("GEMBA_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"TESTING": True})
+    assert at_head(app)
+    with app.app_context():
+        downgrade(directory=MIGRATIONS_DIR, revision="-1")
+        db.engine.dispose()
+    assert not at_head(app)
+    again = create_app({"TESTING": True})
+    assert at_head(again)
+    with again.app_context():
+        db.engine.dispose()
 
 
 def test_environment_overrides_config(tmp_path, monkeypatch):
