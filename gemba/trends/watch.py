@@ -93,9 +93,15 @@ def _values(obj: Any, name: str) -> list:
 
 
 def _note_record(marks: dict, obj: Fact | Statement, gone: bool, new: bool) -> None:
-    """A fact or statement written: its topics (before and after) from its moments."""
-    if gone or new:
+    """A fact or statement written: its topics (before and after) from its moments. A new
+    one can only move a topic's sightings outwards; a deleted or changed one may move them
+    back, so those topics are read again exactly (`exact`)."""
+    if new:
         _mark(marks, "topics", obj.topic_id, obj.observed_at)
+        return
+    if gone:
+        _mark(marks, "topics", obj.topic_id, obj.observed_at)
+        marks["exact"].add(obj.topic_id)
         return
     if not _changed(obj, "topic_id", "observed_at", "persona_id", *_walk_of(obj)):
         return
@@ -105,6 +111,7 @@ def _note_record(marks: dict, obj: Fact | Statement, gone: bool, new: bool) -> N
         moment = EVERYTHING
     for topic_id in _values(obj, "topic_id"):
         _mark(marks, "topics", topic_id, moment)
+        marks["exact"].add(topic_id)
 
 
 def _walk_of(obj: Any) -> tuple[str, ...]:
@@ -112,10 +119,19 @@ def _walk_of(obj: Any) -> tuple[str, ...]:
 
 
 @event.listens_for(db.session, "before_flush")
-def _collect(session: Session, _context, _instances) -> None:
-    """Note, before the ORM writes them, which topics and sites this flush touches."""
+def _flushing(_session: Session, _context, _instances) -> None:
     _FLUSHING.set(True)
-    marks = session.info.setdefault(_MARKS, {"topics": {}, "sites": {}})
+
+
+def _no_marks() -> dict:
+    return {"topics": {}, "sites": {}, "exact": set()}
+
+
+@event.listens_for(db.session, "after_flush")
+def _collect(session: Session, _context) -> None:
+    """Note which topics and sites this flush touched: after its statements, so new records
+    have their ids, while the session still shows what was new, changed and deleted."""
+    marks = session.info.setdefault(_MARKS, _no_marks())
     for obj, new, gone in [
         *((o, True, False) for o in session.new),
         *((o, False, False) for o in session.dirty),
@@ -131,6 +147,7 @@ def _collect(session: Session, _context, _instances) -> None:
                 _mark(marks, "sites", site_id, EVERYTHING)
         elif isinstance(obj, Topic) and (gone or _changed(obj, "merged_into_id", "site_id")):
             _mark(marks, "topics", obj.id, EVERYTHING)
+            marks["exact"].add(obj.id)
             for site_id in _values(obj, "site_id"):
                 _mark(marks, "sites", site_id, EVERYTHING)
         elif isinstance(obj, Action) and (gone or _changed(obj, "gaps")):
@@ -149,7 +166,7 @@ def _dated(event_row: AuditEvent) -> bool:
     )
 
 
-@event.listens_for(db.session, "after_flush")
+@event.listens_for(db.session, "after_flush_postexec")
 def _flushed(_session: Session, _context) -> None:
     _FLUSHING.set(False)
 
@@ -210,7 +227,7 @@ def _keep(session: Session) -> None:
     unknown = False
     for conn in revision.connections(session):
         unknown = conn.info.pop(_UNKNOWN, False) or unknown
-    marks = session.info.pop(_MARKS, None) or {"topics": {}, "sites": {}}
+    marks = session.info.pop(_MARKS, None) or _no_marks()
     if not unknown and not marks["topics"] and not marks["sites"]:
         return
     now = utcnow()
@@ -235,7 +252,7 @@ def _keep(session: Session) -> None:
         zones[site_id] = zone
         moment = marks["topics"][topic_id]
         moments[site_id] = _earliest(moments[site_id], moment) if site_id in moments else moment
-    refresh_sightings(topics)
+    refresh_sightings(topics, marks["exact"])
     raise_versions(
         [s for s, m in moments.items() if m is EVERYTHING or m < finished_until(zones.get(s), now)]
     )
@@ -284,17 +301,47 @@ def _sightings(topic_filter) -> Any:
 _COLUMNS = ["topic_id", "site_id", "first_seen_at", "first_said_at", "last_seen_at"]
 
 
-def refresh_sightings(topic_ids: list[int] | None) -> None:
-    """Read again the sightings of these topics (of every topic, given None)."""
+def refresh_sightings(topic_ids: list[int] | None, exact: set[int] = frozenset()) -> None:
+    """Read again the sightings of these topics (of every topic, given None).
+
+    Two transactions may write records on one topic at once (PostgreSQL): each reads the
+    topic's sightings without the other's records. Where a transaction only added records,
+    its sightings are merged with the row (the earliest first, the latest last), so
+    whichever commits second keeps both; where it removed or moved some (`exact`), the
+    row is locked first and then read afresh, with whatever committed before.
+    """
     if topic_ids is None:
         db.session.execute(delete(TopicSighting))
         db.session.execute(
             insert(TopicSighting).from_select(_COLUMNS, _sightings(Topic.id.is_not(None)))
         )
         return
-    for start in range(0, len(topic_ids), _CHUNK):
-        chunk = sorted(topic_ids[start : start + _CHUNK])
-        db.session.execute(delete(TopicSighting).where(TopicSighting.topic_id.in_(chunk)))
-        db.session.execute(
-            insert(TopicSighting).from_select(_COLUMNS, _sightings(Topic.id.in_(chunk)))
-        )
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    exact_ids = sorted(t for t in topic_ids if t in exact)
+    added_ids = sorted(t for t in topic_ids if t not in exact)
+    for start in range(0, len(exact_ids), _CHUNK):
+        chunk = exact_ids[start : start + _CHUNK]
+        if postgres:
+            db.session.execute(
+                select(TopicSighting.topic_id)
+                .where(TopicSighting.topic_id.in_(chunk))
+                .with_for_update()
+            )
+        db.session.execute(_upsert(postgres, chunk, merge=False))
+    for start in range(0, len(added_ids), _CHUNK):
+        db.session.execute(_upsert(postgres, added_ids[start : start + _CHUNK], merge=postgres))
+
+
+def _upsert(postgres: bool, chunk: list[int], merge: bool):
+    module = postgresql if postgres else sqlite
+    statement = module.insert(TopicSighting).from_select(_COLUMNS, _sightings(Topic.id.in_(chunk)))
+    new = statement.excluded
+    if merge:  # PostgreSQL's LEAST and GREATEST pass over a NULL
+        values = {
+            "first_seen_at": func.least(TopicSighting.first_seen_at, new.first_seen_at),
+            "first_said_at": func.least(TopicSighting.first_said_at, new.first_said_at),
+            "last_seen_at": func.greatest(TopicSighting.last_seen_at, new.last_seen_at),
+        }
+    else:
+        values = {name: new[name] for name in _COLUMNS[2:]}
+    return statement.on_conflict_do_update(index_elements=["topic_id"], set_=values)
