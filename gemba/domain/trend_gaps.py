@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from gemba.domain.trend_periods import Period, as_utc, locate
+from gemba.domain.trend_periods import Period, as_utc
 
 OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
 NEEDS_OBSERVATION, ACTIONED = "needs_observation", "actioned"
@@ -173,7 +173,9 @@ def tally_gaps(
 ) -> list[GapTally]:
     """Per period: the gaps' events, the gaps open at its end and the medians' values."""
     tallies = [GapTally() for _ in spans]
-    starts = [span.start for span in spans]
+    # In UTC, like the gaps' moments: comparing two times of one zone object skips working
+    # out each one's offset.
+    starts = [as_utc(span.start) for span in spans]
     ends = [as_utc(span.end) for span in spans]  # UTC like the gaps' moments: cheap to compare
     opened, untriaged = [0] * len(spans), [0] * len(spans)
     count = len(spans)
@@ -183,7 +185,7 @@ def tally_gaps(
         if not (gap.changes or gap.verified_at or gap.closed_at or gap.closings):
             # Flagged and nothing since (most gaps): counted where the full rules below would
             # count it, without working out its moments.
-            index = locate(gap.flagged_at, spans, starts)
+            index = _locate(gap.flagged_at, starts, ends)
             if index is not None:
                 tallies[index].events[FLAGGED] += 1
             low = bisect_right(ends, gap.flagged_at)
@@ -194,11 +196,11 @@ def tally_gaps(
         changes = [change for change in gap.changes if change.at <= as_of]
         marked = set()
         for moment, event in _events(gap, changes, as_of):
-            index = locate(moment, spans, starts)
+            index = _locate(moment, starts, ends)
             if index is not None and (index, event) not in marked:
                 marked.add((index, event))
                 tallies[index].events[event] += 1
-        _tally_durations(gap, changes, spans, starts, as_of, tallies)
+        _tally_durations(gap, changes, starts, ends, as_of, tallies)
         _sweep_open(gap, changes, ends, as_of, opened, untriaged)
     running_open = running_untriaged = 0
     for index, tally in enumerate(tallies):
@@ -247,11 +249,19 @@ def _sweep_open(
             untriaged[high] -= status == OPEN
 
 
+def _locate(moment: datetime, starts: Sequence[datetime], ends: Sequence[datetime]) -> int | None:
+    """`trend_periods.locate` for a UTC moment and the periods' UTC starts and ends."""
+    index = bisect_right(starts, moment) - 1
+    if index < 0 or moment >= ends[index]:
+        return None
+    return index
+
+
 def _tally_durations(
     gap: GapHistory,
     changes: Sequence[StatusChange],
-    spans: Sequence[Period],
     starts: Sequence[datetime],
+    ends: Sequence[datetime],
     as_of: datetime,
     tallies: list[GapTally],
 ) -> None:
@@ -259,13 +269,13 @@ def _tally_durations(
     triage = first_triage(changes)
     if triage is None:
         return
-    index = locate(triage.at, spans, starts)
+    index = _locate(triage.at, starts, ends)
     if index is not None:
         elapsed = (triage.at - gap.flagged_at).total_seconds()
         tallies[index].hours_to_triage.append(elapsed / HOUR)
     verified = _known(gap.verified_at, as_of)
     if verified is None or verified < triage.at:
         return
-    index = locate(verified, spans, starts)
+    index = _locate(verified, starts, ends)
     if index is not None:
         tallies[index].days_to_verified.append((verified - triage.at).total_seconds() / DAY)

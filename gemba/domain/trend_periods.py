@@ -55,6 +55,8 @@ def as_utc(moment: datetime) -> datetime:
     clock: 12:00 on the Saturday to 12:00 on the Sunday the clocks go forward is 24 hours
     there, though 23 went by.
     """
+    if moment.tzinfo is UTC:  # most are: stored times are read back in UTC
+        return moment
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

@@ -99,36 +99,56 @@ def programme(site: Site, now: datetime | None = None, weeks: int = WINDOW_WEEKS
     return Programme(site, since, now, rows, _observers(plans, by_plan, now))
 
 
-def expand(
-    plans: Sequence[Plan], since: datetime, now: datetime, zone: str
-) -> dict[uuid.UUID, tuple[list[Occurrence], datetime | None]]:
-    """Each plan's occurrences from `since` to the end of today, classified against its
-    walks, and the next occurrence after today."""
-    ids = [p.id for p in plans]
-    end = _end_of_day(now, zone)
+def load_schedules_and_walks(plan_ids: Sequence[uuid.UUID], since: datetime) -> tuple[dict, dict]:
+    """What `expand` reads for these plans from `since` on: their schedule versions in force
+    then or later, and their walks (from a day before: one may count for the first
+    occurrence), oldest first. Two statements, however many plans."""
     versions: dict[uuid.UUID, list[PlanSchedule]] = defaultdict(list)
-    walks: dict[uuid.UUID, list[tuple[Walk, datetime]]] = defaultdict(list)
-    if ids:
+    walks: dict[uuid.UUID, list[tuple[tuple, datetime]]] = defaultdict(list)
+    if plan_ids:
         for version in db.session.scalars(
             select(PlanSchedule)
-            .where(PlanSchedule.plan_id.in_(ids))
+            .where(PlanSchedule.plan_id.in_(plan_ids))
             .where(or_(PlanSchedule.ends_at.is_(None), PlanSchedule.ends_at > since))
         ):
             versions[version.plan_id].append(version)
-        # A walk up to a day before the window may still count for its first occurrence.
         for plan_id, walk_id, observer_id, started_at in db.session.execute(
             select(Walk.plan_id, Walk.id, Walk.observer_id, Walk.started_at)
-            .where(Walk.plan_id.in_(ids), Walk.started_at >= since - timedelta(days=1))
+            .where(Walk.plan_id.in_(plan_ids), Walk.started_at >= since - timedelta(days=1))
             .order_by(Walk.started_at)
         ):
             walks[plan_id].append(((walk_id, observer_id), started_at))
+    return versions, walks
+
+
+def expand(
+    plans: Sequence[Plan],
+    since: datetime,
+    now: datetime,
+    zone: str,
+    loaded: tuple[dict, dict] | None = None,
+) -> dict[uuid.UUID, tuple[list[Occurrence], datetime | None]]:
+    """Each plan's occurrences from `since` to the end of today, classified against its
+    walks, and the next occurrence after today. `loaded` is what
+    `load_schedules_and_walks` read for these plans from `since` or earlier."""
+    end = _end_of_day(now, zone)
+    if loaded is None:
+        loaded = load_schedules_and_walks([p.id for p in plans], since)
+    versions, walks = loaded
+    earliest = since - timedelta(days=1)
     out = {}
     for plan in plans:
-        due = _due(versions[plan.id], since, end)
-        next_due = _next_due(versions[plan.id], end)
-        occurrences = schedules.classify(due, walks[plan.id], now, zone, next_due=next_due)
+        done = [walk for walk in walks.get(plan.id, ()) if walk[1] >= earliest]
+        due = _due(_in_force(versions.get(plan.id, ()), since), since, end)
+        next_due = _next_due(_in_force(versions.get(plan.id, ()), since), end)
+        occurrences = schedules.classify(due, done, now, zone, next_due=next_due)
         out[plan.id] = (sorted(occurrences, key=lambda o: o.due_at), next_due)
     return out
+
+
+def _in_force(versions: Iterable[PlanSchedule], since: datetime) -> list[PlanSchedule]:
+    """The schedule versions still in force at or after `since`."""
+    return [v for v in versions if v.ends_at is None or v.ends_at > since]
 
 
 def _due(versions: Iterable[PlanSchedule], start: datetime, end: datetime) -> list[datetime]:

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, any_, func, select, type_coerce
 
 from gemba.domain import clock
 from gemba.domain.trend_coverage import WalkDue
@@ -46,7 +46,7 @@ from gemba.models import (
     action_gaps,
     gap_id_for,
 )
-from gemba.plans.programme import expand
+from gemba.plans.programme import expand, load_schedules_and_walks
 from gemba.platform.allocation import no_cycle_collection
 from gemba.trends.sightings import topic_sightings
 
@@ -155,7 +155,13 @@ def _gap_events(
     if only is not None:
         query = query.where(AuditEvent.object_id.in_(only))
     elif since is not None:
-        query = query.where(AuditEvent.object_id.in_(_touched(site_ids, as_of, since)))
+        touched = _touched(site_ids, as_of, since)
+        if db.session.get_bind().dialect.name == "postgresql":
+            # As an array computed first, PostgreSQL takes the object index for each id,
+            # where IN (subquery) hashes every gap event of every site (50 ms against 70).
+            query = query.where(AuditEvent.object_id == any_(func.array(touched.scalar_subquery())))
+        else:
+            query = query.where(AuditEvent.object_id.in_(touched))
     else:
         query = query.where(AuditEvent.site_id.in_(list(site_ids)))
     return query.order_by(AuditEvent.at, AuditEvent.id)
@@ -249,13 +255,11 @@ def _verified_since(site_ids, since: datetime, as_of: datetime) -> list[str]:
         AuditEvent.at >= as_utc(since),
         AuditEvent.at <= as_of,
     )
-    verified = {_key(action_id) for action_id in db.session.scalars(actions)}
-    rows = db.session.execute(
-        select(action_gaps.c.action_id, action_gaps.c.gap_id)
-        .join(Action, Action.id == action_gaps.c.action_id)
-        .where(Action.site_id.in_(sites))
+    verified = [uuid.UUID(_key(action_id)) for action_id in db.session.scalars(actions)]
+    gaps = db.session.scalars(
+        select(action_gaps.c.gap_id).where(action_gaps.c.action_id.in_(verified)).distinct()
     )
-    return sorted({str(uuid.UUID(str(gap))) for action, gap in rows if _key(action) in verified})
+    return sorted(str(gap) for gap in gaps)
 
 
 def _current_gaps(sites: list[uuid.UUID], only: list[str] | None):
@@ -331,11 +335,14 @@ def walk_dues(sites: Sequence[SiteInfo], spans: dict, as_of: datetime) -> list[W
     for plan in plans:
         by_zone[by_site[plan.site_id].zone].append(plan)
     found: list[WalkDue] = []
+    # Schedules and walks read once for every zone, from the earliest period's start.
+    earliest = min(as_utc(spans[site_id][0].start) for site_id in by_site)
+    loaded = load_schedules_and_walks([plan.id for plan in plans], earliest)
     for zone, zone_plans in by_zone.items():
         chosen = [spans[plan.site_id] for plan in zone_plans]
         since = min(span[0].start for span in chosen)
         until = max([as_utc(as_of), *(as_utc(span[-1].end) for span in chosen)])
-        expanded = expand(zone_plans, as_utc(since), until, zone)
+        expanded = expand(zone_plans, as_utc(since), until, zone, loaded)
         place = clock.zone(zone)
         for plan in zone_plans:
             occurrences, next_due = expanded[plan.id]
