@@ -121,11 +121,15 @@ def judge(
     manual: Sequence[ManualLink] = (),
     *,
     ordered: bool = False,
+    memo: dict | None = None,
 ) -> Verdict | None:
     """Decide whether observations (and observers' links) contradict a claim.
 
     `ordered=True` says the caller passes them in `in_order()`'s order already (the engine
-    sorts each topic's list once, not once per claim on it).
+    sorts each topic's list once, not once per claim on it). `memo` is a dict the caller
+    keeps for one list of observations: claims judged against the same list then share
+    the counting and the unit conversion of its observations (a topic's claims, in a
+    recompute).
     """
     if not ordered:
         observations = in_order(observations)
@@ -133,9 +137,9 @@ def judge(
     if claim is None:
         verdict = None
     elif isinstance(claim, FrequencyClaim):
-        verdict = _judge_frequency(claim, observations)
+        verdict = _judge_frequency(claim, observations, memo)
     elif isinstance(claim, MeasureClaim):
-        verdict = _judge_measure(claim, observations)
+        verdict = _judge_measure(claim, observations, memo)
     else:
         raise TypeError(f"not a claim: {claim!r}")
     return _apply_manual(verdict, links)
@@ -156,18 +160,30 @@ def _observation_key(observation: Observation) -> tuple[str, str, str, str]:
     )
 
 
-def _judge_frequency(claim: FrequencyClaim, observations: Sequence[Observation]) -> Verdict | None:
+def _behaviours(observations: Sequence[Observation]) -> tuple[list[str], list[str]]:
+    """The observations' facts seen performed, and seen not performed."""
+    performed = [o.fact_id for o in observations if o.performed]
+    missed = [o.fact_id for o in observations if o.performed is False]
+    return performed, missed
+
+
+def _judge_frequency(
+    claim: FrequencyClaim, observations: Sequence[Observation], memo: dict | None = None
+) -> Verdict | None:
     """Compare the rate of performed behaviour with the band of the frequency word."""
     word = claim.word.strip().lower()
     if word not in FREQUENCY_BANDS:
         raise ValueError(f"unknown frequency word {claim.word!r}; use one of {FREQUENCY_WORDS}")
     band_low, band_high = FREQUENCY_BANDS[word]
-    counted = [o for o in observations if o.performed is not None]
-    if not counted:
+    if memo is None:
+        performed, missed = _behaviours(observations)
+    else:
+        if "behaviours" not in memo:
+            memo["behaviours"] = _behaviours(observations)
+        performed, missed = memo["behaviours"]
+    if not performed and not missed:
         return None
-    performed = [o.fact_id for o in counted if o.performed]
-    missed = [o.fact_id for o in counted if not o.performed]
-    k, n = len(performed), len(counted)
+    k, n = len(performed), len(performed) + len(missed)
     rate = k / n
     low, high = wilson_interval(k, n)
     if high < band_low:
@@ -198,7 +214,9 @@ def _judge_frequency(claim: FrequencyClaim, observations: Sequence[Observation])
     )
 
 
-def _judge_measure(claim: MeasureClaim, observations: Sequence[Observation]) -> Verdict | None:
+def _judge_measure(
+    claim: MeasureClaim, observations: Sequence[Observation], memo: dict | None = None
+) -> Verdict | None:
     """Convert measurements into the claim's unit and apply the bound or typical-value rule."""
     if claim.comparator is not None and claim.comparator not in _COMPARATORS:
         raise ValueError(f"comparator must be '<=' or '>=', got {claim.comparator!r}")
@@ -208,6 +226,28 @@ def _judge_measure(claim: MeasureClaim, observations: Sequence[Observation]) -> 
     if not (is_measure(claim.value, claim.unit) and usable_tolerance):
         return None
     unit = canonical_unit(claim.unit) or "count"
+    if memo is None:
+        values, excluded = _measured(observations, unit)
+    else:
+        key = ("measured", unit)
+        if key not in memo:
+            memo[key] = _measured(observations, unit)
+        values, excluded = memo[key]
+    if not values:
+        return None
+    note = explain.excluded_note(excluded)
+    if claim.comparator is None:
+        verdict = _judge_typical(claim, unit, values, note)
+    else:
+        verdict = _judge_bound(claim, _COMPARATORS[claim.comparator], unit, values, note)
+    return replace(verdict, stats={**verdict.stats, "excluded": sum(excluded.values())})
+
+
+def _measured(
+    observations: Sequence[Observation], unit: str
+) -> tuple[list[tuple[str, float]], Counter[str]]:
+    """The observations' values in the unit (fact id, value), and how many of each other
+    unit could not be converted to it."""
     values: list[tuple[str, float]] = []
     excluded: Counter[str] = Counter()
     for observation in observations:
@@ -219,14 +259,7 @@ def _judge_measure(claim: MeasureClaim, observations: Sequence[Observation]) -> 
             excluded[canonical_unit(observation.unit) or "count"] += 1
         else:
             values.append((observation.fact_id, value))
-    if not values:
-        return None
-    note = explain.excluded_note(excluded)
-    if claim.comparator is None:
-        verdict = _judge_typical(claim, unit, values, note)
-    else:
-        verdict = _judge_bound(claim, _COMPARATORS[claim.comparator], unit, values, note)
-    return replace(verdict, stats={**verdict.stats, "excluded": sum(excluded.values())})
+    return values, excluded
 
 
 def _judge_bound(

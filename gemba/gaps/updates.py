@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -130,6 +131,8 @@ def _judge_all(
     """Judge each statement; statements with the same claim on a topic share one verdict.
     The evidence lists come sorted in the verdict's order (`load_evidence`)."""
     cache: dict[tuple[int | None, Claim | None], Verdict | None] = {}
+    # Per topic and kind of evidence: its counts and converted values, shared by its claims.
+    memos: dict[tuple[int | None, bool], dict] = defaultdict(dict)
     for row in rows:
         claim, topic = row.claim, row.evidence_topic
         if claim is None or topic is None:
@@ -139,13 +142,14 @@ def _judge_all(
         else:
             observations = evidence.measurements.get(topic, ())
         manual = evidence.links.get(row.id)
+        memo = memos[(topic, isinstance(claim, FrequencyClaim))]
         if manual:
-            yield row, judge(claim, observations, manual, ordered=True)
+            yield row, judge(claim, observations, manual, ordered=True, memo=memo)
             continue
         # Without manual links the verdict is a function of (topic, claim) alone.
         key = (topic, claim)
         if key not in cache:
-            cache[key] = judge(claim, observations, ordered=True)
+            cache[key] = judge(claim, observations, ordered=True, memo=memo)
         yield row, cache[key]
 
 

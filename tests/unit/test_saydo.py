@@ -628,3 +628,43 @@ def test_verdict_does_not_depend_on_input_order(
     assert "\n" not in verdict.explanation
     assert verdict.contradicted == bool(verdict.evidence)
     json.dumps(verdict.stats, allow_nan=False)
+
+
+_MIXED = st.lists(
+    st.one_of(
+        st.builds(Observation, st.text("abcdef", min_size=1, max_size=4), st.booleans()),
+        st.builds(
+            Observation,
+            st.text("abcdef", min_size=1, max_size=4),
+            st.none(),
+            st.floats(-1e6, 1e6, allow_nan=False),
+            st.sampled_from(["min", "s", "h", "kg", "count", None]),
+        ),
+        st.builds(Observation, st.text("abcdef", min_size=1, max_size=4)),
+    ),
+    max_size=30,
+)
+_CLAIMS = st.lists(
+    st.one_of(
+        st.builds(FrequencyClaim, st.sampled_from(FREQUENCY_WORDS)),
+        st.builds(
+            MeasureClaim,
+            st.floats(0.1, 1e4),
+            st.sampled_from(["min", "s", "h", "kg", None]),
+            st.one_of(st.none(), st.floats(0, 1)),
+            st.sampled_from([None, "<=", ">="]),
+        ),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(observations=_MIXED, claims=_CLAIMS)
+def test_claims_sharing_a_memo_get_the_verdicts_they_get_alone(observations, claims):
+    """The engine judges a topic's claims with one memo of its counts and converted values;
+    each verdict is the one the claim gets on its own."""
+    memo: dict = {}
+    for claim in claims:
+        assert judge(claim, observations, memo=memo) == judge(claim, observations)
