@@ -31,10 +31,8 @@ from sqlalchemy import (
     Engine,
     Select,
     Table,
-    delete,
     event,
     func,
-    insert,
     inspect,
     select,
 )
@@ -310,13 +308,10 @@ def refresh_sightings(topic_ids: list[int] | None, exact: set[int] = frozenset()
     whichever commits second keeps both; where it removed or moved some (`exact`), the
     row is locked first and then read afresh, with whatever committed before.
     """
-    if topic_ids is None:
-        db.session.execute(delete(TopicSighting))
-        db.session.execute(
-            insert(TopicSighting).from_select(_COLUMNS, _sightings(Topic.id.is_not(None)))
-        )
-        return
     postgres = db.session.get_bind().dialect.name == "postgresql"
+    if topic_ids is None:  # every topic, overwritten (a deleted topic's row goes with it)
+        db.session.execute(_upsert(postgres, None, merge=False))
+        return
     exact_ids = sorted(t for t in topic_ids if t in exact)
     added_ids = sorted(t for t in topic_ids if t not in exact)
     for start in range(0, len(exact_ids), _CHUNK):
@@ -332,9 +327,10 @@ def refresh_sightings(topic_ids: list[int] | None, exact: set[int] = frozenset()
         db.session.execute(_upsert(postgres, added_ids[start : start + _CHUNK], merge=postgres))
 
 
-def _upsert(postgres: bool, chunk: list[int], merge: bool):
+def _upsert(postgres: bool, chunk: list[int] | None, merge: bool):
     module = postgresql if postgres else sqlite
-    statement = module.insert(TopicSighting).from_select(_COLUMNS, _sightings(Topic.id.in_(chunk)))
+    chosen = Topic.id.is_not(None) if chunk is None else Topic.id.in_(chunk)
+    statement = module.insert(TopicSighting).from_select(_COLUMNS, _sightings(chosen))
     new = statement.excluded
     if merge:  # PostgreSQL's LEAST and GREATEST pass over a NULL
         values = {
