@@ -34,7 +34,7 @@ from gemba.domain.trends import PeriodTrend
 from gemba.extensions import db
 from gemba.models import Fact, Statement, Topic, TopicSighting, TrendSnapshot, TrendVersion, Walk
 from gemba.platform.allocation import no_cycle_collection
-from gemba.trends import queries
+from gemba.trends import gap_history, queries
 from gemba.trends.queries import SiteInfo
 
 # The figures a snapshot keeps: every measure but the walks'.
@@ -218,7 +218,7 @@ def _current_gaps(sites, spans, as_of, persona_id):
         return {}
     since = min(as_utc(spans[site.id][-1].start) for site in sites)
     by_site = defaultdict(list)
-    for gap in queries.gap_histories([s.id for s in sites], as_of, persona_id, since=since):
+    for gap in gap_history.gap_histories([s.id for s in sites], as_of, persona_id, since=since):
         by_site[gap.site_id].append(gap)
     found = {}
     for site in sites:

@@ -16,7 +16,7 @@ from gemba.domain.trend_coverage import DEFAULT_STALE_WEEKS, TopicSeen
 from gemba.domain.trends import site_trends
 from gemba.extensions import db
 from gemba.models import Fact, Statement, Topic, Walk
-from gemba.trends import measures, queries, views
+from gemba.trends import gap_history, measures, queries, views
 from tests.conftest import login
 
 
@@ -58,7 +58,7 @@ def expected_trends(app, unit: str, count: int, as_of: datetime):
         sites = queries.load_sites()
         ids = [site.id for site in sites]
         spans = {s.id: queries.spans_for(s.zone, unit, count, as_of) for s in sites}
-        gaps = queries.gap_histories(ids, as_of)
+        gaps = gap_history.gap_histories(ids, as_of)
         walks = queries.walk_dues(sites, spans, as_of)
         topics = every_sighting(ids, as_of)
         found = {
