@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from gemba.domain.trend_periods import Period, as_utc
+from gemba.domain.trend_periods import Period, as_utc, locate
 
 OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
 NEEDS_OBSERVATION, ACTIONED = "needs_observation", "actioned"
@@ -185,7 +185,7 @@ def tally_gaps(
         if not (gap.changes or gap.verified_at or gap.closed_at or gap.closings):
             # Flagged and nothing since (most gaps): counted where the full rules below would
             # count it, without working out its moments.
-            index = _locate(gap.flagged_at, starts, ends)
+            index = locate(gap.flagged_at, starts, ends)
             if index is not None:
                 tallies[index].events[FLAGGED] += 1
             low = bisect_right(ends, gap.flagged_at)
@@ -196,7 +196,7 @@ def tally_gaps(
         changes = [change for change in gap.changes if change.at <= as_of]
         marked = set()
         for moment, event in _events(gap, changes, as_of):
-            index = _locate(moment, starts, ends)
+            index = locate(moment, starts, ends)
             if index is not None and (index, event) not in marked:
                 marked.add((index, event))
                 tallies[index].events[event] += 1
@@ -249,14 +249,6 @@ def _sweep_open(
             untriaged[high] -= status == OPEN
 
 
-def _locate(moment: datetime, starts: Sequence[datetime], ends: Sequence[datetime]) -> int | None:
-    """`trend_periods.locate` for a UTC moment and the periods' UTC starts and ends."""
-    index = bisect_right(starts, moment) - 1
-    if index < 0 or moment >= ends[index]:
-        return None
-    return index
-
-
 def _tally_durations(
     gap: GapHistory,
     changes: Sequence[StatusChange],
@@ -269,13 +261,13 @@ def _tally_durations(
     triage = first_triage(changes)
     if triage is None:
         return
-    index = _locate(triage.at, starts, ends)
+    index = locate(triage.at, starts, ends)
     if index is not None:
         elapsed = (triage.at - gap.flagged_at).total_seconds()
         tallies[index].hours_to_triage.append(elapsed / HOUR)
     verified = _known(gap.verified_at, as_of)
     if verified is None or verified < triage.at:
         return
-    index = _locate(verified, starts, ends)
+    index = locate(verified, starts, ends)
     if index is not None:
         tallies[index].days_to_verified.append((verified - triage.at).total_seconds() / DAY)

@@ -134,15 +134,15 @@ def periods(
     return found
 
 
-def locate(moment: datetime, spans: Sequence[Period], starts: Sequence[datetime]) -> int | None:
-    """The index of the period that holds the moment, or None outside them all.
+def locate(moment: datetime, starts: Sequence[datetime], ends: Sequence[datetime]) -> int | None:
+    """The index of the period that holds the UTC moment, or None outside them all.
 
-    `spans` are contiguous and oldest first (as :func:`periods` makes them); `starts` are
-    their starts, passed in so a caller locating many moments builds the list once.
+    `starts` and `ends` are the periods' edges in UTC, oldest first (the periods of
+    :func:`periods` converted once by the caller): comparing two times of one zone object
+    skips working out each one's offset, which locating many moments would repeat.
     """
-    moment = as_utc(moment)
     index = bisect_right(starts, moment) - 1
-    if index < 0 or moment >= spans[index].end:
+    if index < 0 or moment >= ends[index]:
         return None
     return index
 

@@ -147,16 +147,12 @@ def _note_statement(conn, cursor, statement: str, parameters, context, executema
         conn.info.setdefault(_TABLES, set()).add(target.table.name)
     elif isinstance(target, (Select, CompoundSelect)):
         return  # a built query reads, whatever its SQL starts with (WITH ...)
-    elif not _is_read(statement):
+    elif not is_read(statement):
         conn.info.setdefault(_TABLES, set()).add(ANY)  # textual or unknown: anything may change
 
 
 def is_read(statement: str) -> bool:
     """Whether the SQL text, by its first word, only reads."""
-    return _is_read(statement)
-
-
-def _is_read(statement: str) -> bool:
     words = statement.split(None, 1)
     return not words or words[0].upper() in _READS
 
@@ -184,10 +180,6 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
 
 def connections(session: Session) -> list[Connection]:
     """The live connections of the session's transaction."""
-    return _connections(session)
-
-
-def _connections(session: Session) -> list[Connection]:
     return [
         conn
         for conn in session.info.get(_CONNECTIONS, ())
@@ -198,7 +190,7 @@ def _connections(session: Session) -> list[Connection]:
 def _written(session: Session) -> set[str]:
     """The tables the session's open transaction wrote, however it wrote them."""
     written: set[str] = set()
-    for conn in _connections(session):
+    for conn in connections(session):
         written.update(conn.info.get(_TABLES, ()))
     return written
 
@@ -219,7 +211,7 @@ def _replace_tokens(session: Session) -> None:
     written.discard(DataRevision.__tablename__)
     written.add(ANY)
     conn.execute(_upsert(conn.dialect.name, sorted(written), uuid.uuid4().hex))
-    for used in _connections(session):
+    for used in connections(session):
         used.info.pop(_TABLES, None)  # the upsert itself, and what it now covers
     if has_app_context():
         g.pop("data_revision", None)  # this request now reads the data it just wrote

@@ -63,7 +63,7 @@ def topic_sightings(
 
 # Calibration walks are few: leaving out their facts by a short list keeps the fact queries
 # on the topic-and-time index (topic, moment, walk) without reading the rows.
-_SHADOWS = select(Walk.id).where(Walk.calibrates_id.is_not(None)).scalar_subquery()
+SHADOW_WALKS = select(Walk.id).where(Walk.calibrates_id.is_not(None)).scalar_subquery()
 
 
 def _first_moments(
@@ -73,7 +73,9 @@ def _first_moments(
     first observation and its first statement (one index lookup each per topic)."""
     first_seen = (
         select(Fact.observed_at)
-        .where(Fact.topic_id == Topic.id, Fact.walk_id.not_in(_SHADOWS), Fact.observed_at <= as_of)
+        .where(
+            Fact.topic_id == Topic.id, Fact.walk_id.not_in(SHADOW_WALKS), Fact.observed_at <= as_of
+        )
         .order_by(Fact.observed_at)
         .limit(1)
     )
@@ -108,7 +110,7 @@ def _latest_before_ends(
         select(Fact.topic_id, *columns)
         .where(
             Fact.topic_id.in_(topics),
-            Fact.walk_id.not_in(_SHADOWS),
+            Fact.walk_id.not_in(SHADOW_WALKS),
             Fact.observed_at >= reach,
             Fact.observed_at <= as_of,
         )

@@ -32,10 +32,11 @@ from gemba.domain.trend_gaps import FLAGGED, tally_gaps
 from gemba.domain.trend_periods import Period, as_utc, median
 from gemba.domain.trends import PeriodTrend
 from gemba.extensions import db
-from gemba.models import Fact, Statement, Topic, TopicSighting, TrendSnapshot, TrendVersion, Walk
+from gemba.models import Fact, Statement, Topic, TopicSighting, TrendSnapshot, TrendVersion
 from gemba.platform.allocation import no_cycle_collection
 from gemba.trends import gap_history, queries
 from gemba.trends.queries import SiteInfo
+from gemba.trends.sightings import SHADOW_WALKS
 
 # The figures a snapshot keeps: every measure but the walks'.
 KEPT = (
@@ -242,9 +243,6 @@ def _current_gaps(sites, spans, as_of, persona_id):
     return found
 
 
-_SHADOWS = select(Walk.id).where(Walk.calibrates_id.is_not(None)).scalar_subquery()
-
-
 def _current_topics(sites, spans, as_of, persona_id, stale_weeks) -> dict[uuid.UUID, dict]:
     """Per site, its topics observed in the stale window before the moment, and stale: from
     each topic's sightings, or with a persona from that persona's records."""
@@ -271,7 +269,7 @@ def _current_topics(sites, spans, as_of, persona_id, stale_weeks) -> dict[uuid.U
 def _seen_between(start, end, persona_id):
     query = select(Fact.id).where(
         Fact.topic_id == Topic.id,
-        Fact.walk_id.not_in(_SHADOWS),
+        Fact.walk_id.not_in(SHADOW_WALKS),
         Fact.observed_at <= end,
     )
     if start is not None:
@@ -290,7 +288,7 @@ def _sighting_counts(site_ids, cutoff, as_of, _persona_id):
         else_=exists(
             select(Fact.id).where(
                 Fact.topic_id == TopicSighting.topic_id,
-                Fact.walk_id.not_in(_SHADOWS),
+                Fact.walk_id.not_in(SHADOW_WALKS),
                 Fact.observed_at >= cutoff,
                 Fact.observed_at <= as_of,
             )

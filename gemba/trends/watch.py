@@ -56,6 +56,7 @@ from gemba.models import (
     utcnow,
 )
 from gemba.platform import revision
+from gemba.trends.sightings import SHADOW_WALKS
 
 # The tables whose rows the trends count from (besides the audit trail, see above).
 WATCHED = frozenset({"facts", "statements", "walks", "topics", "action_gaps"})
@@ -280,11 +281,10 @@ def raise_versions(site_ids: Iterable[uuid.UUID]) -> None:
     )
 
 
-_SHADOWS = select(Walk.id).where(Walk.calibrates_id.is_not(None)).scalar_subquery()
-
-
 def _sightings(topic_filter) -> Any:
-    seen = select(Fact.observed_at).where(Fact.topic_id == Topic.id, Fact.walk_id.not_in(_SHADOWS))
+    seen = select(Fact.observed_at).where(
+        Fact.topic_id == Topic.id, Fact.walk_id.not_in(SHADOW_WALKS)
+    )
     return select(
         Topic.id,
         Topic.site_id,
